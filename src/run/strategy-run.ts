@@ -1,0 +1,212 @@
+import { Pool } from "undici";
+import { UsageError } from "../errors.js";
+import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
+import { summarizeLatencies } from "../measure/latency.js";
+import { idOf } from "../provider/payments.js";
+import { spawnProvider, ProviderStartError } from "../provider/remote.js";
+import { Exchange, type ProviderSnapshot } from "../provider/server.js";
+import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
+import type { Scenario, StrategyName } from "../scenario/types.js";
+import { strategyFactory } from "../strategies/index.js";
+import type { ConsumerStats, TerminalStatus } from "../strategies/types.js";
+import type { RunListener } from "./events.js";
+import type { PaymentRecord, StrategyResult } from "./result.js";
+
+export interface RunOptions {
+  host: string;
+  /** Port for webhook receivers; 0 = ephemeral. */
+  webhookPort: number;
+  details: boolean;
+  signal?: AbortSignal;
+  onEvent?: RunListener;
+  clock?: Clock;
+}
+
+/**
+ * One strategy against a fresh provider: create the scenario's payments, let the strategy learn
+ * their outcomes, stop when all are known or the deadline passes, then join the provider's
+ * settlement stamps with the consumer's detection stamps.
+ */
+export async function runStrategy(scenario: Scenario, name: StrategyName, options: RunOptions): Promise<StrategyResult> {
+  const clock = options.clock ?? monotonicClock;
+  const emit = options.onEvent;
+  const { speed } = scenario;
+  const count = scenario.payments.count;
+  const provider = await spawnProvider(
+    { host: options.host, port: 0, settlement: settlementRule(scenario), speed, network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs }, webhook: scenario.webhook },
+    emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
+  );
+  const api = new Pool(provider.url, { connections: Math.min(256, Math.max(8, count)), pipelining: 1, keepAliveTimeout: 10_000 });
+  const detectedAt = new Map<string, number>();
+  const detectedStatus = new Map<string, TerminalStatus>();
+  let allDetected!: () => void;
+  const everyoneKnown = new Promise<void>((resolve) => (allDetected = resolve));
+  const created: string[] = [];
+
+  const strategy = strategyFactory(name)({
+    scenario,
+    providerUrl: provider.url,
+    api,
+    clock,
+    listen: { host: options.host, port: options.webhookPort },
+    detect(id, status, at) {
+      if (detectedAt.has(id)) return;
+      detectedAt.set(id, at);
+      detectedStatus.set(id, status);
+      emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status } });
+      if (detectedAt.size === count) allDetected();
+    },
+    isDetected: (id) => detectedAt.has(id),
+    emit: emit ? (event) => emit({ kind: "consumer", event }) : undefined,
+  });
+
+  let t0 = clock.now();
+  let stats: ConsumerStats | undefined;
+  let snapshot: ProviderSnapshot | undefined;
+  let endedAt = t0;
+  try {
+    try {
+      await strategy.prepare();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === "EADDRINUSE" || e.code === "EACCES")
+        throw new UsageError(`--webhook-port ${options.webhookPort}: the port is ${e.code === "EADDRINUSE" ? "in use" : "not allowed"}; choose a free port, or omit the flag to get an ephemeral one`);
+      throw err;
+    }
+    t0 = clock.now();
+    emit?.({ kind: "strategy-start", strategy: name, t0, payments: count });
+    const offsets = arrivalOffsets(scenario.payments.arrival, count, scenario.seed);
+    const abort = options.signal;
+    const creations = createPayments(api, offsets, speed, t0, clock, abort, (id, at) => {
+      created.push(id);
+      emit?.({ kind: "created", strategy: name, id, at });
+      strategy.track(id, at);
+    });
+    await creations;
+    // Wait until every outcome is known, or the last payment's deadline has passed.
+    const deadlineWall = scenario.deadlineMs / speed;
+    const lastCreation = clock.now();
+    const deadlineTimer = new AbortController();
+    const stopWaiting = () => deadlineTimer.abort();
+    abort?.addEventListener("abort", stopWaiting, { once: true });
+    await Promise.race([everyoneKnown, sleep(lastCreation + deadlineWall - clock.now(), deadlineTimer.signal)]);
+    stopWaiting();
+    abort?.removeEventListener("abort", stopWaiting);
+    endedAt = clock.now();
+  } finally {
+    await strategy.stop().catch(() => undefined);
+    stats = strategy.stats();
+    snapshot = await provider.snapshot().catch(() => undefined);
+    await api.destroy().catch(() => undefined);
+    await provider.close();
+  }
+  return aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, details: options.details });
+}
+
+async function createPayments(
+  api: Pool,
+  offsets: Float64Array,
+  speed: number,
+  t0: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+  onCreated: (id: string, at: number) => void,
+): Promise<void> {
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < offsets.length; i++) {
+    if (signal?.aborted) break;
+    const due = t0 + offsets[i]! / speed;
+    const wait = due - clock.now();
+    if (wait > 1) await sleep(wait, signal);
+    inFlight.push(
+      api
+        .request({ method: "POST", path: "/payments", headers: { "content-type": "application/json" }, body: JSON.stringify({ amount: 1000 + i, currency: "usd" }) })
+        .then(async (res) => {
+          const payment = (await res.body.json()) as { id: string };
+          if (res.statusCode !== 201) throw new Error(`creating a payment failed with HTTP ${res.statusCode}`);
+          onCreated(payment.id, clock.now());
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+}
+
+interface Gathered {
+  t0: number;
+  endedAt: number;
+  snapshot?: ProviderSnapshot;
+  stats?: ConsumerStats;
+  detectedAt: Map<string, number>;
+  detectedStatus: Map<string, TerminalStatus>;
+  details: boolean;
+}
+
+/** Joins both sides' counts into the JSON contract, converting wall time to scenario time. */
+export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): StrategyResult {
+  const { speed, deadlineMs } = scenario;
+  const snap = g.snapshot;
+  const poll = snap?.exchanges[Exchange.poll] ?? { requests: 0, bytesIn: 0, bytesOut: 0 };
+  const register = snap?.exchanges[Exchange.register] ?? { requests: 0, bytesIn: 0, bytesOut: 0 };
+  const received = g.stats?.received ?? { requests: 0, bytesIn: 0, bytesOut: 0 };
+  const total = scenario.payments.count;
+
+  const latencies: number[] = [];
+  const details: PaymentRecord[] = [];
+  let detected = 0;
+  let succeeded = 0;
+  let failed = 0;
+  const paymentCount = snap?.payments ?? 0;
+  for (let index = 0; index < paymentCount; index++) {
+    const id = idOf(index);
+    const createdAt = snap!.createdAt[index]!;
+    const settledAt = snap!.settledAt[index]!;
+    const at = g.detectedAt.get(id);
+    const known = at !== undefined && !Number.isNaN(settledAt) && (at - createdAt) * speed <= deadlineMs;
+    const latency = known ? Math.max(0, (at - settledAt) * speed) : null;
+    if (known) {
+      detected++;
+      latencies.push(latency!);
+      if (g.detectedStatus.get(id) === "failed") failed++;
+      else succeeded++;
+    }
+    if (g.details) {
+      const rel = (t: number) => (t - g.t0) * speed;
+      details.push({
+        id,
+        status: Number.isNaN(settledAt) ? "pending" : (g.detectedStatus.get(id) ?? "pending"),
+        createdAtMs: rel(createdAt),
+        settledAtMs: Number.isNaN(settledAt) ? null : rel(settledAt),
+        detectedAtMs: at === undefined ? null : rel(at),
+        settlementDelayMs: Number.isNaN(settledAt) ? null : (settledAt - createdAt) * speed,
+        latencyMs: latency,
+        requests: 0,
+      });
+    }
+  }
+
+  const consumerToProvider = poll.requests + register.requests;
+  const providerToConsumer = received.requests;
+  const requestsTotal = consumerToProvider + providerToConsumer;
+  const bytesC2P = poll.bytesIn + register.bytesIn + received.bytesOut;
+  const bytesP2C = poll.bytesOut + register.bytesOut + received.bytesIn;
+  const deliveries = snap?.deliveries ?? { attempted: 0, succeeded: 0, retried: 0, exhausted: 0 };
+  return {
+    name,
+    requests: {
+      total: requestsTotal,
+      consumerToProvider,
+      providerToConsumer,
+      // Every detection came from exactly one request; everything else brought nothing new.
+      wasted: Math.max(0, requestsTotal - g.detectedAt.size),
+      perPayment: total > 0 ? requestsTotal / total : 0,
+    },
+    bytes: { total: bytesC2P + bytesP2C, consumerToProvider: bytesC2P, providerToConsumer: bytesP2C },
+    latencyMs: summarizeLatencies(latencies),
+    payments: { total, detected, missed: total - detected, duplicates: g.stats?.duplicates ?? 0, succeeded, failed },
+    deliveries: { attempted: deliveries.attempted, succeeded: deliveries.succeeded, retried: deliveries.retried },
+    durationMs: (g.endedAt - g.t0) * speed,
+    ...(g.details ? { details } : {}),
+  };
+}
+
+export { ProviderStartError };

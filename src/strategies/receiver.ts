@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Clock } from "../measure/clock.js";
+import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
+import { HttpError, readBody, sendError, MAX_BODY_BYTES } from "../provider/http.js";
+import { closeServer, listen } from "../provider/server.js";
+import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
+import type { SignatureFormat } from "../scenario/types.js";
+
+export interface WebhookEvent {
+  type: string;
+  timestamp: string;
+  data: { id: string; status: string; [key: string]: unknown };
+}
+
+export interface Delivery {
+  webhookId: string;
+  event: WebhookEvent;
+  /** Monotonic ms when the delivery was verified and parsed: the moment the consumer knows. */
+  at: number;
+  duplicate: boolean;
+}
+
+export type RejectReason = "bad-signature" | "missing-headers" | "stale-timestamp" | "malformed" | "too-large" | "wrong-type" | "not-found" | "bad-method";
+
+export interface ReceiverOptions {
+  host: string;
+  port: number;
+  path: string;
+  signature: SignatureFormat;
+  clock: Clock;
+  onDelivery(delivery: Delivery): void;
+  /** Seconds since the epoch, for the timestamp tolerance; injectable for tests. */
+  nowSeconds?: () => number;
+}
+
+/**
+ * A webhook receiver built the way the tool teaches: verify first (constant-time, ±5 min),
+ * bound the body, answer 2xx at once, and process each `webhook-id` once.
+ */
+export class WebhookReceiver {
+  readonly meter = new ServerMeter();
+  readonly rejected: Partial<Record<RejectReason, number>> = {};
+  duplicates = 0;
+  private server?: Server;
+  private key?: Buffer;
+  private secret?: string;
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: ReceiverOptions) {}
+
+  /** The secret the provider returned at registration; deliveries are refused until it is set. */
+  setSecret(secret: string): void {
+    this.secret = secret;
+    this.key = standardKey(secret);
+  }
+
+  async start(): Promise<string> {
+    const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
+      });
+    });
+    this.meter.attach(server);
+    this.server = server;
+    await listen(server, this.options.port, this.options.host);
+    const { port } = server.address() as AddressInfo;
+    return `http://${this.options.host.includes(":") ? `[${this.options.host}]` : this.options.host}:${port}${this.options.path}`;
+  }
+
+  get received(): ExchangeCount {
+    return this.meter.countFor("delivery");
+  }
+
+  get rejectedTotal(): number {
+    return Object.values(this.rejected).reduce((a, b) => a + (b ?? 0), 0);
+  }
+
+  private reject(reason: RejectReason, err: HttpError): never {
+    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+    throw err;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    this.meter.track("delivery", req, res);
+    if (path !== this.options.path) {
+      req.resume();
+      this.reject("not-found", new HttpError(404, "not_found", "no such path"));
+    }
+    if (req.method !== "POST") {
+      req.resume();
+      this.reject("bad-method", new HttpError(405, "method_not_allowed", "deliveries are POSTed", undefined, { allow: "POST" }));
+    }
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") {
+      req.resume();
+      this.reject("wrong-type", new HttpError(415, "unsupported_media_type", "content-type must be application/json"));
+    }
+    let body: string;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 413) this.reject("too-large", err);
+      throw err;
+    }
+    const h = req.headers;
+    const now = this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
+    const failure = !this.secret
+      ? "missing-headers"
+      : this.options.signature === "stripe"
+        ? verifyStripe(this.secret, header(h["stripe-signature"]), body, now)
+        : verifyStandard(this.key!, { id: header(h["webhook-id"]), timestamp: header(h["webhook-timestamp"]), signature: header(h["webhook-signature"]) }, body, now);
+    if (failure) this.reject(failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
+    let event: WebhookEvent;
+    try {
+      event = JSON.parse(body) as WebhookEvent;
+      if (typeof event?.type !== "string" || typeof event.data?.id !== "string") throw new Error("shape");
+    } catch {
+      this.reject("malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
+    }
+    const at = this.options.clock.now();
+    // Stripe's header carries no event id; fall back to the id Standard Webhooks sends (we send both).
+    const webhookId = header(h["webhook-id"]) ?? `${event.type}:${event.data.id}`;
+    const duplicate = this.seen.has(webhookId);
+    if (duplicate) this.duplicates++;
+    else this.seen.add(webhookId);
+    res.writeHead(204);
+    res.end();
+    this.options.onDelivery({ webhookId, event, at, duplicate });
+  }
+
+  async stop(): Promise<void> {
+    if (this.server) await closeServer(this.server);
+  }
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

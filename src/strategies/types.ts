@@ -1,0 +1,52 @@
+import type { Pool } from "undici";
+import type { Clock } from "../measure/clock.js";
+import type { ExchangeCount } from "../measure/meter.js";
+import type { Scenario, StrategyName } from "../scenario/types.js";
+
+export type TerminalStatus = "succeeded" | "failed";
+
+/** What the consumer side sees happen, for live views and traces. Times on the shared monotonic clock. */
+export type ConsumerEvent =
+  | { kind: "poll"; strategy: StrategyName; id: string; at: number; status: number; paymentStatus: string; durationMs: number }
+  | { kind: "delivery"; strategy: StrategyName; id: string; at: number; status: number; type: string; duplicate: boolean; durationMs: number }
+  | { kind: "detected"; strategy: StrategyName; id: string; at: number; status: TerminalStatus };
+
+/** Everything a strategy needs from the run; it owns nothing of the provider. */
+export interface ConsumerContext {
+  scenario: Scenario;
+  providerUrl: string;
+  /** Keep-alive pool to the provider's API. */
+  api: Pool;
+  clock: Clock;
+  /** Host and port for listeners (webhook receivers); port 0 = ephemeral. */
+  listen: { host: string; port: number };
+  /** Reports the first time the consumer learns a payment's terminal status; later calls are ignored by the run. */
+  detect(id: string, status: TerminalStatus, at: number): void;
+  /** True once the payment's outcome is known (no need to ask again). */
+  isDetected(id: string): boolean;
+  emit?(event: ConsumerEvent): void;
+}
+
+/** Counts the consumer keeps; requests it sends are counted by the provider where they arrive. */
+export interface ConsumerStats {
+  /** Exchanges that arrived at the consumer's own listeners (webhook deliveries), counted there. */
+  received: ExchangeCount;
+  /** Deliveries with a `webhook-id` seen before: acknowledged, not processed twice. */
+  duplicates: number;
+  /** Deliveries refused (bad signature, stale timestamp, malformed). */
+  rejected: number;
+}
+
+/** One way of learning payment outcomes. */
+export interface Strategy {
+  readonly name: StrategyName;
+  /** Before any payment exists: start listeners, register endpoints. */
+  prepare(): Promise<void>;
+  /** A payment was created (its 201 arrived at the shop); `at` is when the consumer learned its id. */
+  track(id: string, at: number): void;
+  /** Stops every timer and listener; pending requests are abandoned. */
+  stop(): Promise<void>;
+  stats(): ConsumerStats;
+}
+
+export type StrategyFactory = (ctx: ConsumerContext) => Strategy;

@@ -1,0 +1,42 @@
+import { WebhookReceiver } from "./receiver.js";
+import type { ConsumerContext, Strategy, TerminalStatus } from "./types.js";
+
+/**
+ * Being told: a local receiver registered with the provider. The provider POSTs a signed event
+ * the moment a payment settles; the receiver verifies it and answers 204 at once.
+ */
+export function createWebhook(ctx: ConsumerContext): Strategy {
+  const receiver = new WebhookReceiver({
+    host: ctx.listen.host,
+    port: ctx.listen.port,
+    path: "/webhook",
+    signature: ctx.scenario.webhook.signature,
+    clock: ctx.clock,
+    onDelivery({ event, at, duplicate }) {
+      const id = event.data.id;
+      ctx.emit?.({ kind: "delivery", strategy: "webhook", id, at, status: 204, type: event.type, duplicate, durationMs: 0 });
+      const status = event.data.status;
+      // Never let a late or repeated event regress what is already known.
+      if (!duplicate && (status === "succeeded" || status === "failed") && !ctx.isDetected(id)) ctx.detect(id, status as TerminalStatus, at);
+    },
+  });
+
+  return {
+    name: "webhook",
+    async prepare() {
+      const url = await receiver.start();
+      const res = await ctx.api.request({
+        method: "POST",
+        path: "/webhook-endpoints",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url }),
+      });
+      const body = (await res.body.json()) as { secret?: string };
+      if (res.statusCode !== 201 || !body.secret) throw new Error(`registering the webhook endpoint failed with HTTP ${res.statusCode}`);
+      receiver.setSecret(body.secret);
+    },
+    track() {},
+    stop: () => receiver.stop(),
+    stats: () => ({ received: { ...receiver.received }, duplicates: receiver.duplicates, rejected: receiver.rejectedTotal }),
+  };
+}
