@@ -1,0 +1,14 @@
+import type { CompareResult } from "../run/result.js";
+
+/** The JSON contract, pretty-printed, fractions rounded to 3 decimals (microseconds for ms figures). */
+export function renderJson(result: CompareResult): string {
+  return JSON.stringify(result, roundFractions, 2);
+}
+
+function roundFractions(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && Number.isFinite(value) && !Number.isInteger(value)) {
+    // Number(toFixed) avoids 1.0005 * 1000 landing on 1000.4999… and rounding the wrong way.
+    return Number(value.toFixed(3));
+  }
+  return value;
+}

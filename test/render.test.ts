@@ -1,0 +1,303 @@
+import { describe, expect, it } from "vitest";
+import type { CompareResult, StrategyResult } from "../src/run/result.js";
+import type { StrategyName } from "../src/scenario/types.js";
+import { colorEnabled, makePalette, strategyColor } from "../src/render/color.js";
+import { formatBytes, formatCount, formatMs, formatRatio } from "../src/render/format.js";
+import { renderJson } from "../src/render/json.js";
+import { renderTable } from "../src/render/table.js";
+import { verdict } from "../src/render/verdict.js";
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+const strip = (text: string) => text.replace(ANSI, "");
+const plain = makePalette(false);
+const coloured = makePalette(true, 1);
+
+/** Hand-built figures close to a real `checkout` run: 20 payments, poll every second. */
+const polling: StrategyResult = {
+  name: "polling",
+  requests: { total: 118, consumerToProvider: 118, providerToConsumer: 0, wasted: 98, perPayment: 5.9 },
+  bytes: { total: 27_258, consumerToProvider: 12_980, providerToConsumer: 14_278 },
+  latencyMs: { min: 3.2, mean: 471.94, p50: 452.3, p90: 903.1, p95: 951.2, p99: 991.7, max: 998.4 },
+  payments: { total: 20, detected: 20, missed: 0, duplicates: 0, succeeded: 18, failed: 2 },
+  deliveries: { attempted: 0, succeeded: 0, retried: 0 },
+  durationMs: 9184.2,
+};
+
+const webhook: StrategyResult = {
+  name: "webhook",
+  requests: { total: 23, consumerToProvider: 1, providerToConsumer: 22, wasted: 3, perPayment: 1.15 },
+  bytes: { total: 14_214, consumerToProvider: 212, providerToConsumer: 14_002 },
+  latencyMs: { min: 0.41, mean: 0.6812345, p50: 0.61, p90: 0.97, p95: 1.12, p99: 1.46, max: 1.52 },
+  payments: { total: 20, detected: 20, missed: 0, duplicates: 1, succeeded: 18, failed: 2 },
+  deliveries: { attempted: 22, succeeded: 20, retried: 2 },
+  durationMs: 8412.7,
+};
+
+/** A strategy scaled from `base`: the fields the verdict reads, overridden. */
+function variant(base: StrategyResult, name: StrategyName, change: { requests?: number; p50?: number | null; detected?: number } = {}): StrategyResult {
+  const total = change.requests ?? base.requests.total;
+  const p50 = change.p50 === undefined ? base.latencyMs?.p50 ?? null : change.p50;
+  const detected = change.detected ?? base.payments.detected;
+  const scale = base.latencyMs && p50 !== null ? p50 / base.latencyMs.p50 : 1;
+  const l = base.latencyMs;
+  return {
+    ...base,
+    name,
+    requests: { ...base.requests, total, perPayment: total / base.payments.total },
+    latencyMs:
+      p50 === null || l === null
+        ? null
+        : { min: l.min * scale, mean: l.mean * scale, p50, p90: l.p90 * scale, p95: l.p95 * scale, p99: l.p99 * scale, max: l.max * scale },
+    payments: { ...base.payments, detected, missed: base.payments.total - detected },
+  };
+}
+
+function compareResult(strategies: StrategyResult[], extra: Partial<CompareResult> = {}): CompareResult {
+  return {
+    schemaVersion: 1,
+    tool: { name: "apiwh", version: "0.1.0" },
+    clock: "real",
+    partial: false,
+    scenario: {
+      name: "checkout",
+      description: "card payments that settle after a few seconds",
+      payments: 20,
+      seed: 42,
+      pollIntervalMs: 1000,
+      arrival: "burst",
+      settlementDelay: "lognormal(median=2s, p95=8s)",
+      failureRate: 0.1,
+      networkLatencyMs: 0,
+      networkJitterMs: 0,
+      deadlineMs: 30_000,
+      speed: 1,
+      strategies: strategies.map((s) => s.name),
+    },
+    strategies,
+    verdict: verdict({ strategies }),
+    ...extra,
+  };
+}
+
+const two = compareResult([polling, webhook]);
+const seven = compareResult([
+  polling,
+  variant(polling, "polling-backoff", { requests: 71, p50: 903.7 }),
+  variant(polling, "conditional", { requests: 118, p50: 448.1 }),
+  variant(polling, "long-polling", { requests: 41, p50: 1.84 }),
+  variant(webhook, "sse", { requests: 1, p50: 0.42 }),
+  webhook,
+  variant(webhook, "hybrid", { requests: 31, p50: 0.63 }),
+]);
+
+describe("renderTable", () => {
+  it("lays out two strategies side by side, with a header and the verdict", () => {
+    expect(renderTable(two, plain)).toMatchInlineSnapshot(`
+      "checkout · 20 payments · seed 42 · poll every 1 s
+      ┌─────────────────────┬──────────┬─────────┐
+      │                     │  polling │ webhook │
+      ├─────────────────────┼──────────┼─────────┤
+      │ Requests            │          │         │
+      │   total             │      118 │      23 │
+      │   wasted            │ 98 (83%) │ 3 (13%) │
+      │   per payment       │     5.90 │    1.15 │
+      │   consumer→provider │      118 │       1 │
+      │   provider→consumer │        0 │      22 │
+      │                     │          │         │
+      │ Bytes               │          │         │
+      │   total             │  27.3 kB │ 14.2 kB │
+      │   consumer→provider │  13.0 kB │   212 B │
+      │   provider→consumer │  14.3 kB │ 14.0 kB │
+      │                     │          │         │
+      │ Detection latency   │          │         │
+      │   min               │  3.20 ms │ 0.41 ms │
+      │   mean              │ 471.9 ms │ 0.68 ms │
+      │   p50               │ 452.3 ms │ 0.61 ms │
+      │   p90               │ 903.1 ms │ 0.97 ms │
+      │   p99               │ 991.7 ms │ 1.46 ms │
+      │   max               │ 998.4 ms │ 1.52 ms │
+      │                     │          │         │
+      │ Payments            │          │         │
+      │   detected          │    20/20 │   20/20 │
+      │   missed            │        0 │       0 │
+      │   duplicates        │        0 │       1 │
+      │                     │          │         │
+      │ Deliveries          │          │         │
+      │   attempted         │        0 │      22 │
+      │   retried           │        0 │       2 │
+      │                     │          │         │
+      │ Duration            │   9.18 s │  8.41 s │
+      └─────────────────────┴──────────┴─────────┘
+      webhook needed 5.13× fewer requests and learned each outcome 741× sooner
+      (p50: 0.61 ms vs 452.3 ms)."
+    `);
+  });
+
+  it.each([
+    ["2 strategies", two],
+    ["7 strategies", seven],
+    ["7 strategies, interrupted, sped up", compareResult(seven.strategies, { partial: true, scenario: { ...seven.scenario, name: "a-scenario-with-a-rather-long-name-for-a-header", speed: 25 } })],
+    ["a name wider than the terminal", compareResult([polling, webhook], { scenario: { ...two.scenario, name: "x".repeat(130), seed: 123_456_789 } })],
+  ])("fits 80 columns with %s, coloured or not", (_label, result) => {
+    for (const palette of [plain, coloured]) {
+      for (const line of strip(renderTable(result, palette)).split("\n")) expect([...line].length).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it("splits 7 strategies into tables of at most 4, each repeating the metric column", () => {
+    const out = renderTable(seven, plain);
+    const tables = out.split("\n").filter((line) => line.startsWith("┌"));
+    expect(tables.length).toBeGreaterThanOrEqual(2);
+    const heads = out.split("\n").filter((line) => /^│\s+│/.test(line) && /polling|sse|webhook|hybrid|conditional/.test(line));
+    expect(heads).toHaveLength(tables.length);
+    for (const head of heads) expect(head.split("│").length - 3).toBeLessThanOrEqual(4);
+    expect(out.match(/Detection latency/g)).toHaveLength(tables.length);
+    for (const s of seven.strategies) expect(out).toContain(s.name);
+  });
+
+  it("uses no ANSI codes when colour is off and some when it is on", () => {
+    expect(renderTable(seven, plain)).not.toContain("\x1b[");
+    expect(renderTable(compareResult([variant(polling, "polling", { detected: 18 }), webhook], { partial: true }), plain)).not.toContain("\x1b[");
+    expect(renderTable(two, coloured)).toContain("\x1b[");
+  });
+
+  it("paints missed payments red and warns about a partial run", () => {
+    const result = compareResult([variant(polling, "polling", { detected: 18 }), webhook], { partial: true });
+    const out = renderTable(result, coloured);
+    expect(out).toContain(coloured.bad("2"));
+    expect(out).toContain(coloured.warn("partial results: the run was interrupted"));
+    expect(renderTable(two, plain)).not.toContain("partial results");
+  });
+
+  it("hides deliveries when no strategy received any, and shows speed when it is not 1", () => {
+    const out = renderTable(compareResult([polling], { scenario: { ...two.scenario, speed: 10, payments: 1 } }), plain);
+    expect(out).not.toContain("Deliveries");
+    expect(out.split("\n")[0]).toBe("checkout · 1 payment · seed 42 · poll every 1 s · speed 10×");
+    expect(renderTable(two, plain)).toContain("Deliveries");
+  });
+
+  it("ends without a newline", () => {
+    expect(renderTable(two, plain).endsWith("\n")).toBe(false);
+  });
+});
+
+describe("verdict", () => {
+  it.each<[string, StrategyResult[], string]>([
+    ["fewer requests, sooner", [polling, webhook], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
+    ["the baseline is polling even when it is not first", [webhook, polling], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
+    ["more requests, sooner", [variant(polling, "polling", { requests: 62 }), variant(webhook, "webhook", { requests: 81 })], "webhook needed 1.31× more requests but learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
+    ["as many requests", [variant(polling, "polling", { requests: 62 }), variant(webhook, "webhook", { requests: 62 })], "webhook needed as many requests as polling (62) and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
+    ["the baseline is quickest", [polling, variant(polling, "polling-backoff", { requests: 71, p50: 903.7 })], "polling learned outcomes soonest; polling-backoff needed 1.66× fewer requests but learned each outcome 2.0× later (p50: 903.7 ms vs 452.3 ms)."],
+    ["a zero p50 does not divide by zero", [polling, variant(webhook, "webhook", { p50: 0 })], "webhook needed 5.13× fewer requests and learned each outcome 452,000× sooner (p50: 0.00 ms vs 452.3 ms)."],
+    ["a single strategy", [variant(polling, "polling", { requests: 62 })], "polling learned 20 of 20 outcomes with 62 requests, p50 452.3 ms."],
+    ["missed payments", [variant(polling, "polling", { detected: 18 }), webhook], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms); polling missed 2 of 20 payments."],
+    ["the challenger detected nothing", [polling, variant(webhook, "webhook", { p50: null, detected: 0 })], "webhook detected nothing; polling learned 20 of 20 outcomes with 118 requests, p50 452.3 ms."],
+    ["the baseline detected nothing", [variant(polling, "polling", { p50: null, detected: 0 }), webhook], "polling detected nothing; webhook learned 20 of 20 outcomes with 23 requests, p50 0.61 ms."],
+    ["nobody detected anything", [variant(polling, "polling", { p50: null, detected: 0 }), variant(webhook, "webhook", { p50: null, detected: 0 })], "polling and webhook detected nothing."],
+    ["a single strategy that detected nothing", [variant(polling, "polling", { p50: null, detected: 0 })], "polling detected nothing (0 of 20 outcomes, 118 requests)."],
+    ["no polling: the first is the baseline; others name it", seven.strategies.slice(3), "sse needed 41× fewer requests than long-polling and learned each outcome 4.38× sooner (p50: 0.42 ms vs 1.84 ms)."],
+    ["no strategy", [], "no strategy ran."],
+  ])("%s", (_label, strategies, expected) => {
+    const sentence = verdict({ strategies });
+    expect(sentence).toBe(expected);
+    expect(sentence).not.toContain("\n");
+  });
+
+  it("compares the quickest of many with polling and names the baseline", () => {
+    expect(verdict(seven)).toBe("sse needed 118× fewer requests than polling and learned each outcome 1,080× sooner (p50: 0.42 ms vs 452.3 ms).");
+  });
+});
+
+describe("format", () => {
+  it.each([
+    [0, "0"],
+    [7, "7"],
+    [999, "999"],
+    [1000, "1,000"],
+    [12_345, "12,345"],
+    [1_234_567, "1,234,567"],
+    [-4321, "-4,321"],
+    [12.6, "13"],
+  ])("formatCount(%d) = %s", (n, expected) => expect(formatCount(n)).toBe(expected));
+
+  it.each([
+    [0, "0 B"],
+    [812, "812 B"],
+    [999, "999 B"],
+    [1000, "1.0 kB"],
+    [14_200, "14.2 kB"],
+    [14_249, "14.2 kB"],
+    [812_400, "812 kB"],
+    [999_960, "1.0 MB"],
+    [3_100_000, "3.1 MB"],
+    [2_500_000_000, "2.5 GB"],
+  ])("formatBytes(%d) = %s", (n, expected) => expect(formatBytes(n)).toBe(expected));
+
+  it.each([
+    [1, "1.0×"],
+    [1.04, "1.04×"],
+    [5.1, "5.1×"],
+    [5.13043, "5.13×"],
+    [9.999, "10×"],
+    [45, "45×"],
+    [45.67, "45.7×"],
+    [741.47, "741×"],
+    [999.6, "1,000×"],
+    [12_437, "12,400×"],
+    [452_300, "452,000×"],
+    [Infinity, "∞×"],
+  ])("formatRatio(%d) = %s", (x, expected) => expect(formatRatio(x)).toBe(expected));
+
+  it("formatMs follows formatDuration", () => {
+    expect(formatMs(0.61)).toBe("0.61 ms");
+    expect(formatMs(452.3)).toBe("452.3 ms");
+    expect(formatMs(9184.2)).toBe("9.18 s");
+  });
+});
+
+describe("colour", () => {
+  it.each<[string, { isTTY?: boolean }, NodeJS.ProcessEnv, boolean]>([
+    ["a TTY", { isTTY: true }, {}, true],
+    ["a pipe", { isTTY: false }, {}, false],
+    ["a stream without isTTY", {}, {}, false],
+    ["NO_COLOR on a TTY", { isTTY: true }, { NO_COLOR: "1" }, false],
+    ["an empty NO_COLOR on a TTY", { isTTY: true }, { NO_COLOR: "" }, true],
+    ["TERM=dumb on a TTY", { isTTY: true }, { TERM: "dumb" }, false],
+    ["FORCE_COLOR on a pipe", { isTTY: false }, { FORCE_COLOR: "1" }, true],
+    ["FORCE_COLOR over NO_COLOR", { isTTY: false }, { FORCE_COLOR: "3", NO_COLOR: "1" }, true],
+    ["FORCE_COLOR=0 on a TTY", { isTTY: true }, { FORCE_COLOR: "0" }, false],
+    ["an empty FORCE_COLOR on a pipe", { isTTY: false }, { FORCE_COLOR: "", NO_COLOR: "" }, false],
+  ])("%s", (_label, stream, env, expected) => expect(colorEnabled(stream, env)).toBe(expected));
+
+  it("gives every strategy its own colour, and none when disabled", () => {
+    const names = ["polling", "polling-backoff", "conditional", "long-polling", "sse", "webhook", "hybrid"];
+    const painted = names.map((n) => strategyColor(coloured, n)("x"));
+    expect(new Set(painted).size).toBe(names.length);
+    for (const n of names) expect(strategyColor(plain, n)(n)).toBe(n);
+    expect(strategyColor(coloured, "smoke-signals")("x")).toBe("x");
+  });
+});
+
+describe("renderJson", () => {
+  it("round-trips the result with fractions rounded to 3 decimals", () => {
+    const text = renderJson(seven);
+    expect(text.endsWith("\n")).toBe(false);
+    expect(text).not.toMatch(/\d\.\d{4,}/);
+    const parsed = JSON.parse(text) as CompareResult;
+    expect(parsed.strategies[5]!.latencyMs!.mean).toBe(0.681);
+    expect(parsed.strategies[0]!.durationMs).toBe(9184.2);
+    expect(parsed.strategies[0]!.requests.total).toBe(118);
+    expect(parsed.scenario).toEqual(seven.scenario);
+    expect(parsed.verdict).toBe(seven.verdict);
+    // Rounding aside, nothing is lost or renamed.
+    const roundAll = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "number" ? Math.round(x * 1000) / 1000 : x)));
+    expect(parsed).toEqual(roundAll(seven));
+  });
+
+  it("keeps null latency and integers as they are", () => {
+    const parsed = JSON.parse(renderJson(compareResult([variant(polling, "polling", { p50: null, detected: 0 })]))) as CompareResult;
+    expect(parsed.strategies[0]!.latencyMs).toBeNull();
+    expect(parsed.strategies[0]!.payments.missed).toBe(20);
+    expect(renderJson(two)).toBe(JSON.stringify(JSON.parse(renderJson(two)), null, 2));
+  });
+});
