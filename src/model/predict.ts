@@ -1,13 +1,9 @@
 import { settlementFor, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 
-/** What theory predicts for one strategy, for the scenario's actual settlement draws. */
-export interface Prediction {
-  requests: { total: number; wasted: number };
-  latencyMs: { mean: number };
-  /** The formula behind the numbers, in words, shown beside them. */
-  basis: string;
-}
+import type { ModelPrediction } from "../run/result.js";
+
+export type Prediction = ModelPrediction;
 
 /**
  * Predictions use the very delays the provider will draw (payment #i settles after D_i), so

@@ -13,6 +13,37 @@ export interface CompareResult {
   scenario: ScenarioEcho;
   strategies: StrategyResult[];
   verdict: string;
+  /** Each expectation of the scenario (and `--expect`), evaluated against this result. */
+  expectations?: ExpectationResult[];
+  /** With `--repeat n`: every figure above is the mean over n runs with seeds seed…seed+n−1. */
+  repeat?: RepeatInfo;
+}
+
+export interface ExpectationResult {
+  text: string;
+  ok: boolean;
+  /** One line per check with the measured values, e.g. `webhook.latencyMs.p95 = 0.8 ms < 50 ms`. */
+  details: string[];
+}
+
+export interface RepeatInfo {
+  runs: number;
+  seeds: number[];
+  /** Sample standard deviation across runs, per strategy, of the figures a CI threshold usually watches. */
+  stddev: Array<{
+    name: StrategyName;
+    requests: { total: number; wasted: number };
+    bytes: { total: number };
+    latencyMs: { mean: number; p50: number; p95: number; p99: number } | null;
+    payments: { missed: number };
+  }>;
+}
+
+/** What the model predicts for a strategy, for the scenario's actual settlement draws. */
+export interface ModelPrediction {
+  requests: { total: number; wasted: number };
+  latencyMs: { mean: number };
+  basis: string;
 }
 
 export interface ScenarioEcho {
@@ -64,6 +95,8 @@ export interface StrategyResult {
   };
   deliveries: { attempted: number; succeeded: number; retried: number };
   durationMs: number;
+  /** The model's prediction beside the measurement; null where the model has no formula for the strategy. */
+  model: ModelPrediction | null;
   /** Per-payment records, present only with `--details`. */
   details?: PaymentRecord[];
 }
@@ -80,4 +113,29 @@ export interface PaymentRecord {
   latencyMs: number | null;
   /** Requests this payment cost the consumer to learn (polls, or delivery attempts). */
   requests: number;
+}
+
+/** `apiwh check`: every scenario found, its expectations, and a summary. */
+export interface CheckResult {
+  schemaVersion: 1;
+  tool: { name: "apiwh"; version: string };
+  ok: boolean;
+  durationMs: number;
+  summary: { scenarios: number; passed: number; failed: number; errors: number; expectations: number; expectationsFailed: number };
+  scenarios: ScenarioCheck[];
+}
+
+export interface ScenarioCheck {
+  file: string;
+  name: string;
+  description: string;
+  /** passed: every expectation held; failed: one did not; error: the scenario could not run (bad file, port in use…). */
+  status: "passed" | "failed" | "error";
+  error?: string;
+  /** Wall-clock milliseconds the scenario took to run. */
+  durationMs: number;
+  expectations: ExpectationResult[];
+  /** The one-line verdict of the run. */
+  verdict?: string;
+  result?: CompareResult;
 }

@@ -2,6 +2,7 @@ import { Pool } from "undici";
 import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { summarizeLatencies } from "../measure/latency.js";
+import { predict } from "../model/predict.js";
 import { idOf } from "../provider/payments.js";
 import { spawnProvider, ProviderStartError } from "../provider/remote.js";
 import { Exchange, type ProviderSnapshot } from "../provider/server.js";
@@ -205,6 +206,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
     payments: { total, detected, missed: total - detected, duplicates: g.stats?.duplicates ?? 0, succeeded, failed },
     deliveries: { attempted: deliveries.attempted, succeeded: deliveries.succeeded, retried: deliveries.retried },
     durationMs: (g.endedAt - g.t0) * speed,
+    model: predict(scenario, name),
     ...(g.details ? { details } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Distribution } from "./distribution.js";
 
+
 /** Every way of learning an outcome the tool knows. Issue #2 implements the first two. */
 export const STRATEGY_NAMES = ["polling", "polling-backoff", "conditional", "long-polling", "sse", "webhook", "hybrid"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -23,4 +24,45 @@ export interface Scenario {
   speed: number;
   strategies: StrategyName[];
   expect: string[];
+  /** Parameters of the later strategies, the provider's limits and the faults. */
+  extras: ScenarioExtras;
 }
+
+export type DowntimeMode = "refuse" | "503";
+
+/** A span of scenario time during which the webhook receiver is unreachable (`refuse`) or answers 503. */
+export interface DowntimeWindow {
+  fromMs: number;
+  toMs: number;
+  mode: DowntimeMode;
+}
+
+export interface WebhookFaults {
+  /** Sorted by fromMs; never overlapping. */
+  downtime: DowntimeWindow[];
+  /** Share of delivery attempts the receiver fails (0–1). */
+  failureRate: number;
+  /** Share of events delivered twice (0–1). */
+  duplicateRate: number;
+  /** Whether deliveries may arrive out of order. */
+  reorder: boolean;
+  /** Extra delivery delay, or null for none. */
+  delay: Distribution | null;
+}
+
+export interface ApiFaults {
+  /** Share of API requests answered with an error (0–1). */
+  errorRate: number;
+  /** Extra API latency, or null for none. */
+  latency: Distribution | null;
+}
+
+/** Fields accepted for strategies and faults the run may not implement yet. */
+export interface ScenarioExtras {
+  pollingBackoff: { baseMs: number; capMs: number };
+  longPolling: { waitMs: number };
+  hybrid: { reconcileEveryMs: number };
+  provider: { rateLimitPerSecond: number | null };
+  faults: { webhook: WebhookFaults; api: ApiFaults };
+}
+

@@ -6,69 +6,21 @@
  */
 import { basename, extname } from "node:path";
 import { ParseError, UsageError } from "../errors.js";
-import { defaultScenario, STANDARD_RETRIES_MS } from "./defaults.js";
+import { defaultExtras, defaultScenario, STANDARD_RETRIES_MS } from "./defaults.js";
 import { DISTRIBUTION_FORM, parseDistribution, type Distribution } from "./distribution.js";
 import { DURATION_FORM, parseDuration } from "./duration.js";
 import { parseRate, RATE_FORM } from "./rate.js";
-import { STRATEGY_NAMES, type Arrival, type Scenario, type SignatureFormat, type StrategyName } from "./types.js";
+import { STRATEGY_NAMES, type Arrival, type DowntimeMode, type DowntimeWindow, type Scenario, type ScenarioExtras, type SignatureFormat, type StrategyName } from "./types.js";
 
-export type DowntimeMode = "refuse" | "503";
+export type { ApiFaults, DowntimeMode, DowntimeWindow, ScenarioExtras, WebhookFaults } from "./types.js";
+export { defaultExtras };
 
-/** A span of scenario time during which the webhook receiver is unreachable (`refuse`) or answers 503. */
-export interface DowntimeWindow {
-  fromMs: number;
-  toMs: number;
-  mode: DowntimeMode;
-}
+/** Kept for callers written before the extras joined Scenario. */
+export type ResolvedScenario = Scenario;
 
-export interface WebhookFaults {
-  /** Sorted by fromMs; never overlapping. */
-  downtime: DowntimeWindow[];
-  /** Share of delivery attempts the receiver fails (0–1). */
-  failureRate: number;
-  /** Share of events delivered twice (0–1). */
-  duplicateRate: number;
-  /** Whether deliveries may arrive out of order. */
-  reorder: boolean;
-  /** Extra delivery delay, or null for none. */
-  delay: Distribution | null;
-}
-
-export interface ApiFaults {
-  /** Share of API requests answered with an error (0–1). */
-  errorRate: number;
-  /** Extra API latency, or null for none. */
-  latency: Distribution | null;
-}
-
-/** Fields accepted for strategies and faults the run may not implement yet. */
-export interface ScenarioExtras {
-  pollingBackoff: { baseMs: number; capMs: number };
-  longPolling: { waitMs: number };
-  hybrid: { reconcileEveryMs: number };
-  provider: { rateLimitPerSecond: number | null };
-  faults: { webhook: WebhookFaults; api: ApiFaults };
-}
-
-export type ResolvedScenario = Scenario & { extras: ScenarioExtras };
-
-/** Defaults for the extras: backoff 250 ms to 10 s, long polls of 30 s, reconcile every 30 s, no rate limit, no faults. */
-export function defaultExtras(): ScenarioExtras {
-  return {
-    pollingBackoff: { baseMs: 250, capMs: 10_000 },
-    longPolling: { waitMs: 30_000 },
-    hybrid: { reconcileEveryMs: 30_000 },
-    provider: { rateLimitPerSecond: null },
-    faults: {
-      webhook: { downtime: [], failureRate: 0, duplicateRate: 0, reorder: false, delay: null },
-      api: { errorRate: 0, latency: null },
-    },
-  };
-}
-
-/** A Scenario with default extras, e.g. the built-in scenario when no file is given. */
+/** A Scenario with default extras (every Scenario has them now). */
 export function withDefaultExtras(scenario: Scenario): ResolvedScenario {
-  return { ...scenario, extras: defaultExtras() };
+  return scenario;
 }
 
 /** Upper bounds that keep a run finite. */
