@@ -35,6 +35,8 @@ export class PaymentStore {
   private updatedWall = new Float64Array(this.capacity);
   private currencies: string[] = [];
   private timers = new Set<NodeJS.Timeout>();
+  /** Long polls waiting for a payment's status to change, by index. */
+  private waiters = new Map<number, Array<() => void>>();
 
   constructor(
     private readonly rule: SettlementRule,
@@ -70,6 +72,31 @@ export class PaymentStore {
     this.settledAt[index] = this.clock.now();
     this.updatedWall[index] = Date.now();
     this.onSettled(index);
+    const waiting = this.waiters.get(index);
+    this.waiters.delete(index);
+    for (const wake of waiting ?? []) wake();
+  }
+
+  /** Resolves when the payment's status next changes (or the store stops). */
+  whenChanged(index: number): Promise<void> {
+    return new Promise((resolve) => {
+      let list = this.waiters.get(index);
+      if (!list) this.waiters.set(index, (list = []));
+      list.push(resolve);
+    });
+  }
+
+  /**
+   * A strong validator for the payment's representation. Only settlement changes a payment (its
+   * status and updated_at together), so the status code identifies the version.
+   */
+  etagOf(index: number): string {
+    return `"${index + 1}.${this.status[index]}"`;
+  }
+
+  /** Wall-clock ms of the last change, for `updated_since`. */
+  updatedWallOf(index: number): number {
+    return this.updatedWall[index]!;
   }
 
   /** `pay_<n>` → index, or -1. Client-supplied ids are only ever used for this lookup. */
@@ -101,6 +128,8 @@ export class PaymentStore {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const list of this.waiters.values()) for (const wake of list) wake();
+    this.waiters.clear();
   }
 
   private grow(): void {

@@ -1,6 +1,7 @@
 import { Pool } from "undici";
 import type { Clock } from "../measure/clock.js";
-import type { SignatureFormat } from "../scenario/types.js";
+import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
+import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "./webhook-faults.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "./signature.js";
 import type { PaymentView } from "./payments.js";
 
@@ -22,6 +23,26 @@ export interface DeliveryCounts {
   exhausted: number;
 }
 
+/** What the seeded fault plan did to deliveries. */
+export interface DeliveryFaultCounts {
+  /** Attempts that never reached the receiver because a `refuse` downtime window was open. */
+  refused: number;
+  /** Attempts sent with the fault header: the receiver played a 503 outage or a 500 failure. */
+  scripted: number;
+  /** Events sent twice on purpose (faults.webhook.duplicateRate). */
+  duplicated: number;
+}
+
+/** What became of a payment's webhook, per payment index. */
+export const DeliveryFate = { none: 0, delivered: 1, exhausted: 2, disabled: 3 } as const;
+
+/**
+ * The header by which the seeded fault plan tells the simulated receiver to play a failing
+ * endpoint (`503` in a downtime window, `500` for a drawn failure). Deciding at the sender keeps
+ * both sides in exact agreement on which attempt falls where; the receiver only plays the part.
+ */
+export const FAULT_HEADER = "apiwh-fault";
+
 export interface DeliveryAttempt {
   eventId: string;
   paymentIndex: number;
@@ -40,7 +61,18 @@ export interface SenderOptions {
   clock: Clock;
   /** Wall milliseconds of simulated one-way network delay for the next message; 0 for none. */
   oneWayDelay: () => number;
+  seed: number;
+  faults: WebhookFaults;
   onAttempt?: (attempt: DeliveryAttempt) => void;
+}
+
+interface Chain {
+  endpoint: Endpoint;
+  eventId: string;
+  paymentIndex: number;
+  body: string;
+  /** 0 = the delivery, 1 = the seeded duplicate. */
+  chain: number;
 }
 
 /**
@@ -51,10 +83,14 @@ export interface SenderOptions {
 export class WebhookSender {
   readonly endpoints: Endpoint[] = [];
   readonly counts: DeliveryCounts = { attempted: 0, succeeded: 0, retried: 0, exhausted: 0 };
+  readonly faultCounts: DeliveryFaultCounts = { refused: 0, scripted: 0, duplicated: 0 };
   private readonly pools = new Map<string, Pool>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly fates = new Map<number, number>();
   private eventSeq = 0;
   private closed = false;
+  /** Monotonic ms of the run's first payment: downtime windows count from here. */
+  private runStart = NaN;
 
   constructor(private readonly options: SenderOptions) {}
 
@@ -64,42 +100,95 @@ export class WebhookSender {
     return endpoint;
   }
 
-  /** Dispatches `payment.<status>` for a payment that just settled to every enabled endpoint. */
+  startClock(at: number): void {
+    if (Number.isNaN(this.runStart)) this.runStart = at;
+  }
+
+  /** Dispatches `payment.<status>` for a payment that just settled to every endpoint. */
   dispatch(paymentIndex: number, payment: PaymentView): void {
+    const { seed, faults, retriesMs } = this.options;
     for (const endpoint of this.endpoints) {
-      if (endpoint.disabled) continue;
+      if (endpoint.disabled) {
+        this.settleFate(paymentIndex, DeliveryFate.disabled);
+        continue;
+      }
       const eventId = `evt_${++this.eventSeq}`;
       const body = JSON.stringify({ type: `payment.${payment.status}`, timestamp: payment.updated_at, data: payment });
-      this.schedule(endpoint, eventId, paymentIndex, body, 0, this.options.retriesMs[0] ?? 0);
+      const hold = reorderHoldMs(seed, faults, paymentIndex);
+      const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
+      if (chains === 2) this.faultCounts.duplicated++;
+      for (let chain = 0; chain < chains; chain++) {
+        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, (retriesMs[0] ?? 0) + hold);
+      }
     }
   }
 
-  private schedule(endpoint: Endpoint, eventId: string, paymentIndex: number, body: string, attempt: number, delayMs: number): void {
+  private schedule(c: Chain, attempt: number, delayMs: number): void {
     if (this.closed) return;
-    const wallDelay = delayMs / this.options.speed + this.options.oneWayDelay();
+    const extra = attemptDelayMs(this.options.seed, this.options.faults, c.paymentIndex, c.chain, attempt);
+    const wallDelay = (delayMs + extra) / this.options.speed + this.options.oneWayDelay();
     if (wallDelay <= 0) {
-      void this.attempt(endpoint, eventId, paymentIndex, body, attempt);
+      void this.attempt(c, attempt);
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.attempt(endpoint, eventId, paymentIndex, body, attempt);
+      void this.attempt(c, attempt);
     }, wallDelay);
     this.timers.add(timer);
   }
 
-  private async attempt(endpoint: Endpoint, eventId: string, paymentIndex: number, body: string, attempt: number): Promise<void> {
-    if (this.closed || endpoint.disabled) return;
+  private async attempt(c: Chain, attempt: number): Promise<void> {
+    const { endpoint, eventId, paymentIndex, body } = c;
+    if (this.closed) return;
+    if (endpoint.disabled) {
+      this.settleFate(paymentIndex, DeliveryFate.disabled);
+      return;
+    }
     this.counts.attempted++;
     if (attempt > 0) this.counts.retried++;
+    const startedAt = this.options.clock.now();
+    const window = downtimeAt(this.options.faults.downtime, (startedAt - this.runStart) * this.options.speed);
+    let status = 0;
+    let retryAfterMs = 0;
+    if (window?.mode === "refuse") {
+      // A refused connection carries no HTTP exchange, so it is simulated here: the attempt
+      // counts (and is retried) but no request reaches the receiver, and no bytes move.
+      this.faultCounts.refused++;
+    } else {
+      const fault = window?.mode === "503" ? "503" : attemptFails(this.options.seed, this.options.faults, paymentIndex, c.chain, attempt) ? "500" : undefined;
+      if (fault) this.faultCounts.scripted++;
+      ({ status, retryAfterMs } = await this.send(endpoint, eventId, body, fault));
+    }
+    this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt });
+    if (status >= 200 && status < 300) {
+      this.counts.succeeded++;
+      this.settleFate(paymentIndex, DeliveryFate.delivered);
+      return;
+    }
+    if (status === 410) {
+      endpoint.disabled = true;
+      this.settleFate(paymentIndex, DeliveryFate.disabled);
+      return;
+    }
+    const next = this.options.retriesMs[attempt + 1];
+    if (next === undefined) {
+      this.counts.exhausted++;
+      this.settleFate(paymentIndex, DeliveryFate.exhausted);
+      return;
+    }
+    // Each entry is the wait after the previous attempt failed (as Svix and the spec describe it);
+    // Retry-After may ask for longer.
+    this.schedule(c, attempt + 1, Math.max(next, retryAfterMs));
+  }
+
+  private async send(endpoint: Endpoint, eventId: string, body: string, fault: string | undefined): Promise<{ status: number; retryAfterMs: number }> {
     const url = new URL(endpoint.url);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { "content-type": "application/json", "webhook-id": eventId, "webhook-timestamp": String(timestamp) };
     if (this.options.signature === "stripe") headers["stripe-signature"] = signStripe(endpoint.secret, timestamp, body);
     else headers["webhook-signature"] = signStandard(this.keyOf(endpoint), eventId, timestamp, body);
-    const startedAt = this.options.clock.now();
-    let status = 0;
-    let retryAfterMs = 0;
+    if (fault) headers[FAULT_HEADER] = fault;
     try {
       const res = await this.poolFor(url).request({
         method: "POST",
@@ -108,29 +197,24 @@ export class WebhookSender {
         body,
         signal: AbortSignal.timeout(Math.max(1, this.options.timeoutMs / this.options.speed)),
       });
-      status = res.statusCode;
-      retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+      const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
       await res.body.dump();
+      return { status: res.statusCode, retryAfterMs };
     } catch {
-      status = 0; // refused, reset or timed out: a failed attempt
+      return { status: 0, retryAfterMs: 0 }; // refused, reset or timed out: a failed attempt
     }
-    this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt });
-    if (status >= 200 && status < 300) {
-      this.counts.succeeded++;
-      return;
-    }
-    if (status === 410) {
-      endpoint.disabled = true;
-      return;
-    }
-    const next = this.options.retriesMs[attempt + 1];
-    if (next === undefined) {
-      this.counts.exhausted++;
-      return;
-    }
-    // Each entry is the wait after the previous attempt failed (as Svix and the spec describe it);
-    // Retry-After may ask for longer.
-    this.schedule(endpoint, eventId, paymentIndex, body, attempt + 1, Math.max(next, retryAfterMs));
+  }
+
+  /** A delivery on any chain wins; otherwise the last word (exhausted or disabled) stands. */
+  private settleFate(paymentIndex: number, fate: number): void {
+    if (this.fates.get(paymentIndex) === DeliveryFate.delivered) return;
+    this.fates.set(paymentIndex, fate);
+  }
+
+  fatesFor(count: number): Uint8Array {
+    const out = new Uint8Array(count);
+    for (const [index, fate] of this.fates) if (index < count) out[index] = fate;
+    return out;
   }
 
   private readonly keys = new Map<string, Buffer>();

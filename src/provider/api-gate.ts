@@ -1,0 +1,67 @@
+import type { IncomingMessage } from "node:http";
+import { sleep } from "../measure/clock.js";
+import { sample } from "../scenario/distribution.js";
+import { Stream, rngFor } from "../scenario/random.js";
+import type { ApiFaults } from "../scenario/types.js";
+import { HttpError } from "./http.js";
+import { RateLimiter, retryAfterSeconds } from "./rate-limit.js";
+
+export interface ApiErrorCounts {
+  /** 429 answers sent. */
+  rateLimited: number;
+  /** 5xx answers sent by fault injection. */
+  server: number;
+}
+
+export interface GateOptions {
+  seed: number;
+  speed: number;
+  rateLimitPerSecond: number | null;
+  faults: ApiFaults;
+  now: () => number;
+  /** Aborted when the provider closes, so injected latency never outlives it. */
+  signal: AbortSignal;
+}
+
+/**
+ * What stands between a read request and its answer: the per-client rate limit, then the seeded
+ * faults. The k-th read request to arrive draws its fault from (seed, apiFault, k), so a run
+ * repeats exactly; which request is k-th depends on the strategy, which is the point.
+ */
+export class ApiGate {
+  readonly counts: ApiErrorCounts = { rateLimited: 0, server: 0 };
+  private readonly limiter: RateLimiter | null;
+  private arrivals = 0;
+
+  constructor(private readonly options: GateOptions) {
+    this.limiter = options.rateLimitPerSecond === null ? null : new RateLimiter(options.rateLimitPerSecond, options.speed, options.now);
+  }
+
+  /** Resolves when the request may be served; throws the HttpError (429 or 500) to answer instead. */
+  async pass(req: IncomingMessage): Promise<void> {
+    const k = this.arrivals++;
+    if (this.limiter) {
+      const waitMs = this.limiter.take(clientOf(req));
+      if (waitMs > 0) {
+        this.counts.rateLimited++;
+        const seconds = retryAfterSeconds(waitMs);
+        throw new HttpError(429, "rate_limited", `too many requests; retry after ${seconds} s`, undefined, { "retry-after": String(seconds) });
+      }
+    }
+    const { errorRate, latency } = this.options.faults;
+    if (errorRate <= 0 && !latency) return;
+    const rng = rngFor(this.options.seed, Stream.apiFault, k);
+    const fails = rng.next() < errorRate;
+    if (latency) await sleep(Math.max(0, sample(latency, rng)) / this.options.speed, this.options.signal);
+    if (fails) {
+      this.counts.server++;
+      throw new HttpError(500, "api_error", "injected server error (faults.api.errorRate)");
+    }
+  }
+}
+
+/** A client is its API key when it sends one, else its address (every loopback consumer is one client). */
+function clientOf(req: IncomingMessage): string {
+  const auth = req.headers.authorization;
+  return auth ? `key:${auth}` : `addr:${req.socket.remoteAddress ?? "?"}`;
+}

@@ -1,0 +1,111 @@
+import type { IncomingMessage } from "node:http";
+import { sleep } from "../measure/clock.js";
+import { parseDuration } from "../scenario/duration.js";
+import { HttpError } from "./http.js";
+import { type PaymentStatus, type PaymentStore, type PaymentView } from "./payments.js";
+
+/** Longest a long poll is held (scenario time), whatever the client asks: 60 s, twice Firestore's default. */
+export const MAX_WAIT_MS = 60_000;
+export const DEFAULT_LIST_LIMIT = 10;
+export const MAX_LIST_LIMIT = 100;
+
+const STATUSES: readonly PaymentStatus[] = ["pending", "succeeded", "failed"];
+
+export interface ReadAnswer {
+  status: 200 | 304;
+  body?: PaymentView;
+  headers: Record<string, string>;
+}
+
+/**
+ * `GET /payments/:id[?wait=<duration>]`, honouring `If-None-Match`. With `wait`, a pending payment
+ * (or one whose ETag still matches) is held until it changes or the wait ends, capped at MAX_WAIT_MS.
+ */
+export async function readPayment(store: PaymentStore, index: number, url: URL, req: IncomingMessage, speed: number, signal: AbortSignal): Promise<ReadAnswer> {
+  const waitMs = parseWait(url.searchParams.get("wait"));
+  const ifNoneMatch = header(req.headers["if-none-match"]);
+  const unchanged = () => (ifNoneMatch !== undefined ? etagMatches(ifNoneMatch, store.etagOf(index)) : store.statusOf(index) === "pending");
+  if (waitMs > 0 && unchanged()) {
+    const held = new AbortController();
+    const stop = () => held.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    req.socket.once("close", stop);
+    await Promise.race([store.whenChanged(index), sleep(waitMs / speed, held.signal)]);
+    held.abort();
+    signal.removeEventListener("abort", stop);
+    req.socket.off("close", stop);
+  }
+  const etag = store.etagOf(index);
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, headers: { etag } };
+  return { status: 200, body: store.view(index), headers: { etag } };
+}
+
+function parseWait(raw: string | null): number {
+  if (raw === null) return 0;
+  let ms: number;
+  try {
+    // A bare number is seconds, as Telegram's `timeout` is.
+    ms = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) * 1000 : parseDuration(raw);
+  } catch {
+    throw new HttpError(400, "invalid_request", `wait "${raw.slice(0, 32)}" is not a duration; expected seconds or a duration such as 30s or 500ms, at most 60s`, "wait");
+  }
+  return Math.min(ms, MAX_WAIT_MS);
+}
+
+/** RFC 9110 §13.1.2: `*` or a list of entity tags, compared weakly. */
+function etagMatches(condition: string, etag: string): boolean {
+  if (condition.trim() === "*") return true;
+  const bare = etag.replace(/^W\//, "");
+  return condition.split(",").some((tag) => tag.trim().replace(/^W\//, "") === bare);
+}
+
+/**
+ * `GET /payments?status=a,b&updated_since=<ISO>&limit=&starting_after=<id>`: payments in creation
+ * order (ids ascending, so `starting_after` is a stable cursor), for reconciliation.
+ */
+export function listPayments(store: PaymentStore, url: URL): { object: "list"; url: "/payments"; data: PaymentView[]; has_more: boolean } {
+  const q = url.searchParams;
+  const statuses = q.has("status") ? parseStatuses(q.get("status")!) : null;
+  const since = q.has("updated_since") ? parseSince(q.get("updated_since")!) : -Infinity;
+  const limit = q.has("limit") ? parseLimit(q.get("limit")!) : DEFAULT_LIST_LIMIT;
+  let from = 0;
+  if (q.has("starting_after")) {
+    const after = store.indexOf(q.get("starting_after")!);
+    if (after < 0) throw new HttpError(400, "invalid_request", `starting_after "${q.get("starting_after")!.slice(0, 32)}" is not a payment id`, "starting_after");
+    from = after + 1;
+  }
+  const data: PaymentView[] = [];
+  for (let index = from; index < store.size; index++) {
+    if (statuses && !statuses.has(store.statusOf(index))) continue;
+    if (store.updatedWallOf(index) < since) continue;
+    if (data.length === limit) return { object: "list", url: "/payments", data, has_more: true };
+    data.push(store.view(index));
+  }
+  return { object: "list", url: "/payments", data, has_more: false };
+}
+
+function parseStatuses(raw: string): Set<PaymentStatus> {
+  const names = raw.split(",").map((s) => s.trim());
+  for (const name of names)
+    if (!(STATUSES as readonly string[]).includes(name))
+      throw new HttpError(400, "invalid_request", `status "${name.slice(0, 32)}" is not a payment status; expected ${STATUSES.join(", ")} (comma-separated for several)`, "status");
+  return new Set(names as PaymentStatus[]);
+}
+
+function parseSince(raw: string): number {
+  const ms = /^\d{4}-\d\d-\d\dT/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) throw new HttpError(400, "invalid_request", `updated_since "${raw.slice(0, 40)}" is not an ISO 8601 time such as 2025-01-31T12:00:00.000Z`, "updated_since");
+  return ms;
+}
+
+function parseLimit(raw: string): number {
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIST_LIMIT)
+    throw new HttpError(400, "invalid_request", `limit "${raw.slice(0, 16)}" must be an integer from 1 to ${MAX_LIST_LIMIT}`, "limit");
+  return Number(raw);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+
