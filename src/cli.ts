@@ -2,7 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ParseError, UsageError } from "./errors.js";
 import { parseDistribution } from "./scenario/distribution.js";
 import { parseDuration } from "./scenario/duration.js";
-import { defaultScenario } from "./scenario/defaults.js";
+import { defaultScenario, STANDARD_RETRIES_MS } from "./scenario/defaults.js";
+import { parseRate } from "./scenario/rate.js";
 import { STRATEGY_NAMES, type Scenario, type StrategyName } from "./scenario/types.js";
 import { VERSION } from "./version.js";
 
@@ -18,7 +19,11 @@ export interface CompareFlags {
   payments?: number;
   interval?: number;
   seed?: number;
-  format: "table" | "json";
+  format: "table" | "json" | "markdown";
+  expect: string[];
+  repeat: number;
+  retries?: number[];
+  rateLimit?: number;
   webhookPort?: number;
   details?: boolean;
   strategies?: StrategyName[];
@@ -88,6 +93,20 @@ const strategyList = parser((text) => {
   return names as StrategyName[];
 });
 
+const retriesSchedule = parser((text) => {
+  if (text === "standard") return [...STANDARD_RETRIES_MS];
+  if (text === "none") return [0];
+  const gaps = text.split(",").map((t) => parseDuration(t.trim()));
+  if (gaps.length === 0) throw new ParseError(`"${text}" is not a retry schedule; expected standard, none or a list such as 0s,5s,5m`);
+  return gaps;
+});
+
+const repeatCount = positiveInteger("a repeat count", 1000);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** Applies command-line flags over a scenario (flags win over the file). */
 export function applyFlags(base: Scenario, flags: CompareFlags): Scenario {
   const s: Scenario = structuredClone(base);
@@ -100,6 +119,8 @@ export function applyFlags(base: Scenario, flags: CompareFlags): Scenario {
   if (flags.delay) s.settlement.delay = flags.delay;
   if (flags.failureRate !== undefined) s.settlement.failureRate = flags.failureRate;
   if (flags.latency !== undefined) s.network.latencyMs = flags.latency;
+  if (flags.retries) s.webhook.retriesMs = flags.retries;
+  if (flags.rateLimit !== undefined) s.extras.provider.rateLimitPerSecond = flags.rateLimit;
   return s;
 }
 
@@ -114,10 +135,11 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
   program
     .command("compare")
     .description("run one seeded payment scenario once per strategy over loopback HTTP and print them side by side")
-    .option("-n, --payments <n>", "number of payments", positiveInteger("a payment count", 10_000_000))
+    .argument("[scenario]", "scenario file (JSON or YAML); flags override it (default: the built-in checkout scenario)")
+    .option("-n, --payments <n>", "number of payments", positiveInteger("a payment count", 1_000_000))
     .option("-i, --interval <duration>", "poll interval, such as 250ms, 1s or 1.5m", positiveDuration)
-    .option("--seed <n>", "seed for settlement delays and outcomes", nonNegativeInteger)
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--seed <n>", "seed for settlement delays, outcomes and faults", nonNegativeInteger)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
     .option("--webhook-port <port>", "port for the local webhook receiver (default: a free one)", port)
     .option("--strategies <list>", `comma-separated strategies (${STRATEGY_NAMES.join(", ")})`, strategyList)
     .option("--delay <distribution>", "settlement delay: fixed(2s), uniform(500ms, 4s), exponential(mean=2s), lognormal(median=2s, p95=8s)", parser(parseDistribution))
@@ -125,34 +147,108 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--latency <duration>", "simulated one-way network latency added by the provider", parser(parseDuration))
     .option("--deadline <duration>", "a payment not detected this long after creation counts as missed", positiveDuration)
     .option("--speed <factor>", "run scenario time this many times faster than real time; figures stay in scenario time", speedFactor)
+    .option("--retries <schedule>", "webhook retry schedule: standard, none, or waits such as 0s,5s,5m", retriesSchedule)
+    .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", parser(parseRate))
+    .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", collect, [])
+    .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation", repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
-    .action((flags: CompareFlags) => setTask(() => compareCommand(flags, io)));
+    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
+
+  program
+    .command("check")
+    .description("run every scenario found and check its expectations; exit 0 only when all hold")
+    .argument("[paths...]", "scenario files or directories", ["examples"])
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
+    .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
+    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
 
   return program;
 }
 
-async function compareCommand(flags: CompareFlags, io: Io): Promise<number> {
-  const scenario = applyFlags(defaultScenario(), flags);
-  const [{ compare }, { renderTable }, { renderJson }, { makePalette, colorEnabled }] = await Promise.all([
-    import("./run/compare.js"),
+interface CheckFlags {
+  format: "table" | "json" | "markdown";
+  junit?: string;
+}
+
+/**
+ * Ctrl-C or SIGTERM aborts the run: servers close, ports are freed, and what was gathered so far
+ * is printed marked partial. The exit code follows the shell convention (130, 143).
+ */
+async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; exitCode: number | null }> {
+  const controller = new AbortController();
+  let exitCode: number | null = null;
+  const onInt = () => ((exitCode = 130), controller.abort());
+  const onTerm = () => ((exitCode = 143), controller.abort());
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  try {
+    const value = await work(controller.signal);
+    return { value, exitCode };
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+}
+
+async function loadScenario(file: string | undefined): Promise<Scenario> {
+  if (!file) return defaultScenario();
+  const { loadScenarioFile } = await import("./scenario/load.js");
+  return loadScenarioFile(file);
+}
+
+async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io): Promise<number> {
+  const scenario = applyFlags(await loadScenario(file), flags);
+  const [{ compareScenario }, { prepareExpectations }, render] = await Promise.all([import("./run/compare.js"), import("./run/expectations.js"), loadRenderers()]);
+  const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
+  const { value: result, exitCode } = await withInterrupts((signal) =>
+    compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal }, flags.repeat, expectations),
+  );
+  if (flags.format === "json") io.stdout.write(render.renderJson(result) + "\n");
+  else if (flags.format === "markdown") io.stdout.write(render.renderMarkdown(result) + "\n");
+  else io.stdout.write(render.renderTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");
+  if (exitCode !== null) return exitCode;
+  return result.expectations?.some((e) => !e.ok) ? 1 : 0;
+}
+
+async function checkCommand(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
+  const [{ check }, render, { writeFile }] = await Promise.all([import("./run/check.js"), loadRenderers(), import("node:fs/promises")]);
+  const progress = io.stderr.isTTY && flags.format === "table";
+  const { value: result, exitCode } = await withInterrupts((signal) =>
+    check(paths, {
+      host: "127.0.0.1",
+      webhookPort: 0,
+      details: false,
+      signal,
+      onScenario: progress ? (c, i, n) => io.stderr.write(`  [${i + 1}/${n}] ${c.status === "passed" ? "✓" : "✗"} ${c.name}\n`) : undefined,
+    }),
+  );
+  if (flags.junit) {
+    try {
+      await writeFile(flags.junit, render.renderJUnit(result) + "\n");
+    } catch (err) {
+      throw new UsageError(`--junit ${flags.junit}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}); expected a writable path such as results.xml`);
+    }
+  }
+  if (flags.format === "json") io.stdout.write(render.renderCheckJson(result) + "\n");
+  else if (flags.format === "markdown") io.stdout.write(render.renderCheckMarkdown(result) + "\n");
+  else io.stdout.write(render.renderCheckTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");
+  if (exitCode !== null) return exitCode;
+  // A scenario file that does not validate is the user's mistake (2); a broken expectation is a failed check (1).
+  if (result.scenarios.some((s) => s.status === "error")) return 2;
+  return result.ok ? 0 : 1;
+}
+
+/** Renderers load lazily so `apiwh --version` and `--help` stay fast. */
+async function loadRenderers() {
+  const [table, json, color, markdown, junit, checkView] = await Promise.all([
     import("./render/table.js"),
     import("./render/json.js"),
     import("./render/color.js"),
+    import("./render/markdown.js"),
+    import("./render/junit.js"),
+    import("./render/check.js"),
   ]);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  try {
-    const result = await compare(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal: controller.signal });
-    if (flags.format === "json") io.stdout.write(renderJson(result) + "\n");
-    else io.stdout.write(renderTable(result, makePalette(colorEnabled(io.stdout, io.env))) + "\n");
-    if (result.partial) return 130;
-    return 0;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+  return { ...table, ...json, ...color, ...markdown, ...junit, ...checkView };
 }
 
 /** Joins commander's multi-line messages ("error: …\n(Did you mean …?)") into one line. */

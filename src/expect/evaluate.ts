@@ -21,8 +21,9 @@ export interface Outcome {
 }
 
 /** The part of CompareResult that evaluation reads. */
+/** Anything shaped like the JSON contract: strategies with names; fields are read defensively. */
 export interface EvaluationInput {
-  strategies: Array<{ name: string } & Record<string, unknown>>;
+  strategies: ReadonlyArray<{ name: string }>;
 }
 
 /** Relative tolerance for ==, != (and the equality half of <=, >=), so 0.1 + 0.2 == 0.3 holds. */

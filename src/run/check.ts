@@ -1,0 +1,90 @@
+import { readdir, stat } from "node:fs/promises";
+import { extname, join, relative } from "node:path";
+import { UsageError } from "../errors.js";
+import { loadScenarioFile } from "../scenario/load.js";
+import { VERSION } from "../version.js";
+import { compareScenario } from "./compare.js";
+import { prepareExpectations } from "./expectations.js";
+import type { CheckResult, ScenarioCheck } from "./result.js";
+import type { RunOptions } from "./strategy-run.js";
+
+const SCENARIO_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);
+
+/** Scenario files under the given paths (files as given; directories searched recursively), sorted. */
+export async function findScenarios(paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new UsageError(`"${path}" not found; expected a scenario file or a directory of them`);
+    }
+    if (info.isFile()) found.push(path);
+    else if (info.isDirectory()) {
+      for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
+        const name = entry.name;
+        if (!entry.isFile() || !SCENARIO_EXTENSIONS.has(extname(name)) || name.endsWith(".schema.json")) continue;
+        found.push(join(entry.parentPath ?? path, name));
+      }
+    }
+  }
+  if (found.length === 0) throw new UsageError(`no scenario files (.json, .yaml, .yml) under ${paths.join(", ")}`);
+  return [...new Set(found)].sort();
+}
+
+export interface CheckOptions extends RunOptions {
+  /** Called as each scenario finishes (progress on stderr). */
+  onScenario?: (check: ScenarioCheck, index: number, total: number) => void;
+}
+
+/** Runs every scenario with its expectations; a scenario that cannot run is reported, and the rest still run. */
+export async function check(paths: string[], options: CheckOptions): Promise<CheckResult> {
+  const files = await findScenarios(paths);
+  const started = performance.now();
+  const scenarios: ScenarioCheck[] = [];
+  for (const [i, file] of files.entries()) {
+    if (options.signal?.aborted) break;
+    const t0 = performance.now();
+    const shown = relative(process.cwd(), file) || file;
+    let entry: ScenarioCheck;
+    try {
+      const scenario = await loadScenarioFile(file);
+      const expectations = prepareExpectations(scenario, shown);
+      const result = await compareScenario(scenario, options, 1, expectations);
+      const outcomes = result.expectations ?? [];
+      entry = {
+        file: shown,
+        name: scenario.name,
+        description: scenario.description,
+        status: outcomes.every((e) => e.ok) && !result.partial ? "passed" : "failed",
+        durationMs: performance.now() - t0,
+        expectations: outcomes,
+        verdict: result.verdict,
+        result,
+      };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      entry = { file: shown, name: shown, description: "", status: "error", error: message, durationMs: performance.now() - t0, expectations: [] };
+    }
+    scenarios.push(entry);
+    options.onScenario?.(entry, i, files.length);
+  }
+  const count = (s: ScenarioCheck["status"]) => scenarios.filter((c) => c.status === s).length;
+  const expectations = scenarios.flatMap((s) => s.expectations);
+  return {
+    schemaVersion: 1,
+    tool: { name: "apiwh", version: VERSION },
+    ok: scenarios.length === files.length && scenarios.every((s) => s.status === "passed"),
+    durationMs: performance.now() - started,
+    summary: {
+      scenarios: scenarios.length,
+      passed: count("passed"),
+      failed: count("failed"),
+      errors: count("error"),
+      expectations: expectations.length,
+      expectationsFailed: expectations.filter((e) => !e.ok).length,
+    },
+    scenarios,
+  };
+}
