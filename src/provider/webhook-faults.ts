@@ -53,3 +53,36 @@ export function reorderHoldMs(seed: number, faults: WebhookFaults, paymentIndex:
 export function downtimeAt(windows: readonly DowntimeWindow[], scenarioMs: number): DowntimeWindow | undefined {
   return windows.find((w) => scenarioMs >= w.fromMs && scenarioMs < w.toMs);
 }
+
+export type PlannedOutcome = "delivered" | "refused" | "503" | "500";
+
+export interface PlannedAttempt {
+  chain: number;
+  attempt: number;
+  /** Scenario ms from the start of the run when the attempt leaves. */
+  atMs: number;
+  outcome: PlannedOutcome;
+}
+
+/**
+ * The attempts the sender will make for one payment's event, settled at `settledAtMs` (scenario
+ * ms from the run's start), assuming every attempt answers instantly and the run lasts long
+ * enough. This is what the seed prescribes: tests compare the run's counts to it and the model
+ * predicts from it.
+ */
+export function planDeliveries(seed: number, faults: WebhookFaults, retriesMs: readonly number[], paymentIndex: number, settledAtMs: number): PlannedAttempt[] {
+  const out: PlannedAttempt[] = [];
+  const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
+  const hold = reorderHoldMs(seed, faults, paymentIndex);
+  for (let chain = 0; chain < chains; chain++) {
+    let at = settledAtMs + hold;
+    for (let attempt = 0; attempt < retriesMs.length; attempt++) {
+      at += retriesMs[attempt]! + attemptDelayMs(seed, faults, paymentIndex, chain, attempt);
+      const window = downtimeAt(faults.downtime, at);
+      const outcome: PlannedOutcome = window ? (window.mode === "refuse" ? "refused" : "503") : attemptFails(seed, faults, paymentIndex, chain, attempt) ? "500" : "delivered";
+      out.push({ chain, attempt, atMs: at, outcome });
+      if (outcome === "delivered") break;
+    }
+  }
+  return out;
+}

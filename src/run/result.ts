@@ -92,13 +92,32 @@ export interface StrategyResult {
     duplicates: number;
     succeeded: number;
     failed: number;
+    /** Why each missed payment was missed; the counts add up to `missed`. */
+    missedByReason: MissedByReason;
   };
+  /**
+   * Webhook deliveries as the provider made them. `attempted` includes attempts refused by a
+   * `refuse` downtime window, which never reach the receiver (so they are not requests).
+   */
   deliveries: { attempted: number; succeeded: number; retried: number };
+  /** Refusals: 429s and 5xx the provider's API answered; deliveries the receiver rejected (bad signature, stale timestamp, malformed). */
+  errors: { rateLimited: number; server: number; rejected: number };
   durationMs: number;
   /** The model's prediction beside the measurement; null where the model has no formula for the strategy. */
   model: ModelPrediction | null;
   /** Per-payment records, present only with `--details`. */
   details?: PaymentRecord[];
+}
+
+/**
+ * `retries-exhausted`: the webhook's schedule ran out; `endpoint-disabled`: the endpoint answered 410;
+ * `deadline`: the outcome was not known before the deadline (still pending, still retrying, or
+ * a poller that had not asked again yet).
+ */
+export interface MissedByReason {
+  "retries-exhausted": number;
+  deadline: number;
+  "endpoint-disabled": number;
 }
 
 export interface PaymentRecord {

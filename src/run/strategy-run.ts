@@ -5,13 +5,14 @@ import { summarizeLatencies } from "../measure/latency.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../provider/payments.js";
 import { spawnProvider, ProviderStartError } from "../provider/remote.js";
-import { Exchange, type ProviderSnapshot } from "../provider/server.js";
+import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
+import { DeliveryFate } from "../provider/webhooks.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
 import type { ConsumerStats, TerminalStatus } from "../strategies/types.js";
 import type { RunListener } from "./events.js";
-import type { PaymentRecord, StrategyResult } from "./result.js";
+import type { MissedByReason, PaymentRecord, StrategyResult } from "./result.js";
 
 export interface RunOptions {
   host: string;
@@ -21,6 +22,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: RunListener;
   clock?: Clock;
+  /** Test knobs merged into the provider's options (e.g. `sse.dropAfterEvents`). */
+  provider?: Partial<ProviderOptions>;
+  /** Keep the run going until the deadline even once every outcome is known, so late retries and duplicates are counted. */
+  untilDeadline?: boolean;
+  /** Receives the consumer's own counts (reconnects, gaps, 429s seen) after the strategy stops. */
+  onStats?: (stats: ConsumerStats) => void;
 }
 
 /**
@@ -34,12 +41,24 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   const { speed } = scenario;
   const count = scenario.payments.count;
   const provider = await spawnProvider(
-    { host: options.host, port: 0, settlement: settlementRule(scenario), speed, network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs }, webhook: scenario.webhook },
+    {
+      host: options.host,
+      port: 0,
+      settlement: settlementRule(scenario),
+      speed,
+      network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs },
+      webhook: scenario.webhook,
+      rateLimitPerSecond: scenario.extras.provider.rateLimitPerSecond,
+      faults: scenario.extras.faults,
+      ...options.provider,
+    },
     emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
   );
   const api = new Pool(provider.url, { connections: Math.min(256, Math.max(8, count)), pipelining: 1, keepAliveTimeout: 10_000 });
   const detectedAt = new Map<string, number>();
   const detectedStatus = new Map<string, TerminalStatus>();
+  // Exchanges that brought at least one new outcome; a detection without a named exchange is its own.
+  const usefulRequests = new Set<string>();
   let allDetected!: () => void;
   const everyoneKnown = new Promise<void>((resolve) => (allDetected = resolve));
   const created: string[] = [];
@@ -50,8 +69,9 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     api,
     clock,
     listen: { host: options.host, port: options.webhookPort },
-    detect(id, status, at) {
+    detect(id, status, at, request) {
       if (detectedAt.has(id)) return;
+      usefulRequests.add(request ?? `detect:${id}`);
       detectedAt.set(id, at);
       detectedStatus.set(id, status);
       emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status } });
@@ -90,18 +110,19 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     const deadlineTimer = new AbortController();
     const stopWaiting = () => deadlineTimer.abort();
     abort?.addEventListener("abort", stopWaiting, { once: true });
-    await Promise.race([everyoneKnown, sleep(lastCreation + deadlineWall - clock.now(), deadlineTimer.signal)]);
+    await Promise.race([options.untilDeadline ? new Promise<void>(() => {}) : everyoneKnown, sleep(lastCreation + deadlineWall - clock.now(), deadlineTimer.signal)]);
     stopWaiting();
     abort?.removeEventListener("abort", stopWaiting);
     endedAt = clock.now();
   } finally {
     await strategy.stop().catch(() => undefined);
     stats = strategy.stats();
+    options.onStats?.(stats);
     snapshot = await provider.snapshot().catch(() => undefined);
     await api.destroy().catch(() => undefined);
     await provider.close();
   }
-  return aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, details: options.details });
+  return aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, usefulRequests: usefulRequests.size, details: options.details });
 }
 
 async function createPayments(
@@ -139,6 +160,8 @@ interface Gathered {
   stats?: ConsumerStats;
   detectedAt: Map<string, number>;
   detectedStatus: Map<string, TerminalStatus>;
+  /** Requests that brought at least one new terminal status; defaults to one per detection. */
+  usefulRequests?: number;
   details: boolean;
 }
 
@@ -146,8 +169,14 @@ interface Gathered {
 export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): StrategyResult {
   const { speed, deadlineMs } = scenario;
   const snap = g.snapshot;
-  const poll = snap?.exchanges[Exchange.poll] ?? { requests: 0, bytesIn: 0, bytesOut: 0 };
-  const register = snap?.exchanges[Exchange.register] ?? { requests: 0, bytesIn: 0, bytesOut: 0 };
+  // Every exchange the provider counted came from the consumer: polls, long polls, list pages,
+  // event streams and the endpoint registration (payment creation is never counted).
+  const sent = { requests: 0, bytesIn: 0, bytesOut: 0 };
+  for (const c of Object.values(snap?.exchanges ?? {})) {
+    sent.requests += c.requests;
+    sent.bytesIn += c.bytesIn;
+    sent.bytesOut += c.bytesOut;
+  }
   const received = g.stats?.received ?? { requests: 0, bytesIn: 0, bytesOut: 0 };
   const total = scenario.payments.count;
 
@@ -156,6 +185,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
   let detected = 0;
   let succeeded = 0;
   let failed = 0;
+  const missedByReason: MissedByReason = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
   const paymentCount = snap?.payments ?? 0;
   for (let index = 0; index < paymentCount; index++) {
     const id = idOf(index);
@@ -169,6 +199,11 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
       latencies.push(latency!);
       if (g.detectedStatus.get(id) === "failed") failed++;
       else succeeded++;
+    } else {
+      const fate = snap!.fates?.[index] ?? DeliveryFate.none;
+      if (fate === DeliveryFate.exhausted) missedByReason["retries-exhausted"]++;
+      else if (fate === DeliveryFate.disabled) missedByReason["endpoint-disabled"]++;
+      else missedByReason.deadline++;
     }
     if (g.details) {
       const rel = (t: number) => (t - g.t0) * speed;
@@ -185,26 +220,30 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
     }
   }
 
-  const consumerToProvider = poll.requests + register.requests;
+  // Payments the provider never created (an interrupted run) are missed by the deadline too.
+  missedByReason.deadline += Math.max(0, total - paymentCount);
+  const consumerToProvider = sent.requests;
   const providerToConsumer = received.requests;
   const requestsTotal = consumerToProvider + providerToConsumer;
-  const bytesC2P = poll.bytesIn + register.bytesIn + received.bytesOut;
-  const bytesP2C = poll.bytesOut + register.bytesOut + received.bytesIn;
-  const deliveries = snap?.deliveries ?? { attempted: 0, succeeded: 0, retried: 0, exhausted: 0 };
+  const bytesC2P = sent.bytesIn + received.bytesOut;
+  const bytesP2C = sent.bytesOut + received.bytesIn;
+  const deliveries = snap?.deliveries ?? { attempted: 0, succeeded: 0, retried: 0 };
+  const useful = g.usefulRequests ?? g.detectedAt.size;
   return {
     name,
     requests: {
       total: requestsTotal,
       consumerToProvider,
       providerToConsumer,
-      // Every detection came from exactly one request; everything else brought nothing new.
-      wasted: Math.max(0, requestsTotal - g.detectedAt.size),
+      // A request is useful when it brought at least one new outcome; everything else was wasted.
+      wasted: Math.max(0, requestsTotal - useful),
       perPayment: total > 0 ? requestsTotal / total : 0,
     },
     bytes: { total: bytesC2P + bytesP2C, consumerToProvider: bytesC2P, providerToConsumer: bytesP2C },
     latencyMs: summarizeLatencies(latencies),
-    payments: { total, detected, missed: total - detected, duplicates: g.stats?.duplicates ?? 0, succeeded, failed },
+    payments: { total, detected, missed: total - detected, duplicates: g.stats?.duplicates ?? 0, succeeded, failed, missedByReason },
     deliveries: { attempted: deliveries.attempted, succeeded: deliveries.succeeded, retried: deliveries.retried },
+    errors: { rateLimited: snap?.apiErrors?.rateLimited ?? 0, server: snap?.apiErrors?.server ?? 0, rejected: g.stats?.rejected ?? 0 },
     durationMs: (g.endedAt - g.t0) * speed,
     model: predict(scenario, name),
     ...(g.details ? { details } : {}),

@@ -1,32 +1,46 @@
-import type { ConsumerContext, Strategy, TerminalStatus } from "./types.js";
+import type { StrategyName } from "../scenario/types.js";
 import { emptyCount } from "../measure/meter.js";
+import { ErrorTally, getPayment, holdOffMs, isTerminal } from "./api-client.js";
+import type { ConsumerContext, Strategy } from "./types.js";
 
 interface PollState {
   id: string;
   /** Wall-clock (monotonic ms) of the first poll; poll k is due at anchor + k·interval. */
   anchor: number;
   k: number;
+  etag?: string;
+  errorsInRow: number;
   timer?: NodeJS.Timeout;
 }
 
 /**
  * Fixed-interval polling: `GET /payments/:id` at creation and then every interval, on a fixed
  * schedule anchored at creation (not "interval after the last answer"), until a terminal status.
- * That is the schedule the model's ⌈D/T⌉ + 1 polls assumes.
+ * That is the schedule the model's ⌈D/T⌉ + 1 polls assumes. After a 429 or 5xx the poller skips
+ * the slots inside the hold-off (Retry-After, or doubling on repeated 5xx) instead of hammering.
  */
 export function createPolling(ctx: ConsumerContext): Strategy {
-  const intervalWall = ctx.scenario.polling.intervalMs / ctx.scenario.speed;
+  return createFixedPoller(ctx, "polling", false);
+}
+
+/** Shared by `polling` and `conditional`: the same schedule; `conditional` sends `If-None-Match`. */
+export function createFixedPoller(ctx: ConsumerContext, name: StrategyName, conditional: boolean): Strategy {
+  const { speed } = ctx.scenario;
+  const intervalMs = ctx.scenario.polling.intervalMs;
+  const intervalWall = intervalMs / speed;
   const polls = new Map<string, PollState>();
+  const tally = new ErrorTally();
   let stopped = false;
 
-  function schedule(state: PollState): void {
+  function schedule(state: PollState, notBefore: number): void {
     if (stopped) return;
     state.k++;
     let due = state.anchor + state.k * intervalWall;
     const now = ctx.clock.now();
-    if (due < now) {
-      // Overloaded: skip the slots already missed rather than firing a burst to catch up.
-      state.k = Math.ceil((now - state.anchor) / intervalWall);
+    const earliest = Math.max(now, notBefore);
+    if (due < earliest) {
+      // Overloaded or told to wait: skip the slots already missed rather than firing a burst to catch up.
+      state.k = Math.ceil((earliest - state.anchor) / intervalWall);
       due = state.anchor + state.k * intervalWall;
     }
     state.timer = setTimeout(poll, due - now, state);
@@ -35,31 +49,25 @@ export function createPolling(ctx: ConsumerContext): Strategy {
   async function poll(state: PollState): Promise<void> {
     if (stopped) return;
     const started = ctx.clock.now();
-    let status = 0;
-    let paymentStatus = "";
-    try {
-      const res = await ctx.api.request({ method: "GET", path: `/payments/${state.id}` });
-      status = res.statusCode;
-      if (status === 200) paymentStatus = ((await res.body.json()) as { status: string }).status;
-      else await res.body.dump();
-    } catch {
-      if (stopped) return;
-    }
+    const answer = await getPayment(ctx, state.id, tally, conditional && state.etag ? { ifNoneMatch: state.etag } : {});
+    if (stopped) return;
     const at = ctx.clock.now();
-    ctx.emit?.({ kind: "poll", strategy: "polling", id: state.id, at, status, paymentStatus, durationMs: at - started });
-    if (paymentStatus === "succeeded" || paymentStatus === "failed") {
-      ctx.detect(state.id, paymentStatus as TerminalStatus, at);
+    if (answer.etag) state.etag = answer.etag;
+    ctx.emit?.({ kind: "poll", strategy: name, id: state.id, at, status: answer.http, paymentStatus: answer.paymentStatus ?? "", durationMs: at - started });
+    if (isTerminal(answer.paymentStatus)) {
+      ctx.detect(state.id, answer.paymentStatus, at);
       polls.delete(state.id);
       return;
     }
-    schedule(state);
+    const hold = holdOffMs(answer, answer.http === 429 || answer.http === 0 || answer.http >= 500 ? ++state.errorsInRow : (state.errorsInRow = 0), intervalMs);
+    schedule(state, at + hold / speed);
   }
 
   return {
-    name: "polling",
+    name,
     async prepare() {},
     track(id, at) {
-      const state: PollState = { id, anchor: at, k: 0 };
+      const state: PollState = { id, anchor: at, k: 0, errorsInRow: 0 };
       polls.set(id, state);
       void poll(state);
     },
@@ -68,6 +76,6 @@ export function createPolling(ctx: ConsumerContext): Strategy {
       for (const state of polls.values()) clearTimeout(state.timer);
       polls.clear();
     },
-    stats: () => ({ received: emptyCount(), duplicates: 0, rejected: 0 }),
+    stats: () => ({ received: emptyCount(), duplicates: 0, rejected: 0, rateLimited: tally.rateLimited, serverErrors: tally.server }),
   };
 }

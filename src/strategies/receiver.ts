@@ -5,6 +5,7 @@ import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
 import { HttpError, readBody, sendError, MAX_BODY_BYTES } from "../provider/http.js";
 import { closeServer, listen } from "../provider/server.js";
 import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
+import { FAULT_HEADER } from "../provider/webhooks.js";
 import type { SignatureFormat } from "../scenario/types.js";
 
 export interface WebhookEvent {
@@ -19,6 +20,8 @@ export interface Delivery {
   /** Monotonic ms when the delivery was verified and parsed: the moment the consumer knows. */
   at: number;
   duplicate: boolean;
+  /** An event about a payment older than what the receiver already knows: acknowledged, never applied. */
+  stale: boolean;
 }
 
 export type RejectReason = "bad-signature" | "missing-headers" | "stale-timestamp" | "malformed" | "too-large" | "wrong-type" | "not-found" | "bad-method";
@@ -42,6 +45,14 @@ export class WebhookReceiver {
   readonly meter = new ServerMeter();
   readonly rejected: Partial<Record<RejectReason, number>> = {};
   duplicates = 0;
+  /** Deliveries answered 5xx because the scenario's fault plan said the endpoint was down or failing. */
+  outages = 0;
+  /** Events older than one already received (by event timestamp): delivery order is not settlement order. */
+  outOfOrder = 0;
+  stale = 0;
+  private newest = -Infinity;
+  /** What is known per payment: status rank (pending 0, terminal 1) and event time, so nothing regresses. */
+  private readonly known = new Map<string, { rank: number; time: number }>();
   private server?: Server;
   private key?: Buffer;
   private secret?: string;
@@ -92,6 +103,15 @@ export class WebhookReceiver {
       req.resume();
       this.reject("bad-method", new HttpError(405, "method_not_allowed", "deliveries are POSTed", undefined, { allow: "POST" }));
     }
+    const fault = header(req.headers[FAULT_HEADER]);
+    if (fault === "503" || fault === "500") {
+      // Playing the endpoint the fault plan scripted as down: answer before reading or verifying.
+      req.resume();
+      this.outages++;
+      res.writeHead(Number(fault));
+      res.end();
+      return;
+    }
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") {
       req.resume();
@@ -125,9 +145,25 @@ export class WebhookReceiver {
     const duplicate = this.seen.has(webhookId);
     if (duplicate) this.duplicates++;
     else this.seen.add(webhookId);
+    const stale = !duplicate && !this.apply(event);
     res.writeHead(204);
     res.end();
-    this.options.onDelivery({ webhookId, event, at, duplicate });
+    this.options.onDelivery({ webhookId, event, at, duplicate, stale });
+  }
+
+  /** Records the event's state unless it is older than what is known; false when it was stale. */
+  private apply(event: WebhookEvent): boolean {
+    const time = Date.parse(event.timestamp);
+    if (time < this.newest) this.outOfOrder++;
+    else this.newest = time;
+    const rank = event.data.status === "pending" ? 0 : 1;
+    const before = this.known.get(event.data.id);
+    if (before && (rank < before.rank || (rank === before.rank && time < before.time))) {
+      this.stale++;
+      return false;
+    }
+    this.known.set(event.data.id, { rank, time });
+    return true;
   }
 
   async stop(): Promise<void> {

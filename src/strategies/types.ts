@@ -20,8 +20,12 @@ export interface ConsumerContext {
   clock: Clock;
   /** Host and port for listeners (webhook receivers); port 0 = ephemeral. */
   listen: { host: string; port: number };
-  /** Reports the first time the consumer learns a payment's terminal status; later calls are ignored by the run. */
-  detect(id: string, status: TerminalStatus, at: number): void;
+  /**
+   * Reports the first time the consumer learns a payment's terminal status; later calls are ignored
+   * by the run. `request` names the exchange that brought it when one exchange can bring several
+   * (a list page, an event stream), so the run counts that exchange as useful once.
+   */
+  detect(id: string, status: TerminalStatus, at: number, request?: string): void;
   /** True once the payment's outcome is known (no need to ask again). */
   isDetected(id: string): boolean;
   emit?(event: ConsumerEvent): void;
@@ -35,6 +39,15 @@ export interface ConsumerStats {
   duplicates: number;
   /** Deliveries refused (bad signature, stale timestamp, malformed). */
   rejected: number;
+  /** 429 and 5xx answers the consumer received from the provider's API. */
+  rateLimited?: number;
+  serverErrors?: number;
+  /** Event streams reopened after a drop, and jumps in event ids seen on them (SSE). */
+  reconnects?: number;
+  gaps?: number;
+  /** Deliveries that arrived after a later-settled event had (reorder), and events ignored as older than what was known. */
+  outOfOrder?: number;
+  stale?: number;
 }
 
 /** One way of learning payment outcomes. */

@@ -1,29 +1,26 @@
 import { WebhookReceiver } from "./receiver.js";
+import type { StrategyName } from "../scenario/types.js";
 import type { ConsumerContext, Strategy, TerminalStatus } from "./types.js";
 
-/**
- * Being told: a local receiver registered with the provider. The provider POSTs a signed event
- * the moment a payment settles; the receiver verifies it and answers 204 at once.
- */
-export function createWebhook(ctx: ConsumerContext): Strategy {
+/** A registered receiver, shared by `webhook` and `hybrid`. */
+export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
   const receiver = new WebhookReceiver({
     host: ctx.listen.host,
     port: ctx.listen.port,
     path: "/webhook",
     signature: ctx.scenario.webhook.signature,
     clock: ctx.clock,
-    onDelivery({ event, at, duplicate }) {
+    onDelivery({ event, at, duplicate, stale }) {
       const id = event.data.id;
-      ctx.emit?.({ kind: "delivery", strategy: "webhook", id, at, status: 204, type: event.type, duplicate, durationMs: 0 });
+      ctx.emit?.({ kind: "delivery", strategy: name, id, at, status: 204, type: event.type, duplicate, durationMs: 0 });
       const status = event.data.status;
-      // Never let a late or repeated event regress what is already known.
-      if (!duplicate && (status === "succeeded" || status === "failed") && !ctx.isDetected(id)) ctx.detect(id, status as TerminalStatus, at);
+      // Never let a repeated or older event regress what is already known.
+      if (!duplicate && !stale && (status === "succeeded" || status === "failed") && !ctx.isDetected(id)) ctx.detect(id, status as TerminalStatus, at);
     },
   });
-
   return {
-    name: "webhook",
-    async prepare() {
+    receiver,
+    async register(): Promise<void> {
       const url = await receiver.start();
       const res = await ctx.api.request({
         method: "POST",
@@ -35,8 +32,27 @@ export function createWebhook(ctx: ConsumerContext): Strategy {
       if (res.statusCode !== 201 || !body.secret) throw new Error(`registering the webhook endpoint failed with HTTP ${res.statusCode}`);
       receiver.setSecret(body.secret);
     },
+    stats: () => ({
+      received: { ...receiver.received },
+      duplicates: receiver.duplicates,
+      rejected: receiver.rejectedTotal,
+      outOfOrder: receiver.outOfOrder,
+      stale: receiver.stale,
+    }),
+  };
+}
+
+/**
+ * Being told: a local receiver registered with the provider. The provider POSTs a signed event
+ * the moment a payment settles; the receiver verifies it and answers 204 at once.
+ */
+export function createWebhook(ctx: ConsumerContext): Strategy {
+  const endpoint = webhookEndpoint(ctx, "webhook");
+  return {
+    name: "webhook",
+    prepare: () => endpoint.register(),
     track() {},
-    stop: () => receiver.stop(),
-    stats: () => ({ received: { ...receiver.received }, duplicates: receiver.duplicates, rejected: receiver.rejectedTotal }),
+    stop: () => endpoint.receiver.stop(),
+    stats: endpoint.stats,
   };
 }

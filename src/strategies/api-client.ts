@@ -1,0 +1,61 @@
+import type { ConsumerContext } from "./types.js";
+import { parseRetryAfter } from "../provider/webhooks.js";
+
+/** What one `GET /payments/:id` told the consumer. */
+export interface PollAnswer {
+  /** HTTP status, or 0 when the request failed on the wire. */
+  http: number;
+  /** The payment's status on a 200; undefined otherwise (304 included: nothing new). */
+  paymentStatus?: string;
+  etag?: string;
+  /** `Retry-After` in scenario ms (the provider speaks scenario time), 0 when absent. */
+  retryAfterMs: number;
+}
+
+/** 429s and 5xx the consumer received, counted where they arrive. */
+export class ErrorTally {
+  rateLimited = 0;
+  server = 0;
+  note(http: number): void {
+    if (http === 429) this.rateLimited++;
+    else if (http >= 500) this.server++;
+  }
+}
+
+export function isTerminal(status: string | undefined): status is "succeeded" | "failed" {
+  return status === "succeeded" || status === "failed";
+}
+
+/** One poll of a payment, optionally conditional (`If-None-Match`) or held (`wait`). */
+export async function getPayment(ctx: ConsumerContext, id: string, tally: ErrorTally, opts: { ifNoneMatch?: string; waitMs?: number } = {}): Promise<PollAnswer> {
+  const headers: Record<string, string> = {};
+  if (opts.ifNoneMatch) headers["if-none-match"] = opts.ifNoneMatch;
+  const query = opts.waitMs ? `?wait=${Math.round(opts.waitMs)}ms` : "";
+  try {
+    const res = await ctx.api.request({ method: "GET", path: `/payments/${id}${query}`, headers });
+    const http = res.statusCode;
+    tally.note(http);
+    const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
+    const etag = typeof res.headers.etag === "string" ? res.headers.etag : undefined;
+    if (http === 200) return { http, paymentStatus: ((await res.body.json()) as { status: string }).status, etag, retryAfterMs };
+    await res.body.dump();
+    return { http, etag, retryAfterMs };
+  } catch {
+    return { http: 0, retryAfterMs: 0 };
+  }
+}
+
+/**
+ * How long to hold off after a refusal, in scenario ms: at least what `Retry-After` asks on a 429;
+ * doubling from `baseMs` (up to 32×) on consecutive 5xx or wire failures. 0 when the answer was fine.
+ */
+export function holdOffMs(answer: PollAnswer, errorsInRow: number, baseMs: number): number {
+  if (answer.http === 429) return Math.max(answer.retryAfterMs, baseMs);
+  if (answer.http === 0 || answer.http >= 500) return Math.max(answer.retryAfterMs, baseMs * 2 ** Math.min(5, Math.max(0, errorsInRow - 1)));
+  return 0;
+}
+
+/** Payment index from `pay_<n>`, for seeded per-payment draws. */
+export function indexOfId(id: string): number {
+  return Number(id.slice(4)) - 1;
+}

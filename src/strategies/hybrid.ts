@@ -1,0 +1,79 @@
+import { ErrorTally, isTerminal } from "./api-client.js";
+import type { ConsumerContext, Strategy } from "./types.js";
+import { webhookEndpoint } from "./webhook.js";
+
+/** Reconciliation re-reads this much before the previous run's start, so a settlement in flight then is not skipped. */
+const OVERLAP_WALL_MS = 1000;
+const PAGE_LIMIT = 100;
+
+/**
+ * Webhooks for speed, plus a slow reconciliation poll for certainty: every `reconcileEvery`, list
+ * the payments settled since the last reconciliation (`GET /payments?status=succeeded,failed&
+ * updated_since=…`, following `starting_after` while `has_more`) and take any outcome the webhooks
+ * have not brought — lost to an outage, exhausted retries or a disabled endpoint.
+ */
+export function createHybrid(ctx: ConsumerContext): Strategy {
+  const endpoint = webhookEndpoint(ctx, "hybrid");
+  const tally = new ErrorTally();
+  const everyWall = ctx.scenario.extras.hybrid.reconcileEveryMs / ctx.scenario.speed;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let since = Date.now();
+  let pages = 0;
+
+  async function reconcile(): Promise<void> {
+    const startedWall = Date.now();
+    let after: string | undefined;
+    let complete = true;
+    for (;;) {
+      const query = new URLSearchParams({ status: "succeeded,failed", updated_since: new Date(since - OVERLAP_WALL_MS).toISOString(), limit: String(PAGE_LIMIT) });
+      if (after) query.set("starting_after", after);
+      const request = `list:${++pages}`;
+      let page: { data: Array<{ id: string; status: string }>; has_more: boolean };
+      try {
+        const res = await ctx.api.request({ method: "GET", path: `/payments?${query}` });
+        tally.note(res.statusCode);
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          complete = false;
+          break;
+        }
+        page = (await res.body.json()) as typeof page;
+      } catch {
+        complete = false;
+        break;
+      }
+      if (stopped) return;
+      const at = ctx.clock.now();
+      for (const p of page.data) if (isTerminal(p.status) && !ctx.isDetected(p.id)) ctx.detect(p.id, p.status, at, request);
+      if (!page.has_more || page.data.length === 0) break;
+      after = page.data[page.data.length - 1]!.id;
+    }
+    // Only a complete pass moves the cursor; a refused page is retried from the same point next time.
+    if (complete) since = startedWall;
+  }
+
+  function tick(): void {
+    timer = setTimeout(async () => {
+      if (stopped) return;
+      await reconcile();
+      if (!stopped) tick();
+    }, everyWall);
+  }
+
+  return {
+    name: "hybrid",
+    async prepare() {
+      await endpoint.register();
+      since = Date.now();
+      tick();
+    },
+    track() {},
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await endpoint.receiver.stop();
+    },
+    stats: () => ({ ...endpoint.stats(), rateLimited: tally.rateLimited, serverErrors: tally.server }),
+  };
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { parseDistribution } from "../src/scenario/distribution.js";
+import { STRATEGY_NAMES } from "../src/scenario/types.js";
+import { rngFor, Stream } from "../src/scenario/random.js";
+import { fastScenario, run } from "./helpers/run.js";
+import type { StrategyResult } from "../src/run/result.js";
+
+const NO_MISSES = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+
+function sound(r: StrategyResult): void {
+  expect(r.requests.total).toBe(r.requests.consumerToProvider + r.requests.providerToConsumer);
+  expect(r.bytes.total).toBe(r.bytes.consumerToProvider + r.bytes.providerToConsumer);
+  const m = r.payments.missedByReason;
+  expect(m["retries-exhausted"] + m.deadline + m["endpoint-disabled"]).toBe(r.payments.missed);
+}
+
+describe("every strategy on a sunny day (real provider worker, loopback HTTP)", () => {
+  const results = new Map<string, StrategyResult>();
+  const stats = new Map<string, Awaited<ReturnType<typeof run>>["stats"]>();
+
+  it.each(STRATEGY_NAMES.map((n) => [n]))("%s learns all 10 outcomes", async (name) => {
+    const out = await run(fastScenario(), name);
+    results.set(name, out.result);
+    stats.set(name, out.stats);
+    sound(out.result);
+    expect(out.result.payments.missed).toBe(0);
+    expect(out.result.payments.missedByReason).toEqual(NO_MISSES);
+    expect(out.result.errors).toEqual({ rateLimited: 0, server: 0, rejected: 0 });
+  }, 20_000);
+
+  it("conditional: about the same requests as polling, far fewer bytes per request (304s carry no body)", () => {
+    const p = results.get("polling")!;
+    const c = results.get("conditional")!;
+    expect(Math.abs(c.requests.total - p.requests.total)).toBeLessThanOrEqual(3);
+    expect(c.bytes.providerToConsumer / c.requests.total).toBeLessThan(0.8 * (p.bytes.providerToConsumer / p.requests.total));
+  });
+
+  it("long-polling: one held request per payment when the wait outlasts settlement", () => {
+    const l = results.get("long-polling")!;
+    expect(l.requests.total).toBe(10);
+    expect(l.requests.wasted).toBe(0);
+    expect(l.model?.requests.total).toBe(10);
+  });
+
+  it("sse: one stream for everything, counted as one request with its bytes", () => {
+    const s = results.get("sse")!;
+    expect(s.requests.total).toBe(1);
+    expect(s.requests.wasted).toBe(0);
+    // Ten events of a ~200-byte payment each travelled on it.
+    expect(s.bytes.providerToConsumer).toBeGreaterThan(10 * 200);
+    expect(stats.get("sse")!.reconnects).toBe(0);
+  });
+
+  it("polling-backoff: every answer without news is wasted; the model replays the seeded jitter", () => {
+    const b = results.get("polling-backoff")!;
+    expect(b.requests.wasted).toBe(b.requests.total - 10);
+    expect(b.model).not.toBeNull();
+    expect(b.requests.total).toBeGreaterThanOrEqual(10);
+  });
+
+  it("webhook and hybrid: one delivery per payment; hybrid's reconciliation found nothing left to catch", () => {
+    for (const name of ["webhook", "hybrid"]) {
+      const w = results.get(name)!;
+      expect(w.deliveries).toEqual({ attempted: 10, succeeded: 10, retried: 0 });
+      expect(w.requests.providerToConsumer).toBe(10);
+    }
+  });
+});
+
+describe("polling under refusals", () => {
+  it("fails exactly the reads the seed prescribes and still learns everything", async () => {
+    const errorRate = 0.25;
+    const { result } = await run(fastScenario((s) => (s.extras.faults.api.errorRate = errorRate)), "polling");
+    sound(result);
+    let prescribed = 0;
+    for (let k = 0; k < result.requests.total; k++) if (rngFor(42, Stream.apiFault, k).next() < errorRate) prescribed++;
+    expect(result.errors.server).toBe(prescribed);
+    expect(result.errors.server).toBeGreaterThan(0);
+    expect(result.payments.missed).toBe(0);
+  }, 20_000);
+
+  it.each(["polling", "conditional", "polling-backoff", "long-polling"] as const)("%s honours 429 Retry-After and counts every 429 the provider sent", async (name) => {
+    const { result, stats } = await run(fastScenario((s) => (s.extras.provider.rateLimitPerSecond = 4)), name);
+    sound(result);
+    expect(result.errors.rateLimited).toBeGreaterThan(0);
+    expect(stats.rateLimited).toBe(result.errors.rateLimited);
+    expect(result.payments.missed).toBe(0);
+    // Each 429 brought nothing: it is among the wasted requests.
+    expect(result.requests.wasted).toBeGreaterThanOrEqual(result.errors.rateLimited);
+  }, 20_000);
+});
+
+describe("sse reconnects", () => {
+  it("reopens a dropped stream with Last-Event-ID and misses nothing, with no gap in event ids", async () => {
+    const { result, stats } = await run(fastScenario(), "sse", { provider: { sse: { dropAfterEvents: 3 } } });
+    sound(result);
+    expect(result.payments.missed).toBe(0);
+    expect(stats.reconnects).toBeGreaterThanOrEqual(3);
+    expect(stats.gaps).toBe(0);
+    expect(result.requests.total).toBe(stats.reconnects! + 1);
+  }, 20_000);
+});
+
+describe("long-polling windows", () => {
+  it("asks again each time the wait ends: requests match the model's one per window", async () => {
+    const scenario = fastScenario((s) => {
+      s.settlement.delay = parseDistribution("uniform(2s, 4s)");
+      s.extras.longPolling.waitMs = 1000;
+    });
+    const { result } = await run(scenario, "long-polling");
+    expect(result.payments.missed).toBe(0);
+    // Each payment pends through 2–4 one-second windows; the request that brings news is the last.
+    expect(result.requests.total).toBeGreaterThanOrEqual(30);
+    expect(Math.abs(result.requests.total - result.model!.requests.total)).toBeLessThanOrEqual(3);
+  }, 20_000);
+});
