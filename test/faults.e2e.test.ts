@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { planDeliveries, type PlannedAttempt } from "../src/provider/webhook-faults.js";
+import { settlementFor, settlementRule } from "../src/scenario/plan.js";
+import type { DowntimeMode, Scenario } from "../src/scenario/types.js";
+import { fastScenario, run } from "./helpers/run.js";
+
+/** What the seed prescribes for every payment's webhook (a burst: payment i settles at D_i from the start). */
+function plan(s: Scenario): PlannedAttempt[][] {
+  const rule = settlementRule(s);
+  return Array.from({ length: s.payments.count }, (_, i) => planDeliveries(s.seed, s.extras.faults.webhook, s.webhook.retriesMs, i, settlementFor(rule, i).delayMs));
+}
+
+function prescribed(s: Scenario) {
+  const p = plan(s);
+  const all = p.flat();
+  return {
+    attempted: all.length,
+    succeeded: all.filter((a) => a.outcome === "delivered").length,
+    retried: all.filter((a) => a.attempt > 0).length,
+    reached: all.filter((a) => a.outcome !== "refused").length,
+    // A duplicate is the second delivered copy of one event.
+    duplicates: p.filter((attempts) => attempts.filter((a) => a.outcome === "delivered").length === 2).length,
+    exhausted: p.filter((attempts) => !attempts.some((a) => a.outcome === "delivered")).length,
+    /** Closest any attempt comes to a downtime window's edge, in scenario ms. */
+    margin: Math.min(Infinity, ...all.flatMap((a) => s.extras.faults.webhook.downtime.flatMap((w) => [Math.abs(a.atMs - w.fromMs), Math.abs(a.atMs - w.toMs)]))),
+  };
+}
+
+function outage(toMs: number, mode: DowntimeMode, retries: number[]) {
+  return fastScenario((s) => {
+    s.webhook.retriesMs = retries;
+    s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs, mode }];
+    s.extras.hybrid.reconcileEveryMs = 2000;
+  });
+}
+
+describe("seeded webhook faults: counts equal what the seed prescribes", () => {
+  it("failures and duplicates: attempts, retries, successes and duplicates match the plan exactly", async () => {
+    const s = fastScenario((s) => {
+      s.webhook.retriesMs = [0, 100, 200, 400, 800];
+      s.extras.faults.webhook.failureRate = 0.35;
+      s.extras.faults.webhook.duplicateRate = 0.3;
+      s.extras.faults.webhook.delay = { kind: "uniform", minMs: 0, maxMs: 50, source: "uniform(0ms, 50ms)" };
+    });
+    const want = prescribed(s);
+    // The seed must exercise what this test is about.
+    expect(want.retried).toBeGreaterThan(0);
+    expect(want.duplicates).toBeGreaterThan(0);
+    const { result } = await run(s, "webhook", { untilDeadline: true });
+    expect(result.deliveries).toEqual({ attempted: want.attempted, succeeded: want.succeeded, retried: want.retried });
+    expect(result.payments.duplicates).toBe(want.duplicates);
+    expect(result.requests.providerToConsumer).toBe(want.reached);
+    expect(result.payments.missed).toBe(want.exhausted);
+    expect(result.payments.missedByReason["retries-exhausted"]).toBe(want.exhausted);
+    expect(result.model!.requests.total).toBe(want.reached + 1);
+  }, 20_000);
+
+  it.each(["refuse", "503"] as const)("an outage (%s) shorter than the schedule: webhook and hybrid miss nothing, retries as prescribed", async (mode) => {
+    const s = outage(3000, mode, [0, 1000, 2000, 4000]);
+    const want = prescribed(s);
+    expect(want.margin).toBeGreaterThanOrEqual(150);
+    expect(want.exhausted).toBe(0);
+    expect(want.retried).toBeGreaterThan(0);
+    for (const name of ["webhook", "hybrid"] as const) {
+      const { result } = await run(s, name, { untilDeadline: true });
+      expect(result.payments.missed, name).toBe(0);
+      expect(result.deliveries, name).toEqual({ attempted: want.attempted, succeeded: 10, retried: want.retried });
+      // Refused attempts never reach the receiver; 503s do, and come back refused.
+      expect(result.requests.providerToConsumer, name).toBe(mode === "refuse" ? 10 : want.attempted);
+    }
+  }, 30_000);
+
+  it.each(["refuse", "503"] as const)("an outage (%s) longer than the schedule: plain webhook misses every payment, hybrid misses none", async (mode) => {
+    const s = outage(20_000, mode, [0, 1000, 2000]);
+    const webhook = (await run(s, "webhook", { untilDeadline: true })).result;
+    expect(webhook.deliveries).toEqual({ attempted: 30, succeeded: 0, retried: 20 });
+    expect(webhook.payments.missed).toBe(10);
+    expect(webhook.payments.missedByReason).toEqual({ "retries-exhausted": 10, deadline: 0, "endpoint-disabled": 0 });
+    expect(webhook.requests.providerToConsumer).toBe(mode === "refuse" ? 0 : 30);
+
+    const hybrid = (await run(s, "hybrid", { untilDeadline: true })).result;
+    expect(hybrid.deliveries).toEqual({ attempted: 30, succeeded: 0, retried: 20 });
+    expect(hybrid.payments.missed).toBe(0);
+    expect(hybrid.payments.missedByReason).toEqual({ "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 });
+    // Reconciliation pages brought the outcomes: far fewer requests than payments.
+    expect(hybrid.requests.consumerToProvider - 1).toBeGreaterThan(0);
+    expect(hybrid.requests.consumerToProvider - 1).toBeLessThan(10);
+  }, 30_000);
+
+  it("reorder: deliveries arrive out of settlement order; nothing regresses and nothing is missed", async () => {
+    const s = fastScenario((s) => (s.extras.faults.webhook.reorder = true));
+    const { result, stats } = await run(s, "webhook");
+    expect(result.payments.missed).toBe(0);
+    expect(stats.outOfOrder).toBeGreaterThan(0);
+    expect(stats.stale).toBe(0);
+    expect(result.deliveries).toEqual({ attempted: 10, succeeded: 10, retried: 0 });
+  }, 20_000);
+});
