@@ -1,133 +1,61 @@
 import { describe, expect, it } from "vitest";
 import type { CompareResult, StrategyResult } from "../src/run/result.js";
-import type { StrategyName } from "../src/scenario/types.js";
-import { colorEnabled, makePalette, strategyColor } from "../src/render/color.js";
+import { colorEnabled, strategyColor } from "../src/render/color.js";
 import { formatBytes, formatCount, formatMs, formatRatio } from "../src/render/format.js";
 import { renderJson } from "../src/render/json.js";
 import { renderTable } from "../src/render/table.js";
 import { verdict } from "../src/render/verdict.js";
-
-const ANSI = /\x1b\[[0-9;]*m/g;
-const strip = (text: string) => text.replace(ANSI, "");
-const plain = makePalette(false);
-const coloured = makePalette(true, 1);
-
-/** Hand-built figures close to a real `checkout` run: 20 payments, poll every second. */
-const polling: StrategyResult = {
-  name: "polling",
-  requests: { total: 118, consumerToProvider: 118, providerToConsumer: 0, wasted: 98, perPayment: 5.9 },
-  bytes: { total: 27_258, consumerToProvider: 12_980, providerToConsumer: 14_278 },
-  latencyMs: { min: 3.2, mean: 471.94, p50: 452.3, p90: 903.1, p95: 951.2, p99: 991.7, max: 998.4 },
-  payments: { total: 20, detected: 20, missed: 0, duplicates: 0, succeeded: 18, failed: 2 },
-  deliveries: { attempted: 0, succeeded: 0, retried: 0 },
-  durationMs: 9184.2,
-};
-
-const webhook: StrategyResult = {
-  name: "webhook",
-  requests: { total: 23, consumerToProvider: 1, providerToConsumer: 22, wasted: 3, perPayment: 1.15 },
-  bytes: { total: 14_214, consumerToProvider: 212, providerToConsumer: 14_002 },
-  latencyMs: { min: 0.41, mean: 0.6812345, p50: 0.61, p90: 0.97, p95: 1.12, p99: 1.46, max: 1.52 },
-  payments: { total: 20, detected: 20, missed: 0, duplicates: 1, succeeded: 18, failed: 2 },
-  deliveries: { attempted: 22, succeeded: 20, retried: 2 },
-  durationMs: 8412.7,
-};
-
-/** A strategy scaled from `base`: the fields the verdict reads, overridden. */
-function variant(base: StrategyResult, name: StrategyName, change: { requests?: number; p50?: number | null; detected?: number } = {}): StrategyResult {
-  const total = change.requests ?? base.requests.total;
-  const p50 = change.p50 === undefined ? base.latencyMs?.p50 ?? null : change.p50;
-  const detected = change.detected ?? base.payments.detected;
-  const scale = base.latencyMs && p50 !== null ? p50 / base.latencyMs.p50 : 1;
-  const l = base.latencyMs;
-  return {
-    ...base,
-    name,
-    requests: { ...base.requests, total, perPayment: total / base.payments.total },
-    latencyMs:
-      p50 === null || l === null
-        ? null
-        : { min: l.min * scale, mean: l.mean * scale, p50, p90: l.p90 * scale, p95: l.p95 * scale, p99: l.p99 * scale, max: l.max * scale },
-    payments: { ...base.payments, detected, missed: base.payments.total - detected },
-  };
-}
-
-function compareResult(strategies: StrategyResult[], extra: Partial<CompareResult> = {}): CompareResult {
-  return {
-    schemaVersion: 1,
-    tool: { name: "apiwh", version: "0.1.0" },
-    clock: "real",
-    partial: false,
-    scenario: {
-      name: "checkout",
-      description: "card payments that settle after a few seconds",
-      payments: 20,
-      seed: 42,
-      pollIntervalMs: 1000,
-      arrival: "burst",
-      settlementDelay: "lognormal(median=2s, p95=8s)",
-      failureRate: 0.1,
-      networkLatencyMs: 0,
-      networkJitterMs: 0,
-      deadlineMs: 30_000,
-      speed: 1,
-      strategies: strategies.map((s) => s.name),
-    },
-    strategies,
-    verdict: verdict({ strategies }),
-    ...extra,
-  };
-}
-
-const two = compareResult([polling, webhook]);
-const seven = compareResult([
-  polling,
-  variant(polling, "polling-backoff", { requests: 71, p50: 903.7 }),
-  variant(polling, "conditional", { requests: 118, p50: 448.1 }),
-  variant(polling, "long-polling", { requests: 41, p50: 1.84 }),
-  variant(webhook, "sse", { requests: 1, p50: 0.42 }),
-  webhook,
-  variant(webhook, "hybrid", { requests: 31, p50: 0.63 }),
-]);
-
+import { coloured, compareResult, plain, polling, seven, strip, two, variant, webhook } from "./render-fixtures.js";
 describe("renderTable", () => {
   it("lays out two strategies side by side, with a header and the verdict", () => {
     expect(renderTable(two, plain)).toMatchInlineSnapshot(`
       "checkout · 20 payments · seed 42 · poll every 1 s
-      ┌─────────────────────┬──────────┬─────────┐
-      │                     │  polling │ webhook │
-      ├─────────────────────┼──────────┼─────────┤
-      │ Requests            │          │         │
-      │   total             │      118 │      23 │
-      │   wasted            │ 98 (83%) │ 3 (13%) │
-      │   per payment       │     5.90 │    1.15 │
-      │   consumer→provider │      118 │       1 │
-      │   provider→consumer │        0 │      22 │
-      │                     │          │         │
-      │ Bytes               │          │         │
-      │   total             │  27.3 kB │ 14.2 kB │
-      │   consumer→provider │  13.0 kB │   212 B │
-      │   provider→consumer │  14.3 kB │ 14.0 kB │
-      │                     │          │         │
-      │ Detection latency   │          │         │
-      │   min               │  3.20 ms │ 0.41 ms │
-      │   mean              │ 471.9 ms │ 0.68 ms │
-      │   p50               │ 452.3 ms │ 0.61 ms │
-      │   p90               │ 903.1 ms │ 0.97 ms │
-      │   p99               │ 991.7 ms │ 1.46 ms │
-      │   max               │ 998.4 ms │ 1.52 ms │
-      │                     │          │         │
-      │ Payments            │          │         │
-      │   detected          │    20/20 │   20/20 │
-      │   missed            │        0 │       0 │
-      │   duplicates        │        0 │       1 │
-      │                     │          │         │
-      │ Deliveries          │          │         │
-      │   attempted         │        0 │      22 │
-      │   retried           │        0 │       2 │
-      │                     │          │         │
-      │ Duration            │   9.18 s │  8.41 s │
-      └─────────────────────┴──────────┴─────────┘
+      ┌───────────────────────┬──────────┬─────────┐
+      │                       │  polling │ webhook │
+      ├───────────────────────┼──────────┼─────────┤
+      │ Requests              │          │         │
+      │   total               │      118 │      23 │
+      │   model: requests     │      117 │      21 │
+      │   wasted              │ 98 (83%) │ 3 (13%) │
+      │   per payment         │     5.90 │    1.15 │
+      │   consumer→provider   │      118 │       1 │
+      │   provider→consumer   │        0 │      22 │
+      │                       │          │         │
+      │ Bytes                 │          │         │
+      │   total               │  27.3 kB │ 14.2 kB │
+      │   consumer→provider   │  13.0 kB │   212 B │
+      │   provider→consumer   │  14.3 kB │ 14.0 kB │
+      │                       │          │         │
+      │ Detection latency     │          │         │
+      │   min                 │  3.20 ms │ 0.41 ms │
+      │   mean                │ 471.9 ms │ 0.68 ms │
+      │   model: latency mean │ 455.2 ms │ 0.00 ms │
+      │   p50                 │ 452.3 ms │ 0.61 ms │
+      │   p90                 │ 903.1 ms │ 0.97 ms │
+      │   p95                 │ 951.2 ms │ 1.12 ms │
+      │   p99                 │ 991.7 ms │ 1.46 ms │
+      │   max                 │ 998.4 ms │ 1.52 ms │
+      │                       │          │         │
+      │ Payments              │          │         │
+      │   detected            │    20/20 │   20/20 │
+      │   missed              │        0 │       0 │
+      │   duplicates          │        0 │       1 │
+      │                       │          │         │
+      │ Deliveries            │          │         │
+      │   attempted           │        0 │      22 │
+      │   retried             │        0 │       2 │
+      │                       │          │         │
+      │ Duration              │   9.18 s │  8.41 s │
+      └───────────────────────┴──────────┴─────────┘
+      Model vs measured
+        polling: measured 471.9 ms mean vs 455.2 ms modelled (+3.7%): each poll also
+          pays the request's round trip and timer drift.
+        polling: 118 requests vs 117 modelled: a poll that lands exactly on a
+          settlement boundary sees it one interval early or late.
+        webhook: measured 0.68 ms mean vs 0.00 ms modelled: the model counts only the
+          network; the rest is signing, sending and verifying.
+        webhook: 23 requests vs 21 modelled: 2 deliveries were retried; the model
+          expects none.
       webhook needed 5.13× fewer requests and learned each outcome 741× sooner
       (p50: 0.61 ms vs 452.3 ms)."
     `);

@@ -71,3 +71,38 @@ export function formatDecimal(n: number): string {
   if (abs >= 10) return n.toFixed(1);
   return n.toFixed(2);
 }
+
+const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+
+/**
+ * A mean and its standard deviation in the mean's unit and precision, so the two read as one
+ * figure: `452.3 ± 8.1 ms`, `9.18 ± 0.12 s`, `0.61 ± 0.05 ms`.
+ */
+export function formatMsSpread(mean: number, sd: number): string {
+  const shown = formatMs(mean);
+  const match = /^(-?\d+(?:\.(\d+))?) (ms|s|min|h)$/.exec(shown);
+  if (!match || !Number.isFinite(sd)) return shown;
+  const decimals = match[2]?.length ?? 0;
+  return `${match[1]} ± ${(sd / MS_PER_UNIT[match[3]!]!).toFixed(decimals)} ${match[3]}`;
+}
+
+/** A mean count and its standard deviation: `118 ± 4.2`, `1,240 ± 31`. */
+export function formatCountSpread(mean: number, sd: number): string {
+  if (!Number.isFinite(sd)) return formatCount(mean);
+  return `${formatCount(mean)} ± ${Math.abs(sd) < 10 ? sd.toFixed(1) : formatCount(sd)}`;
+}
+
+/** How far a measurement sits from a reference, signed: `+3.5%`, `-12%`, `+250%`; `–` without a reference. */
+export function formatDeviation(measured: number, reference: number): string {
+  if (!(reference !== 0) || !Number.isFinite(measured) || !Number.isFinite(reference)) return "–";
+  const pct = ((measured - reference) / Math.abs(reference)) * 100;
+  const shown = Math.abs(pct) < 10 ? pct.toFixed(1) : String(Math.round(pct));
+  return `${pct >= 0 && !shown.startsWith("-") ? "+" : ""}${shown}%`;
+}
+
+/** Wall-clock time of a whole run, to a tenth of a second: `0.8 s`, `41.2 s`, `2.5 min`. */
+export function formatSeconds(ms: number): string {
+  if (!Number.isFinite(ms)) return "–";
+  if (Math.abs(ms) < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  return formatMs(ms);
+}

@@ -2,7 +2,12 @@ import type { CompareResult } from "../run/result.js";
 
 /** The JSON contract, pretty-printed, fractions rounded to 3 decimals (microseconds for ms figures). */
 export function renderJson(result: CompareResult): string {
-  return JSON.stringify(result, roundFractions, 2);
+  return toJson(result);
+}
+
+/** Any value of the contract (a compare result, a check result) pretty-printed with that rounding. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, roundFractions, 2);
 }
 
 function roundFractions(_key: string, value: unknown): unknown {

@@ -2,94 +2,23 @@ import Table from "cli-table3";
 import type { CompareResult, StrategyResult } from "../run/result.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { strategyColor, type Palette } from "./color.js";
-import { formatBytes, formatCount, formatDecimal, formatMs, formatPercent } from "./format.js";
+import { expectationCount, expectationLines } from "./expectations.js";
+import { formatCount, formatMs } from "./format.js";
+import { modelNotes } from "./model.js";
+import { repeatNote, sections, type Section } from "./rows.js";
+import { MAX_WIDTH, OUTSIDE_PARENTHESES, widest, wrap, wrapHanging } from "./text.js";
 import { verdict } from "./verdict.js";
 
-/** Terminal width every line must fit, including borders. */
-export const MAX_WIDTH = 80;
+export { MAX_WIDTH, widest } from "./text.js";
+export { modelNotes } from "./model.js";
+
 /** More strategy columns than this stop being readable side by side, whatever the width. */
 export const MAX_STRATEGIES_PER_TABLE = 4;
 
-type Cell = (s: StrategyResult, palette: Palette) => string;
-
-interface Row {
-  label: string;
-  cell: Cell;
-}
-
-interface Section {
-  title: string;
-  /** A section with a single figure shows it on the title row itself (Duration). */
-  rows: Row[];
-}
-
-const latency = (pick: (l: NonNullable<StrategyResult["latencyMs"]>) => number): Cell => (s) =>
-  s.latencyMs === null ? "–" : formatMs(pick(s.latencyMs));
-
-/** Metrics as rows, in the order people read them: cost, then bytes, then speed, then correctness. */
-function sections(result: CompareResult): Section[] {
-  const list: Section[] = [
-    {
-      title: "Requests",
-      rows: [
-        { label: "total", cell: (s) => formatCount(s.requests.total) },
-        { label: "wasted", cell: (s) => wasted(s) },
-        { label: "per payment", cell: (s) => formatDecimal(s.requests.perPayment) },
-        { label: "consumer→provider", cell: (s) => formatCount(s.requests.consumerToProvider) },
-        { label: "provider→consumer", cell: (s) => formatCount(s.requests.providerToConsumer) },
-      ],
-    },
-    {
-      title: "Bytes",
-      rows: [
-        { label: "total", cell: (s) => formatBytes(s.bytes.total) },
-        { label: "consumer→provider", cell: (s) => formatBytes(s.bytes.consumerToProvider) },
-        { label: "provider→consumer", cell: (s) => formatBytes(s.bytes.providerToConsumer) },
-      ],
-    },
-    {
-      title: "Detection latency",
-      rows: [
-        { label: "min", cell: latency((l) => l.min) },
-        { label: "mean", cell: latency((l) => l.mean) },
-        { label: "p50", cell: latency((l) => l.p50) },
-        { label: "p90", cell: latency((l) => l.p90) },
-        { label: "p99", cell: latency((l) => l.p99) },
-        { label: "max", cell: latency((l) => l.max) },
-      ],
-    },
-    {
-      title: "Payments",
-      rows: [
-        { label: "detected", cell: (s) => `${formatCount(s.payments.detected)}/${formatCount(s.payments.total)}` },
-        { label: "missed", cell: (s, p) => (s.payments.missed > 0 ? p.bad(formatCount(s.payments.missed)) : formatCount(s.payments.missed)) },
-        { label: "duplicates", cell: (s) => formatCount(s.payments.duplicates) },
-      ],
-    },
-  ];
-  // Polling strategies receive no deliveries; a block of zeros would only be noise.
-  if (result.strategies.some((s) => s.deliveries.attempted > 0)) {
-    list.push({
-      title: "Deliveries",
-      rows: [
-        { label: "attempted", cell: (s) => formatCount(s.deliveries.attempted) },
-        { label: "retried", cell: (s) => formatCount(s.deliveries.retried) },
-      ],
-    });
-  }
-  list.push({ title: "Duration", rows: [{ label: "", cell: (s) => formatMs(s.durationMs) }] });
-  return list;
-}
-
-function wasted(s: StrategyResult): string {
-  const { wasted: count, total } = s.requests;
-  if (total === 0 || count === 0) return formatCount(count);
-  return `${formatCount(count)} (${formatPercent(count, total)})`;
-}
-
 /**
  * The side-by-side comparison: a one-line scenario header, one or more tables (strategies as
- * columns, split so every line fits 80 columns), the verdict, and a warning when the run was cut short.
+ * columns, split so every line fits 80 columns), where the model and the measurement part, the
+ * verdict, a warning when the run was cut short, and the expectations with their count.
  */
 export function renderTable(result: CompareResult, palette: Palette): string {
   const blocks: string[] = [];
@@ -97,18 +26,31 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   const rowSections = sections(result);
   const tables = chunkStrategies(result.strategies, (chunk) => buildTable(chunk, rowSections, palette));
   blocks.push(tables.join("\n\n"));
+  const notes = modelNotes(result);
+  if (notes.length > 0) {
+    blocks.push([palette.bold("Model vs measured"), ...notes.flatMap((note) => wrapHanging(`  ${note}`, MAX_WIDTH, 4))].join("\n"));
+  }
   const sentence = result.verdict || verdict(result);
   blocks.push(wrap(sentence, MAX_WIDTH, OUTSIDE_PARENTHESES).map(palette.bold).join("\n"));
   if (result.partial) blocks.push(palette.warn("partial results: the run was interrupted"));
+  if (result.expectations && result.expectations.length > 0) {
+    blocks.push([...expectationLines(result.expectations, palette), expectationCount(result.expectations, palette)].join("\n"));
+  }
   return blocks.join("\n");
 }
 
-/** `checkout · 20 payments · seed 42 · poll every 1 s · speed 10×` */
-export function scenarioLine(result: Pick<CompareResult, "scenario">): string {
+/**
+ * `checkout · 20 payments · seed 42 · poll every 1 s · speed 10×`; with `--repeat` the seed gives
+ * way to `(mean of 5 runs, seeds 42–46)`.
+ */
+export function scenarioLine(result: Pick<CompareResult, "scenario" | "repeat">): string {
   const s = result.scenario;
-  const parts = [s.name, `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`, `seed ${s.seed}`, `poll every ${spacedDuration(s.pollIntervalMs)}`];
+  const parts = [s.name, `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`];
+  if (!result.repeat) parts.push(`seed ${s.seed}`);
+  parts.push(`poll every ${spacedDuration(s.pollIntervalMs)}`);
   if (s.speed !== 1) parts.push(`speed ${s.speed}×`);
-  return parts.join(" · ");
+  const line = parts.join(" · ");
+  return result.repeat ? `${line} ${repeatNote(result.repeat)}` : line;
 }
 
 /** `1s` → `1 s`, `1.5m` → `1.5 min`: the compact form with the space people expect in prose. */
@@ -122,6 +64,7 @@ function spacedDuration(ms: number): string {
 /**
  * Splits the strategies into consecutive groups, each rendered as its own table, adding columns
  * while the table still fits the width and holds at most MAX_STRATEGIES_PER_TABLE strategies.
+ * Wider cells (`452.3 ± 8.1 ms` under --repeat) simply mean fewer strategies per table.
  */
 function chunkStrategies(strategies: StrategyResult[], render: (chunk: StrategyResult[]) => string): string[] {
   if (strategies.length === 0) return [render([])];
@@ -167,47 +110,4 @@ function buildTable(chunk: StrategyResult[], rowSections: Section[], palette: Pa
     }
   }
   return table.toString();
-}
-
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-/** Visible width of the widest line, ignoring colour codes. */
-export function widest(text: string): number {
-  return Math.max(0, ...text.split("\n").map((line) => [...line.replace(ANSI, "")].length));
-}
-
-/** A space not inside parentheses: keeps `(p50: 0.61 ms vs 452.3 ms)` on one line when wrapping. */
-const OUTSIDE_PARENTHESES = / (?![^(]*\))/;
-
-/**
- * Greedy wrap at `separator` boundaries. Falls back to plain spaces when a piece alone is wider
- * than the line, so every line fits whatever the text.
- */
-function wrap(text: string, width: number, separator: string | RegExp): string[] {
-  if ([...text].length <= width) return [text];
-  const glue = typeof separator === "string" ? separator : " ";
-  const lines: string[] = [];
-  let line = "";
-  // A single word wider than the line (a very long scenario name) is cut into line-sized slices.
-  const pieces = text.split(separator).flatMap((piece) => slices(piece, width));
-  for (const piece of pieces) {
-    const next = line === "" ? piece : line + glue + piece;
-    if ([...next].length > width && line !== "") {
-      lines.push(line.trimEnd());
-      line = piece;
-    } else {
-      line = next;
-    }
-  }
-  if (line !== "") lines.push(line);
-  if (separator !== " " && lines.some((l) => [...l].length > width)) return wrap(text, width, " ");
-  return lines;
-}
-
-function slices(piece: string, width: number): string[] {
-  const chars = [...piece];
-  if (chars.length <= width) return [piece];
-  const out: string[] = [];
-  for (let i = 0; i < chars.length; i += width) out.push(chars.slice(i, i + width).join(""));
-  return out;
 }

@@ -1,0 +1,111 @@
+import type { CompareResult, RepeatInfo, StrategyResult } from "../run/result.js";
+import type { Palette } from "./color.js";
+import { formatBytes, formatCount, formatCountSpread, formatDecimal, formatMs, formatMsSpread, formatPercent } from "./format.js";
+
+/**
+ * The shape of the comparison, written once: sections of labelled rows, one cell per strategy.
+ * The terminal table and the Markdown table each supply only their borders.
+ */
+export type Cell = (s: StrategyResult, palette: Palette) => string;
+
+export interface Row {
+  label: string;
+  cell: Cell;
+}
+
+export interface Section {
+  title: string;
+  /** A section with a single unlabelled row shows its figure on the title row itself (Duration). */
+  rows: Row[];
+}
+
+type Spread = RepeatInfo["stddev"][number];
+type Latency = NonNullable<StrategyResult["latencyMs"]>;
+
+/** Metrics as rows, in the order people read them: cost, then bytes, then speed, then correctness. */
+export function sections(result: CompareResult): Section[] {
+  const spread = (s: StrategyResult): Spread | undefined => result.repeat?.stddev.find((x) => x.name === s.name);
+  // With --repeat the figures are means; the ones thresholds watch carry their spread.
+  const latency =
+    (pick: (l: Latency) => number, spreadOf?: (l: NonNullable<Spread["latencyMs"]>) => number): Cell =>
+    (s) => {
+      if (s.latencyMs === null) return "–";
+      const sd = spreadOf ? spread(s)?.latencyMs : undefined;
+      return sd && spreadOf ? formatMsSpread(pick(s.latencyMs), spreadOf(sd)) : formatMs(pick(s.latencyMs));
+    };
+  const total: Cell = (s) => {
+    const sd = spread(s);
+    return sd ? formatCountSpread(s.requests.total, sd.requests.total) : formatCount(s.requests.total);
+  };
+  // A strategy the model has no formula for shows a dash; rows nobody has a model for are noise.
+  const modelled = result.strategies.some((s) => s.model !== null);
+
+  const list: Section[] = [
+    {
+      title: "Requests",
+      rows: [
+        { label: "total", cell: total },
+        ...(modelled ? [{ label: "model: requests", cell: (s: StrategyResult) => (s.model ? formatCount(s.model.requests.total) : "–") }] : []),
+        { label: "wasted", cell: (s) => wasted(s) },
+        { label: "per payment", cell: (s) => formatDecimal(s.requests.perPayment) },
+        { label: "consumer→provider", cell: (s) => formatCount(s.requests.consumerToProvider) },
+        { label: "provider→consumer", cell: (s) => formatCount(s.requests.providerToConsumer) },
+      ],
+    },
+    {
+      title: "Bytes",
+      rows: [
+        { label: "total", cell: (s) => formatBytes(s.bytes.total) },
+        { label: "consumer→provider", cell: (s) => formatBytes(s.bytes.consumerToProvider) },
+        { label: "provider→consumer", cell: (s) => formatBytes(s.bytes.providerToConsumer) },
+      ],
+    },
+    {
+      title: "Detection latency",
+      rows: [
+        { label: "min", cell: latency((l) => l.min) },
+        { label: "mean", cell: latency((l) => l.mean, (sd) => sd.mean) },
+        ...(modelled ? [{ label: "model: latency mean", cell: (s: StrategyResult) => (s.model ? formatMs(s.model.latencyMs.mean) : "–") }] : []),
+        { label: "p50", cell: latency((l) => l.p50, (sd) => sd.p50) },
+        { label: "p90", cell: latency((l) => l.p90) },
+        { label: "p95", cell: latency((l) => l.p95, (sd) => sd.p95) },
+        { label: "p99", cell: latency((l) => l.p99) },
+        { label: "max", cell: latency((l) => l.max) },
+      ],
+    },
+    {
+      title: "Payments",
+      rows: [
+        { label: "detected", cell: (s) => `${formatCount(s.payments.detected)}/${formatCount(s.payments.total)}` },
+        { label: "missed", cell: (s, p) => (s.payments.missed > 0 ? p.bad(formatCount(s.payments.missed)) : formatCount(s.payments.missed)) },
+        { label: "duplicates", cell: (s) => formatCount(s.payments.duplicates) },
+      ],
+    },
+  ];
+  // Polling strategies receive no deliveries; a block of zeros would only be noise.
+  if (result.strategies.some((s) => s.deliveries.attempted > 0)) {
+    list.push({
+      title: "Deliveries",
+      rows: [
+        { label: "attempted", cell: (s) => formatCount(s.deliveries.attempted) },
+        { label: "retried", cell: (s) => formatCount(s.deliveries.retried) },
+      ],
+    });
+  }
+  list.push({ title: "Duration", rows: [{ label: "", cell: (s) => formatMs(s.durationMs) }] });
+  return list;
+}
+
+function wasted(s: StrategyResult): string {
+  const { wasted: count, total } = s.requests;
+  if (total === 0 || count === 0) return formatCount(count);
+  return `${formatCount(count)} (${formatPercent(count, total)})`;
+}
+
+/** `(mean of 5 runs, seeds 42–46)`; consecutive seeds as a range, others listed. */
+export function repeatNote(repeat: RepeatInfo): string {
+  const { runs, seeds } = repeat;
+  const consecutive = seeds.every((seed, i) => i === 0 || seed === seeds[i - 1]! + 1);
+  const list = seeds.length > 1 && consecutive ? `${seeds[0]}–${seeds[seeds.length - 1]}` : seeds.join(", ");
+  return `(mean of ${runs} ${runs === 1 ? "run" : "runs"}, ${seeds.length === 1 ? "seed" : "seeds"} ${list})`;
+}
