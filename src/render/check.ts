@@ -1,0 +1,77 @@
+import type { CheckResult, ScenarioCheck } from "../run/result.js";
+import type { Palette } from "./color.js";
+import { expectationLines } from "./expectations.js";
+import { formatSeconds } from "./format.js";
+import { toJson } from "./json.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal } from "./outcome.js";
+import { MAX_WIDTH, truncate, visibleWidth, wrapHanging } from "./text.js";
+
+/** Longer names are cut so the verdict keeps a readable share of the line. */
+const MAX_NAME_WIDTH = 24;
+const GAP = "  ";
+
+/**
+ * `apiwh check` for people: one line per scenario (`✓ checkout  3/3  webhook needed…  4.1 s`),
+ * under a failing one its failed expectations with their details, under one that could not run
+ * its error, then the summary. Every line fits 80 columns.
+ */
+export function renderCheckTable(check: CheckResult, palette: Palette): string {
+  const names = check.scenarios.map((s) => truncate(oneLine(s.name), MAX_NAME_WIDTH));
+  const counts = check.scenarios.map((s) => (s.status === "error" ? "–" : heldOfTotal(s)));
+  const durations = check.scenarios.map((s) => formatSeconds(s.durationMs));
+  const nameWidth = Math.max(0, ...names.map(visibleWidth));
+  const countWidth = Math.max(0, ...counts.map(visibleWidth));
+  const durationWidth = Math.max(0, ...durations.map(visibleWidth));
+  // The verdict takes whatever the other columns leave: mark, name, count and duration, with gaps.
+  const verdictWidth = MAX_WIDTH - (2 + nameWidth + GAP.length + countWidth + GAP.length + GAP.length + durationWidth);
+
+  const lines: string[] = [];
+  check.scenarios.forEach((s, i) => {
+    const verdict = s.status === "error" ? "could not run" : truncate(oneLine(s.verdict ?? ""), verdictWidth);
+    const paintVerdict = s.status === "error" ? palette.bad : (t: string) => t;
+    lines.push(
+      [
+        `${mark(s, palette)} ${names[i]!}${fill(names[i]!, nameWidth)}`,
+        counts[i]!.padStart(countWidth),
+        paintVerdict(verdict) + fill(verdict, verdictWidth),
+        palette.dim(durations[i]!.padStart(durationWidth)),
+      ].join(GAP),
+    );
+    lines.push(...underneath(s, palette));
+  });
+  if (lines.length > 0) lines.push("");
+  lines.push((check.ok ? palette.good : palette.bad)(checkSummary(check)));
+  return lines.join("\n");
+}
+
+/** The check result as JSON, with the same rounding as `compare --format json`. */
+export function renderCheckJson(check: CheckResult): string {
+  return toJson(check);
+}
+
+function mark(s: ScenarioCheck, palette: Palette): string {
+  if (s.status === "passed") return palette.good("✓");
+  if (s.status === "failed") return palette.bad("✗");
+  return palette.bad("!");
+}
+
+/** What a failing scenario owes the reader: the expectations that failed, or the error. */
+function underneath(s: ScenarioCheck, palette: Palette): string[] {
+  if (s.status === "error") {
+    const message = s.error ?? "the scenario could not run";
+    return message.split("\n").flatMap((line) => wrapHanging(`  ${line}`, MAX_WIDTH, 4)).map(palette.bad);
+  }
+  const lines = expectationLines(failedExpectations(s), palette, 2);
+  const beyond = failureBeyondExpectations(s);
+  if (beyond) lines.push(...wrapHanging(`  ✗ ${beyond}`, MAX_WIDTH, 4).map(palette.bad));
+  return lines;
+}
+
+/** Spaces that pad `text` to `width` visible columns (padEnd counts UTF-16 units, not columns). */
+function fill(text: string, width: number): string {
+  return " ".repeat(Math.max(0, width - visibleWidth(text)));
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
+}

@@ -1,0 +1,31 @@
+import type { CheckResult, ExpectationResult, ScenarioCheck } from "../run/result.js";
+import { holdCount } from "./expectations.js";
+import { formatSeconds } from "./format.js";
+
+/**
+ * Why a failed scenario failed when none of its expectations did: `apiwh check` also fails a run
+ * that was cut short, because its figures cover only part of the scenario. Null otherwise.
+ */
+export function failureBeyondExpectations(s: ScenarioCheck): string | null {
+  if (s.status !== "failed" || s.expectations.some((e) => !e.ok)) return null;
+  if (s.result?.partial) return "the run was interrupted; the figures cover only what was gathered";
+  return "the scenario failed although every expectation held";
+}
+
+export function failedExpectations(s: ScenarioCheck): ExpectationResult[] {
+  return s.expectations.filter((e) => !e.ok);
+}
+
+/** `3/3`: expectations that held, of all the scenario's. */
+export function heldOfTotal(s: ScenarioCheck): string {
+  return `${s.expectations.length - failedExpectations(s).length}/${s.expectations.length}`;
+}
+
+/** `6 scenarios: 5 passed, 1 failed · 17 of 18 expectations hold · 41.2 s` (errors only when there are some). */
+export function checkSummary(check: CheckResult): string {
+  const { scenarios, passed, failed, errors, expectations, expectationsFailed } = check.summary;
+  const counts = [`${passed} passed`, `${failed} failed`];
+  if (errors > 0) counts.push(`${errors} ${errors === 1 ? "error" : "errors"}`);
+  const held = expectations === 0 ? "no expectations" : holdCount(expectations - expectationsFailed, expectations);
+  return `${scenarios} ${scenarios === 1 ? "scenario" : "scenarios"}: ${counts.join(", ")} · ${held} · ${formatSeconds(check.durationMs)}`;
+}

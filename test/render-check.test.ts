@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { CheckResult } from "../src/run/result.js";
+import { renderCheckJson, renderCheckTable } from "../src/render/check.js";
+import { renderJson } from "../src/render/json.js";
+import { brokenScenario, checkResult, coloured, failedRatio, heldLatency, heldMissed, mixedCheck, overWide, plain, scenarioCheck } from "./render-fixtures.js";
+
+describe("renderCheckTable", () => {
+  it("gives one line per scenario, the failures beneath, then the summary", () => {
+    expect(renderCheckTable(mixedCheck, plain)).toMatchInlineSnapshot(`
+      "✓ checkout              2/2  webhook needed 5.13× fewer requests and lea…  9.4 s
+      ✓ bank-transfer         1/1  webhook needed 5.13× fewer requests and lea…  9.4 s
+      ✗ lazy-poller           1/3  webhook needed 5.13× fewer requests and lea…  9.4 s
+        ✗ polling.requests.total >= 10 * webhook.requests.total
+            polling.requests.total = 118 >= 10 * webhook.requests.total = 230
+        ✗ *.latencyMs.p99 < 500ms
+            polling.latencyMs.p99 = 991.7 ms < 500 ms
+            webhook.latencyMs.p99 = 1.46 ms < 500 ms
+      ✓ classroom             1/1  webhook needed 5.13× fewer requests and lea…  9.4 s
+      ✓ flash-sale            2/2  webhook needed 5.13× fewer requests and lea…  9.4 s
+      ! examples/broken.yaml    –  could not run                                 0.0 s
+        examples/broken.yaml:3:12: settlement.delay: "lognormal(median=2s" is not a
+          distribution; expected fixed(2s), uniform(500ms, 4s), exponential(mean=2s)
+          or lognormal(median=2s, p95=8s)
+
+      6 scenarios: 4 passed, 1 failed, 1 error · 7 of 9 expectations hold · 41.2 s"
+    `);
+  });
+
+  it("says so when everything passed", () => {
+    const all = checkResult([scenarioCheck("checkout", [heldLatency, heldMissed]), scenarioCheck("classroom", [heldMissed])], 12_345);
+    expect(renderCheckTable(all, plain)).toMatchInlineSnapshot(`
+      "✓ checkout   2/2  webhook needed 5.13× fewer requests and learned each o…  9.4 s
+      ✓ classroom  1/1  webhook needed 5.13× fewer requests and learned each o…  9.4 s
+
+      2 scenarios: 2 passed, 0 failed · 3 of 3 expectations hold · 12.3 s"
+    `);
+  });
+
+  it("explains a scenario that failed with every expectation held: the run was cut short", () => {
+    const cut = scenarioCheck("checkout", [heldLatency], { status: "failed" });
+    cut.result = { ...cut.result!, partial: true };
+    expect(renderCheckTable(checkResult([cut]), plain)).toMatchInlineSnapshot(`
+      "✗ checkout  1/1  webhook needed 5.13× fewer requests and learned each ou…  9.4 s
+        ✗ the run was interrupted; the figures cover only what was gathered
+
+      1 scenario: 0 passed, 1 failed · 1 of 1 expectation holds · 41.2 s"
+    `);
+  });
+
+  it("fits 80 columns with long names, long verdicts and long errors, coloured or not", () => {
+    const long = checkResult([
+      scenarioCheck("a-scenario-with-a-rather-long-name-that-goes-on", [heldLatency, failedRatio]),
+      scenarioCheck("x", [heldLatency], { verdict: "y".repeat(200) }),
+      { ...brokenScenario, name: "z".repeat(90), error: `${"w".repeat(120)}\nsecond line of the error` },
+    ]);
+    for (const palette of [plain, coloured]) expect(overWide(renderCheckTable(long, palette))).toEqual([]);
+    expect(renderCheckTable(long, plain)).toContain("…");
+  });
+
+  it("uses no ANSI codes when colour is off; paints errors red when on", () => {
+    expect(renderCheckTable(mixedCheck, plain)).not.toContain("\x1b[");
+    const out = renderCheckTable(mixedCheck, coloured);
+    expect(out).toContain(coloured.bad("could not run"));
+    expect(out).toContain(coloured.bad("  examples/broken.yaml:3:12: settlement.delay: \"lognormal(median=2s\" is not a"));
+    expect(out).toContain(coloured.good("✓"));
+  });
+
+  it("ends without a newline", () => {
+    expect(renderCheckTable(mixedCheck, plain).endsWith("\n")).toBe(false);
+  });
+});
+
+describe("renderCheckJson", () => {
+  it("rounds fractions as renderJson does and keeps every field", () => {
+    const text = renderCheckJson(mixedCheck);
+    expect(text).not.toMatch(/\d\.\d{4,}/);
+    const parsed = JSON.parse(text) as CheckResult;
+    expect(parsed.summary).toEqual(mixedCheck.summary);
+    expect(parsed.durationMs).toBe(41_234.5);
+    expect(parsed.scenarios[0]!.result!.strategies[1]!.latencyMs!.mean).toBe(0.681);
+    // The embedded compare results read exactly as `compare --format json` writes them.
+    expect(JSON.stringify(parsed.scenarios[0]!.result, null, 2)).toBe(renderJson(mixedCheck.scenarios[0]!.result!));
+  });
+});

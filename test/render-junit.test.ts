@@ -1,0 +1,152 @@
+import { describe, expect, it } from "vitest";
+import type { ExpectationResult } from "../src/run/result.js";
+import { escapeXml, renderJUnit } from "../src/render/junit.js";
+import { brokenScenario, checkResult, failedRatio, heldLatency, heldMissed, mixedCheck, scenarioCheck } from "./render-fixtures.js";
+
+interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function decode(text: string): string {
+  if (/&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i.test(text)) throw new Error(`bare & in ${JSON.stringify(text)}`);
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (_m, e: string) =>
+    e.startsWith("#x") ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith("#") ? String.fromCodePoint(Number(e.slice(1))) : ENTITIES[e]!,
+  );
+}
+
+/**
+ * Just enough of an XML parser to prove the report well-formed: one root, tags that nest and
+ * close, quoted attributes without raw `<`, known entities only, no character XML 1.0 forbids.
+ */
+function parseXml(xml: string): XmlElement {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(xml)) throw new Error("a character XML 1.0 forbids");
+  const body = xml.replace(/^<\?xml [^?]*\?>\s*/, "");
+  const stack: XmlElement[] = [{ name: "#document", attributes: {}, children: [], text: "" }];
+  const token = /<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
+  let match: RegExpExecArray | null;
+  let consumed = 0;
+  while ((match = token.exec(body)) !== null) {
+    consumed = token.lastIndex;
+    const [, closing, name, attrText, selfClosing, text] = match;
+    const top = stack[stack.length - 1]!;
+    if (text !== undefined) {
+      if (stack.length === 1 && text.trim() !== "") throw new Error("text outside the root");
+      top.text += decode(text);
+    } else if (closing) {
+      if (top.name !== name) throw new Error(`</${name}> closes <${top.name}>`);
+      stack.pop();
+    } else {
+      const attributes: Record<string, string> = {};
+      for (const [, key, value] of attrText!.matchAll(/([\w:-]+)="([^"]*)"/g)) {
+        if (key! in attributes) throw new Error(`duplicate attribute ${key}`);
+        attributes[key!] = decode(value!);
+      }
+      const element: XmlElement = { name: name!, attributes, children: [], text: "" };
+      top.children.push(element);
+      if (!selfClosing) stack.push(element);
+    }
+  }
+  if (consumed !== body.length) throw new Error(`cannot parse from ${JSON.stringify(body.slice(consumed, consumed + 40))}`);
+  if (stack.length !== 1) throw new Error(`<${stack[stack.length - 1]!.name}> is never closed`);
+  if (stack[0]!.children.length !== 1) throw new Error("not exactly one root element");
+  return stack[0]!.children[0]!;
+}
+
+const all = (root: XmlElement, name: string): XmlElement[] => [...(root.name === name ? [root] : []), ...root.children.flatMap((c) => all(c, name))];
+
+describe("renderJUnit", () => {
+  it("writes one testsuite per scenario and one testcase per expectation", () => {
+    const xml = renderJUnit(mixedCheck);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
+    const root = parseXml(xml);
+    expect(root.name).toBe("testsuites");
+    expect(root.attributes).toEqual({ name: "apiwh check", tests: "10", failures: "2", errors: "1", time: "41.235" });
+    const suites = root.children;
+    expect(suites.map((s) => s.attributes.name)).toEqual(mixedCheck.scenarios.map((s) => s.name));
+    expect(suites.map((s) => [s.attributes.tests, s.attributes.failures, s.attributes.errors])).toEqual([
+      ["2", "0", "0"],
+      ["1", "0", "0"],
+      ["3", "2", "0"],
+      ["1", "0", "0"],
+      ["2", "0", "0"],
+      ["1", "0", "1"],
+    ]);
+    expect(all(root, "testcase")).toHaveLength(10);
+    expect(xml.match(/<testcase /g)).toHaveLength(10);
+  });
+
+  it("names each testcase by its expectation, classname apiwh.<scenario>, time in seconds", () => {
+    const lazy = parseXml(renderJUnit(mixedCheck)).children[2]!;
+    expect(lazy.attributes.time).toBe("9.413");
+    expect(lazy.children.map((c) => c.attributes)).toEqual([
+      { classname: "apiwh.lazy-poller", name: "webhook.latencyMs.p95 < 50ms", time: "3.138", file: "examples/lazy-poller.json" },
+      { classname: "apiwh.lazy-poller", name: "polling.requests.total >= 10 * webhook.requests.total", time: "3.138", file: "examples/lazy-poller.json" },
+      { classname: "apiwh.lazy-poller", name: "*.latencyMs.p99 < 500ms", time: "3.138", file: "examples/lazy-poller.json" },
+    ]);
+    expect(lazy.children[0]!.children).toEqual([]);
+    const failure = lazy.children[2]!.children[0]!;
+    expect(failure.name).toBe("failure");
+    expect(failure.attributes.message).toBe("polling.latencyMs.p99 = 991.7 ms < 500 ms");
+    expect(failure.text).toBe("polling.latencyMs.p99 = 991.7 ms < 500 ms\nwebhook.latencyMs.p99 = 1.46 ms < 500 ms");
+  });
+
+  it("gives a scenario that could not run one testcase with an error", () => {
+    const broken = parseXml(renderJUnit(mixedCheck)).children[5]!;
+    expect(broken.children).toHaveLength(1);
+    const [error] = broken.children[0]!.children;
+    expect(error!.name).toBe("error");
+    expect(error!.attributes.message).toBe(brokenScenario.error);
+  });
+
+  it("escapes <, &, quotes and control characters so the expectation text reads back unchanged", () => {
+    const tricky: ExpectationResult = { text: `polling.requests.total < 2 * webhook.requests.total && "quoted" 'too' <tag>`, ok: false, details: ["a < b & c > d\nsecond line", "\u001b[31mred\u001b[39m\ttab"] };
+    const root = parseXml(renderJUnit(checkResult([scenarioCheck(`odd <"&'> name`, [tricky, heldMissed])])));
+    const suite = root.children[0]!;
+    expect(suite.attributes.name).toBe(`odd <"&'> name`);
+    const testcase = suite.children[0]!;
+    expect(testcase.attributes.classname).toBe(`apiwh.odd <"&'> name`);
+    expect(testcase.attributes.name).toBe(tricky.text);
+    expect(testcase.children[0]!.attributes.message).toBe("a < b & c > d\nsecond line");
+    expect(testcase.children[0]!.text).toBe("a < b & c > d\nsecond line\n\\x1b[31mred\\x1b[39m\ttab");
+  });
+
+  it.each([
+    ["a < b", false, "a &lt; b"],
+    [`& " ' >`, false, "&amp; &quot; &apos; &gt;"],
+    ["line\nbreak\ttab", false, "line\nbreak\ttab"],
+    ["line\nbreak\ttab", true, "line&#10;break&#9;tab"],
+    ["nul\u0000 esc\u001b", true, "nul\\x00 esc\\x1b"],
+    ["lone \ud800 surrogate", false, "lone \\ud800 surrogate"],
+    ["pair 😀 ok", false, "pair 😀 ok"],
+  ])("escapeXml(%j, attribute %s)", (text, attribute, expected) => {
+    expect(escapeXml(text, attribute)).toBe(expected);
+  });
+
+  it("shares a scenario's time between its testcases and reports an interrupted run as a failure", () => {
+    const cut = scenarioCheck("checkout", [heldLatency], { status: "failed", durationMs: 4_000 });
+    cut.result = { ...cut.result!, partial: true };
+    const suite = parseXml(renderJUnit(checkResult([cut, scenarioCheck("empty", [])]))).children;
+    expect(suite[0]!.attributes).toMatchObject({ tests: "2", failures: "1", time: "4.000" });
+    expect(suite[0]!.children.map((c) => c.attributes.time)).toEqual(["2.000", "2.000"]);
+    expect(suite[0]!.children[1]!.children[0]!.attributes.message).toBe("the run was interrupted; the figures cover only what was gathered");
+    expect(suite[1]!.attributes).toMatchObject({ name: "empty", tests: "0", failures: "0" });
+    expect(suite[1]!.children).toEqual([]);
+  });
+
+  it("rejects what is not well-formed (the checker itself)", () => {
+    expect(() => parseXml("<a><b></a>")).toThrow();
+    expect(() => parseXml('<a x="1 & 2"/>')).toThrow();
+    expect(() => parseXml("<a>\u0001</a>")).toThrow();
+    expect(() => parseXml("<a/><b/>")).toThrow();
+  });
+
+  it("falls back to the expectation text for the message when there are no details", () => {
+    const xml = renderJUnit(checkResult([scenarioCheck("x", [{ ...failedRatio, details: [] }])]));
+    expect(parseXml(xml).children[0]!.children[0]!.children[0]!.attributes.message).toBe(failedRatio.text);
+  });
+});
