@@ -56,9 +56,10 @@ describe("seeded webhook faults: counts equal what the seed prescribes", () => {
   }, 20_000);
 
   it.each(["refuse", "503"] as const)("an outage (%s) shorter than the schedule: webhook and hybrid miss nothing, retries as prescribed", async (mode) => {
-    const s = outage(3000, mode, [0, 1000, 2000, 4000]);
+    const s = outage(4000, mode, [0, 2000, 4000, 8000]);
     const want = prescribed(s);
-    expect(want.margin).toBeGreaterThanOrEqual(150);
+    // Timers run late on a busy machine, never early: keep every attempt well clear of the window's edge.
+    expect(want.margin).toBeGreaterThanOrEqual(300);
     expect(want.exhausted).toBe(0);
     expect(want.retried).toBeGreaterThan(0);
     for (const name of ["webhook", "hybrid"] as const) {
@@ -89,6 +90,10 @@ describe("seeded webhook faults: counts equal what the seed prescribes", () => {
 
   it("reorder: deliveries arrive out of settlement order; nothing regresses and nothing is missed", async () => {
     const s = fastScenario((s) => (s.extras.faults.webhook.reorder = true));
+    // The seed holds some event back long enough to land well after one that settled later.
+    const rule = settlementRule(s);
+    const leave = Array.from({ length: 10 }, (_, i) => ({ settled: settlementFor(rule, i).delayMs, at: plan(s)[i]![0]!.atMs }));
+    expect(leave.some((a) => leave.some((b) => a.settled < b.settled - 100 && a.at > b.at + 100))).toBe(true);
     const { result, stats } = await run(s, "webhook");
     expect(result.payments.missed).toBe(0);
     expect(stats.outOfOrder).toBeGreaterThan(0);

@@ -97,7 +97,9 @@ describe("sse reconnects", () => {
     expect(result.payments.missed).toBe(0);
     expect(stats.reconnects).toBeGreaterThanOrEqual(3);
     expect(stats.gaps).toBe(0);
-    expect(result.requests.total).toBe(stats.reconnects! + 1);
+    // One request per connection; a reopen begun as the run ended may not have reached the provider.
+    expect(result.requests.total).toBeGreaterThanOrEqual(stats.reconnects!);
+    expect(result.requests.total).toBeLessThanOrEqual(stats.reconnects! + 1);
   }, 20_000);
 });
 
