@@ -54,6 +54,7 @@ describe("--repeat", () => {
       │                       │                 │                │
       │ Deliveries            │                 │                │
       │   attempted           │               0 │             22 │
+      │   succeeded           │               0 │             20 │
       │   retried             │               0 │              2 │
       │                       │                 │                │
       │ Duration              │          9.18 s │         8.41 s │

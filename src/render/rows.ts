@@ -79,15 +79,31 @@ export function sections(result: CompareResult): Section[] {
         { label: "detected", cell: (s) => `${formatCount(s.payments.detected)}/${formatCount(s.payments.total)}` },
         { label: "missed", cell: (s, p) => (s.payments.missed > 0 ? p.bad(formatCount(s.payments.missed)) : formatCount(s.payments.missed)) },
         { label: "duplicates", cell: (s) => formatCount(s.payments.duplicates) },
+        // Why payments were missed matters more than how many: only shown when something was.
+        ...(result.strategies.some((s) => s.payments.missed > 0)
+          ? MISS_REASONS.map(([key, label]) => ({ label: `  ${label}`, cell: (s: StrategyResult) => formatCount(s.payments.missedByReason?.[key] ?? 0) }))
+          : []),
       ],
     },
   ];
+  const errorCount = (s: StrategyResult) => (s.errors ? s.errors.rateLimited + s.errors.server + s.errors.rejected : 0);
+  if (result.strategies.some((s) => errorCount(s) > 0)) {
+    list.push({
+      title: "Errors",
+      rows: [
+        { label: "rate limited (429)", cell: (s) => formatCount(s.errors?.rateLimited ?? 0) },
+        { label: "server (5xx)", cell: (s) => formatCount(s.errors?.server ?? 0) },
+        { label: "rejected deliveries", cell: (s) => formatCount(s.errors?.rejected ?? 0) },
+      ],
+    });
+  }
   // Polling strategies receive no deliveries; a block of zeros would only be noise.
   if (result.strategies.some((s) => s.deliveries.attempted > 0)) {
     list.push({
       title: "Deliveries",
       rows: [
         { label: "attempted", cell: (s) => formatCount(s.deliveries.attempted) },
+        { label: "succeeded", cell: (s) => formatCount(s.deliveries.succeeded) },
         { label: "retried", cell: (s) => formatCount(s.deliveries.retried) },
       ],
     });
@@ -95,6 +111,12 @@ export function sections(result: CompareResult): Section[] {
   list.push({ title: "Duration", rows: [{ label: "", cell: (s) => formatMs(s.durationMs) }] });
   return list;
 }
+
+const MISS_REASONS = [
+  ["retries-exhausted", "retries exhausted"],
+  ["endpoint-disabled", "endpoint disabled"],
+  ["deadline", "past deadline"],
+] as const;
 
 function wasted(s: StrategyResult): string {
   const { wasted: count, total } = s.requests;
