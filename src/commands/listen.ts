@@ -1,0 +1,193 @@
+/**
+ * `apiwh listen`: a webhook receiver on its own, printing each delivery as it arrives, whether its
+ * signature verified, and how long after settlement it came. The push half of a two-terminal demo.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Io } from "../cli.js";
+import { UsageError } from "../errors.js";
+import { monotonicClock } from "../measure/clock.js";
+import { makePalette, type Palette } from "../render/color.js";
+import { formatCount, formatMs } from "../render/format.js";
+import type { SignatureFormat } from "../scenario/types.js";
+import { WebhookReceiver, type Delivery, type RejectReason } from "../strategies/receiver.js";
+import { paintStatus } from "./provider-log.js";
+import { bindError, checkHost, checkPort, errorText, exposureWarning, parseProviderUrl, printable, probeProvider, providerPool, runStandalone, untilAborted, wallTime } from "./shared.js";
+
+export const LISTEN_DEFAULTS = { port: 4011, host: "127.0.0.1", signature: "standard-webhooks", path: "/webhook" } as const;
+
+export interface ListenCommandOptions {
+  port: number;
+  host: string;
+  /** The endpoint's signing secret (`whsec_…`); exactly one of `secret` and `provider`. */
+  secret?: string;
+  /** A running provider to register with (POST /webhook-endpoints); its answer carries the secret. */
+  provider?: string;
+  signature: SignatureFormat;
+  /** Print the secret the provider handed out; off by default so terminals and logs never carry it. */
+  printSecret: boolean;
+  color: boolean;
+}
+
+export interface Rejection {
+  wallMs: number;
+  status: number;
+  reason: string;
+  webhookId?: string;
+}
+
+const SECRET_FORM = "whsec_ followed by base64, as the provider's POST /webhook-endpoints answers";
+
+/** Receives deliveries until the signal aborts; resolves 0 once the port is free again. */
+export async function listenCommand(options: ListenCommandOptions, io: Io, signal: AbortSignal): Promise<number> {
+  checkPort("--port", options.port);
+  checkHost(options.host);
+  if (options.signature !== "standard-webhooks" && options.signature !== "stripe")
+    throw new UsageError(`--signature "${printable(String(options.signature), 30)}": unknown format; expected standard-webhooks or stripe`);
+  if (options.secret !== undefined && options.provider !== undefined) throw new UsageError("--secret and --provider both given; expected one: --secret whsec_… or --provider http://127.0.0.1:4010");
+  if (options.secret === undefined && options.provider === undefined) throw new UsageError("no secret to verify with; expected --secret whsec_… or --provider http://127.0.0.1:4010 to register and receive one");
+  // Never echo the secret, even when it is wrong.
+  if (options.secret !== undefined && !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(options.secret)) throw new UsageError(`--secret is not a signing secret; expected ${SECRET_FORM}`);
+  const providerUrl = options.provider !== undefined ? parseProviderUrl(options.provider) : undefined;
+  if (providerUrl) await probeProvider(providerUrl, signal);
+
+  const p = makePalette(options.color);
+  const out = (line: string) => io.stdout.write(line + "\n");
+  const warning = exposureWarning(options.host, "webhook receiver");
+  if (warning) io.stderr.write(p.warn(warning));
+
+  let verified = 0;
+  const receiver = new WebhookReceiver({
+    host: options.host,
+    port: options.port,
+    path: LISTEN_DEFAULTS.path,
+    signature: options.signature,
+    clock: monotonicClock,
+    onDelivery: (d) => {
+      if (!d.duplicate) verified++;
+      out(deliveryLine(d, Date.now(), p));
+    },
+  });
+  watchRejections(receiver, (r) => out(rejectionLine(r, p)));
+  let url: string;
+  try {
+    url = await receiver.start();
+  } catch (err) {
+    await receiver.stop();
+    throw bindError(err, options.port, options.host);
+  }
+  try {
+    if (options.secret !== undefined) receiver.setSecret(options.secret);
+    out(`apiwh listen receiving on ${p.bold(url)} ${p.dim(`(${options.signature} signatures)`)}`);
+    if (providerUrl) {
+      const endpoint = await register(providerUrl, url, signal);
+      receiver.setSecret(endpoint.secret);
+      out(`registered ${printable(endpoint.id, 16)} with ${providerUrl.origin}; ${options.printSecret ? `secret ${endpoint.secret}` : p.dim("secret hidden (--print-secret shows it)")}`);
+    }
+    out(p.dim("Ctrl-C stops the listener."));
+    out("");
+    await untilAborted(signal);
+  } finally {
+    await receiver.stop();
+  }
+  out(summaryLine(verified, receiver));
+  return 0;
+}
+
+async function register(provider: URL, receiverUrl: string, signal: AbortSignal): Promise<{ id: string; secret: string }> {
+  const { pool, path } = providerPool(provider, 1);
+  try {
+    const res = await pool.request({ method: "POST", path: path("/webhook-endpoints"), headers: { "content-type": "application/json" }, body: JSON.stringify({ url: receiverUrl }), signal });
+    const body = (await res.body.json().catch(() => undefined)) as { id?: unknown; secret?: unknown } | undefined;
+    if (res.statusCode !== 201 || typeof body?.secret !== "string" || typeof body.id !== "string")
+      throw new UsageError(`--provider ${provider.origin}: registration answered ${res.statusCode} (${errorText(body)}); expected a running \`apiwh provider\``);
+    return { id: body.id, secret: body.secret };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--provider ${provider.origin}: registration failed (${(err as Error).message}); expected a running \`apiwh provider\``);
+  } finally {
+    await pool.close();
+  }
+}
+
+const REASONS_BY_STATUS: Record<number, RejectReason[]> = {
+  400: ["malformed"],
+  401: ["bad-signature", "missing-headers", "stale-timestamp"],
+  404: ["not-found"],
+  405: ["bad-method"],
+  413: ["too-large"],
+  415: ["wrong-type"],
+};
+
+/**
+ * Reports each refused request with its reason. WebhookReceiver only counts rejections (no
+ * callback), so this wraps its public meter's `track`, which sees every request, and attributes
+ * each non-2xx answer to the reason whose count rose. Stopgap until the receiver offers `onReject`.
+ */
+function watchRejections(receiver: WebhookReceiver, onRejected: (r: Rejection) => void): void {
+  const attributed: Partial<Record<RejectReason, number>> = {};
+  let outagesSeen = 0;
+  const reasonFor = (status: number): string => {
+    for (const reason of REASONS_BY_STATUS[status] ?? []) {
+      if ((receiver.rejected[reason] ?? 0) > (attributed[reason] ?? 0)) {
+        attributed[reason] = (attributed[reason] ?? 0) + 1;
+        return reason;
+      }
+    }
+    if ((status === 500 || status === 503) && receiver.outages > outagesSeen) {
+      outagesSeen++;
+      return "scripted outage (the scenario's fault plan)";
+    }
+    return "refused";
+  };
+  const track = receiver.meter.track.bind(receiver.meter);
+  receiver.meter.track = (kind: string, req: IncomingMessage, res: ServerResponse) => {
+    track(kind, req, res);
+    res.once("finish", () => {
+      if (res.statusCode < 300) return;
+      const id = req.headers["webhook-id"];
+      onRejected({ wallMs: Date.now(), status: res.statusCode, reason: reasonFor(res.statusCode), webhookId: typeof id === "string" ? id : undefined });
+    });
+  };
+}
+
+/** `≈ 3 ms after settling`: both stamps are wall clocks (the event's updated_at, our arrival), so only roughly comparable. */
+export function settlementLag(updatedAt: unknown, arrivedWallMs: number): string {
+  const settled = typeof updatedAt === "string" ? Date.parse(updatedAt) : NaN;
+  if (Number.isNaN(settled)) return "settlement time unknown";
+  const lag = arrivedWallMs - settled;
+  return `≈ ${Math.abs(lag) < 1000 ? `${Math.round(lag)} ms` : formatMs(lag)} after settling`;
+}
+
+export function deliveryLine(d: Delivery, arrivedWallMs: number, p: Palette): string {
+  const data = d.event.data;
+  const note = d.duplicate ? p.warn("  duplicate, already processed") : d.stale ? p.warn("  stale, older than what is known") : "";
+  const status = String(data.status);
+  // The type already names the status (payment.succeeded); the id carries its colour, and the status is spelt out only if they disagree.
+  const id = status === "succeeded" ? p.good(printable(data.id, 16)) : status === "failed" ? p.bad(printable(data.id, 16)) : printable(data.id, 16);
+  const shownStatus = d.event.type === `payment.${status}` ? "" : ` ${paintStatus(status, p)}`;
+  return [
+    p.dim(wallTime(arrivedWallMs)),
+    printable(d.webhookId, 24),
+    printable(d.event.type, 24),
+    id + shownStatus,
+    p.good("✓ verified"),
+    p.dim(settlementLag(data.updated_at, arrivedWallMs)) + note,
+  ].join("  ");
+}
+
+export function rejectionLine(r: Rejection, p: Palette): string {
+  return [p.dim(wallTime(r.wallMs)), printable(r.webhookId ?? "-", 24), p.bad(`✗ ${r.status} ${r.reason}`), p.dim("not processed")].join("  ");
+}
+
+function summaryLine(verified: number, receiver: WebhookReceiver): string {
+  const reasons = Object.entries(receiver.rejected)
+    .map(([reason, n]) => `${reason} ${formatCount(n ?? 0)}`)
+    .join(", ");
+  const rejected = receiver.rejectedTotal;
+  return `stopped: ${formatCount(verified)} deliveries verified, ${formatCount(receiver.duplicates)} duplicates, ${formatCount(rejected)} rejected${rejected ? ` (${reasons})` : ""}`;
+}
+
+/** Entry point for running this command as its own process (tests; cli.ts wires the flags). */
+export function main(options: Partial<ListenCommandOptions>): Promise<number> {
+  return runStandalone(listenCommand, { ...LISTEN_DEFAULTS, printSecret: false, ...options });
+}

@@ -1,0 +1,116 @@
+/**
+ * `apiwh provider [scenario]`: the simulated payment provider on its own, so a class can run the
+ * provider and the listener in two terminals, and a developer can point their own code at it.
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Io } from "../cli.js";
+import { monotonicClock, type Clock } from "../measure/clock.js";
+import { idOf } from "../provider/payments.js";
+import { startProvider, type Provider, type ProviderEvent } from "../provider/server.js";
+import { makePalette } from "../render/color.js";
+import { defaultScenario } from "../scenario/defaults.js";
+import { settlementRule } from "../scenario/plan.js";
+import type { Scenario } from "../scenario/types.js";
+import { bannerLines, deliveryLine, requestLine, settledLine, stopLine, type ServedRequest } from "./provider-log.js";
+import { bindError, checkHost, checkPort, exposureWarning, runStandalone, untilAborted } from "./shared.js";
+
+export const PROVIDER_DEFAULTS = { port: 4010, host: "127.0.0.1" } as const;
+
+export interface ProviderCommandOptions {
+  /** Scenario file (JSON or YAML) whose settlement, webhook schedule, rate limit and faults the provider plays; absent = built-in. */
+  scenario?: string;
+  port: number;
+  host: string;
+  /** Print each registered endpoint's signing secret; off by default so logs never carry it. */
+  printSecret: boolean;
+  color: boolean;
+}
+
+/** Runs the provider until the signal aborts; resolves 0 once it has closed and freed its port. */
+export async function providerCommand(options: ProviderCommandOptions, io: Io, signal: AbortSignal, clock: Clock = monotonicClock): Promise<number> {
+  checkPort("--port", options.port);
+  checkHost(options.host);
+  const scenario: Scenario = options.scenario ? await (await import("../scenario/load.js")).loadScenarioFile(options.scenario) : defaultScenario();
+  const p = makePalette(options.color);
+  const warning = exposureWarning(options.host, "provider (anyone who reaches it can create payments and subscribe to webhooks)");
+  if (warning) io.stderr.write(p.warn(warning));
+
+  const t0 = clock.now();
+  const out = (line: string) => io.stdout.write(line + "\n");
+  const onEvent = (e: ProviderEvent) => {
+    if (e.kind === "settled") out(settledLine(idOf(e.index), e.status, e.at, t0, p));
+    else if (e.kind === "delivery") out(deliveryLine(e.attempt, idOf(e.attempt.paymentIndex), t0, p));
+    // "created" and "polled" are covered by the request lines.
+  };
+  let provider: Provider;
+  try {
+    provider = await startProvider(
+      {
+        host: options.host,
+        port: options.port,
+        settlement: settlementRule(scenario),
+        speed: scenario.speed,
+        network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs },
+        webhook: scenario.webhook,
+        rateLimitPerSecond: scenario.extras.provider.rateLimitPerSecond,
+        faults: scenario.extras.faults,
+      },
+      onEvent,
+      clock,
+    );
+  } catch (err) {
+    throw bindError(err, options.port, options.host);
+  }
+  let served = 0;
+  watchRequests(provider.server, clock, (r) => {
+    served++;
+    out(requestLine(r, t0, options.printSecret, p));
+  });
+  for (const line of bannerLines(provider.url, scenario, options.scenario ?? "built-in", p)) out(line);
+  out("");
+
+  await untilAborted(signal);
+  const snapshot = provider.snapshot();
+  await provider.close();
+  out(stopLine(snapshot, served));
+  return 0;
+}
+
+/**
+ * Reports each request once its answer is sent or its client gave up. The provider's ProviderEvent
+ * has no per-request event, so this listens on the server it exposes; the JSON answer is kept
+ * (bounded) to show what the client learnt.
+ */
+function watchRequests(server: Server, clock: Clock, onServed: (r: ServedRequest) => void): void {
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const at = clock.now();
+    const path = req.url ?? "/";
+    let body: string | undefined;
+    if (!path.startsWith("/events")) {
+      const end = res.end;
+      res.end = function (this: ServerResponse, ...args: unknown[]) {
+        if (typeof args[0] === "string" && args[0].length <= 16_384) body = args[0];
+        return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse["end"];
+    }
+    let reported = false;
+    const report = (aborted: boolean) => {
+      if (reported) return;
+      reported = true;
+      let parsed: unknown;
+      try {
+        parsed = body ? JSON.parse(body) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      onServed({ at, method: req.method ?? "?", path, status: res.statusCode, durationMs: clock.now() - at, body: parsed, aborted });
+    };
+    res.once("finish", () => report(false));
+    res.once("close", () => report(!res.writableFinished));
+  });
+}
+
+/** Entry point for running this command as its own process (tests; cli.ts wires the flags). */
+export function main(options: Partial<ProviderCommandOptions>): Promise<number> {
+  return runStandalone(providerCommand, { ...PROVIDER_DEFAULTS, printSecret: false, ...options });
+}
