@@ -162,6 +162,57 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
 
+  const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O) =>
+    setTask(async () => {
+      const [command, { colorEnabled }] = await Promise.all([load(), import("./render/color.js")]);
+      const { value, exitCode } = await withInterrupts((signal) => command({ ...options, color: colorEnabled(io.stdout, io.env) }, io, signal));
+      return exitCode ?? value;
+    });
+
+  program
+    .command("provider")
+    .description("run the simulated payment provider on its own until Ctrl-C (point your own code at it)")
+    .argument("[scenario]", "scenario file whose settlement, retries, rate limit and faults to play")
+    .option("--port <port>", "port to listen on", port, 4010)
+    .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
+    .option("--print-secret", "print each registered endpoint's signing secret", false)
+    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean }) =>
+      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }),
+    );
+
+  program
+    .command("listen")
+    .description("run a webhook receiver on its own, printing each delivery and whether it verified")
+    .option("--port <port>", "port to listen on", port, 4011)
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--secret <secret>", "the endpoint's signing secret (whsec_…)")
+    .option("--provider <url>", "register with this provider and take the secret from its answer")
+    .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).default("standard-webhooks"))
+    .option("--print-secret", "print the secret the provider handed out", false)
+    .action((o: { port: number; host: string; secret?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
+      standalone(async () => (await import("./commands/listen.js")).listenCommand, o),
+    );
+
+  program
+    .command("pay")
+    .description("create payments on a running provider")
+    .requiredOption("--provider <url>", "base URL of the provider, such as http://127.0.0.1:4010")
+    .option("--count <n>", "number of payments", positiveInteger("a payment count", 100_000), 1)
+    .option("--amount <n>", "amount in the currency's smallest unit", positiveInteger("an amount"), 1000)
+    .option("--currency <code>", "three-letter currency code", "usd")
+    .action((o: { provider: string; count: number; amount: number; currency: string }) => standalone(async () => (await import("./commands/pay.js")).payCommand, o));
+
+  program
+    .command("poll")
+    .description("poll payments on a running provider, printing each knock, until every outcome is known")
+    .argument("[ids...]", "payment ids such as pay_3")
+    .requiredOption("--provider <url>", "base URL of the provider, such as http://127.0.0.1:4010")
+    .option("-i, --interval <duration>", "poll interval", positiveDuration, 1000)
+    .option("--create <n>", "create this many payments first and poll them too", positiveInteger("a payment count", 100_000))
+    .action((ids: string[], o: { provider: string; interval: number; create?: number }) =>
+      standalone(async () => (await import("./commands/poll.js")).pollCommand, { provider: o.provider, ids, intervalMs: o.interval, create: o.create }),
+    );
+
   return program;
 }
 
