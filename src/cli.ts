@@ -312,8 +312,26 @@ function oneLine(message: string): string {
     .replace(/^error:\s*/i, "");
 }
 
+let loud = false;
+/**
+ * A promise rejected with no handler is a bug in the tool: say so in one line, with where the
+ * details are, and exit 1 rather than leave the process half-alive or print a bare stack.
+ */
+function failLoudly(io: Io): void {
+  if (loud) return;
+  loud = true;
+  const die = (kind: string) => (err: unknown) => {
+    const e = err as Error;
+    io.stderr.write(`error: internal error (${kind}): ${e?.message ?? String(err)}${io.env.APIWH_DEBUG ? `\n${e?.stack ?? ""}` : " (set APIWH_DEBUG=1 for details)"}\n`);
+    process.exit(1);
+  };
+  process.on("unhandledRejection", die("unhandled rejection"));
+  process.on("uncaughtException", die("uncaught exception"));
+}
+
 /** The single error boundary: every outcome of the CLI becomes an exit code here. */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  failLoudly(io);
   let task: (() => Promise<number>) | undefined;
   const program = buildProgram(io, (t) => (task = t));
   try {
