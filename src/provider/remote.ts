@@ -1,10 +1,18 @@
 import { Worker } from "node:worker_threads";
+import type { LoopHealth } from "../measure/health.js";
 import type { ProviderEvent, ProviderOptions, ProviderSnapshot } from "./server.js";
+
+/** The provider's counts plus how its event loop fared since monitor(). */
+export interface RemoteSnapshot extends ProviderSnapshot {
+  health: LoopHealth;
+}
 
 /** The main thread's handle on a provider running in its own worker thread. */
 export interface RemoteProvider {
   url: string;
-  snapshot(): Promise<ProviderSnapshot>;
+  /** Starts (or restarts) the worker's event-loop monitor; its figures come back with the snapshot. */
+  monitor(): void;
+  snapshot(): Promise<RemoteSnapshot>;
   close(): Promise<void>;
 }
 
@@ -39,7 +47,10 @@ export function spawnProvider(options: ProviderOptions, onEvents?: (events: Prov
         worker.off("error", reject);
         resolve({
           url: msg.url,
-          snapshot: () => request<ProviderSnapshot>("snapshot", "snapshot"),
+          monitor: () => {
+            if (!closed) worker.postMessage({ type: "monitor" });
+          },
+          snapshot: () => request<RemoteSnapshot>("snapshot", "snapshot"),
           async close() {
             if (closed) return;
             await request<void>("close", "closed").catch(() => undefined);

@@ -3,6 +3,7 @@
  * delays the other's timestamps. Talks to the main thread only through small messages.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { LoopMonitor } from "../measure/health.js";
 import { startProvider, type ProviderEvent, type ProviderOptions } from "./server.js";
 
 const port = parentPort!;
@@ -26,10 +27,13 @@ const onEvent = events
 
 try {
   const provider = await startProvider(options, onEvent);
+  // Started by the consumer at t0, so the figures cover the run and not the worker's own start-up.
+  const monitor = new LoopMonitor();
   port.on("message", async (msg: { type: string }) => {
-    if (msg.type === "snapshot") {
+    if (msg.type === "monitor") monitor.start();
+    else if (msg.type === "snapshot") {
       flush();
-      port.postMessage({ type: "snapshot", snapshot: provider.snapshot() });
+      port.postMessage({ type: "snapshot", snapshot: { ...provider.snapshot(), health: monitor.stop() } });
     } else if (msg.type === "close") {
       await provider.close();
       flush();

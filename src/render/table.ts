@@ -4,6 +4,7 @@ import { formatDurationShort } from "../scenario/duration.js";
 import { strategyColor, type Palette } from "./color.js";
 import { expectationCount, expectationLines } from "./expectations.js";
 import { formatCount, formatMs } from "./format.js";
+import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { repeatNote, sections, type Section } from "./rows.js";
 import { MAX_WIDTH, OUTSIDE_PARENTHESES, widest, wrap, wrapHanging } from "./text.js";
@@ -33,6 +34,7 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   const sentence = result.verdict || verdict(result);
   blocks.push(wrap(sentence, MAX_WIDTH, OUTSIDE_PARENTHESES).map(palette.bold).join("\n"));
   if (result.partial) blocks.push(palette.warn("partial results: the run was interrupted"));
+  for (const warning of healthWarnings(result.strategies)) blocks.push(wrapHanging(warning, MAX_WIDTH, 2).map(palette.warn).join("\n"));
   if (result.expectations && result.expectations.length > 0) {
     blocks.push([...expectationLines(result.expectations, palette), expectationCount(result.expectations, palette)].join("\n"));
   }

@@ -1,4 +1,7 @@
 import type { StrategyName } from "../scenario/types.js";
+import type { RunHealth } from "../measure/health.js";
+
+export type { LoopHealth, RunHealth } from "../measure/health.js";
 
 /**
  * The JSON contract (`apiwh compare --format json`). CI jobs and scripts depend on these names:
@@ -107,6 +110,12 @@ export interface StrategyResult {
   model: ModelPrediction | null;
   /** Per-payment records, present only with `--details`. */
   details?: PaymentRecord[];
+  /**
+   * How both event loops fared during this strategy's run (from t0 to the end): when a loop was
+   * late or busy, the tool itself may have added to the latencies above. Absent from results made
+   * without a real run.
+   */
+  health?: RunHealth;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { Pool } from "undici";
 import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
+import { LoopMonitor, type RunHealth } from "../measure/health.js";
 import { summarizeLatencies } from "../measure/latency.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../provider/payments.js";
-import { spawnProvider, ProviderStartError } from "../provider/remote.js";
+import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
 import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
 import { DeliveryFate } from "../provider/webhooks.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
@@ -83,8 +84,10 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
 
   let t0 = clock.now();
   let stats: ConsumerStats | undefined;
-  let snapshot: ProviderSnapshot | undefined;
+  let snapshot: RemoteSnapshot | undefined;
   let endedAt = t0;
+  const monitor = new LoopMonitor();
+  let consumerHealth: RunHealth["consumer"] | undefined;
   try {
     try {
       await strategy.prepare();
@@ -94,6 +97,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
         throw new UsageError(`--webhook-port ${options.webhookPort}: the port is ${e.code === "EADDRINUSE" ? "in use" : "not allowed"}; choose a free port, or omit the flag to get an ephemeral one`);
       throw err;
     }
+    monitor.start();
+    provider.monitor();
     t0 = clock.now();
     emit?.({ kind: "strategy-start", strategy: name, t0, payments: count });
     const offsets = arrivalOffsets(scenario.payments.arrival, count, scenario.seed);
@@ -115,6 +120,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     abort?.removeEventListener("abort", stopWaiting);
     endedAt = clock.now();
   } finally {
+    consumerHealth = monitor.stop();
     await strategy.stop().catch(() => undefined);
     stats = strategy.stats();
     options.onStats?.(stats);
@@ -122,7 +128,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     await api.destroy().catch(() => undefined);
     await provider.close();
   }
-  return aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, usefulRequests: usefulRequests.size, details: options.details });
+  const health: RunHealth = { provider: snapshot?.health ?? null, consumer: consumerHealth };
+  return { ...aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, usefulRequests: usefulRequests.size, details: options.details }), health };
 }
 
 async function createPayments(

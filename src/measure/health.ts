@@ -1,0 +1,64 @@
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from "node:perf_hooks";
+
+/** How one thread's event loop fared during a run. */
+export interface LoopHealth {
+  /** How late timers fired (ms beyond the sampling period): the time a stamp may have waited for the loop. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Share of the run's wall time the loop spent running code rather than waiting for I/O, 0–1. */
+  utilization: number;
+}
+
+/** Both sides of a strategy's run: the provider's worker thread and the consumer's main thread. */
+export interface RunHealth {
+  /** Null when the provider's figures could not be gathered (its worker was gone). */
+  provider: LoopHealth | null;
+  consumer: LoopHealth;
+}
+
+/**
+ * Sampling period of the delay monitor. Node samples by arming a libuv timer every period and
+ * recording how late it fired. 5 ms is the compromise: 200 samples a second give a meaningful p99
+ * on a run of a few seconds and catch stalls of a few ms (10 ms, Node's default, samples a 1 s run
+ * only 100 times, so its p99 is its max); 1 ms would wake the measured loop 1,000 times a second
+ * and, since libuv timers tick in whole milliseconds, mostly record its own rounding.
+ */
+export const MONITOR_RESOLUTION_MS = 5;
+
+/**
+ * Watches the current thread's event loop between start() and stop(). Cheap enough to leave on:
+ * one timer per period in libuv, no JavaScript runs per sample.
+ */
+export class LoopMonitor {
+  private histogram?: IntervalHistogram;
+  private elu?: EventLoopUtilization;
+
+  constructor(private readonly resolutionMs = MONITOR_RESOLUTION_MS) {}
+
+  start(): void {
+    this.histogram?.disable();
+    this.histogram = monitorEventLoopDelay({ resolution: this.resolutionMs });
+    this.histogram.enable();
+    this.elu = performance.eventLoopUtilization();
+  }
+
+  /** Figures since start(); the monitor keeps running until stop(). Zeros when never started. */
+  read(): LoopHealth {
+    const h = this.histogram;
+    const utilization = this.elu ? performance.eventLoopUtilization(this.elu).utilization : 0;
+    if (!h || h.count === 0) return { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, utilization };
+    return { eventLoopDelayMs: { p50: this.lateness(h.percentile(50)), p99: this.lateness(h.percentile(99)), max: this.lateness(h.max) }, utilization };
+  }
+
+  stop(): LoopHealth {
+    const health = this.read();
+    this.histogram?.disable();
+    this.histogram = undefined;
+    this.elu = undefined;
+    return health;
+  }
+
+  /** Node records the whole interval between samples (period + lateness) in ns; only the lateness is delay. */
+  private lateness(ns: number): number {
+    return Math.max(0, Math.round((ns / 1e6 - this.resolutionMs) * 1000) / 1000);
+  }
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { LoopMonitor, MONITOR_RESOLUTION_MS, type LoopHealth, type RunHealth } from "../src/measure/health.js";
+import { DELAY_FLOOR_MS, healthWarnings, type HealthInput } from "../src/render/health.js";
+
+const calm: LoopHealth = { eventLoopDelayMs: { p50: 0.1, p99: 1.2, max: 2.5 }, utilization: 0.05 };
+const side = (p99: number, utilization = 0.1): LoopHealth => ({ eventLoopDelayMs: { p50: p99 / 4, p99, max: p99 * 2 }, utilization });
+const run = (provider: LoopHealth | null, consumer: LoopHealth): RunHealth => ({ provider, consumer });
+
+function blockFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    /* spin: a stall the monitor must see */
+  }
+}
+
+describe("LoopMonitor", () => {
+  it("reports a calm loop as calm: delays are lateness beyond the sampling period, not the period itself", async () => {
+    const monitor = new LoopMonitor();
+    monitor.start();
+    await new Promise((r) => setTimeout(r, 150));
+    const h = monitor.stop();
+    expect(h.eventLoopDelayMs.p50).toBeLessThan(MONITOR_RESOLUTION_MS);
+    expect(h.eventLoopDelayMs.p50).toBeGreaterThanOrEqual(0);
+    expect(h.utilization).toBeGreaterThanOrEqual(0);
+    expect(h.utilization).toBeLessThan(0.5);
+  });
+
+  it("sees a stall and a busy loop", async () => {
+    const monitor = new LoopMonitor();
+    monitor.start();
+    await new Promise((r) => setTimeout(r, 20));
+    blockFor(60);
+    await new Promise((r) => setTimeout(r, 10));
+    const h = monitor.stop();
+    expect(h.eventLoopDelayMs.max).toBeGreaterThan(40);
+    expect(h.utilization).toBeGreaterThan(0.5);
+  });
+
+  it("reads zeros when never started", () => {
+    expect(new LoopMonitor().stop()).toEqual({ eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, utilization: 0 });
+  });
+});
+
+describe("healthWarnings", () => {
+  const cases: Array<{ what: string; input: HealthInput; expected: RegExp[] }> = [
+    { what: "calm sides", input: { name: "polling", latencyMs: { p50: 480 }, health: run(calm, calm) }, expected: [] },
+    { what: "no health at all (a hand-built result)", input: { name: "webhook", latencyMs: { p50: 0.3 } }, expected: [] },
+    {
+      what: "a consumer 60 ms late against a 480 ms p50 (limit 48 ms)",
+      input: { name: "polling", latencyMs: { p50: 480 }, health: run(calm, side(60)) },
+      expected: [/^warning: during polling, the consumer's event loop \(main thread\) ran timers up to 60\.0 ms late \(p99\), more than a tenth of the 480 ms latency p50; .*Try fewer payments, a longer interval, or --clock virtual\.$/],
+    },
+    { what: "40 ms late against a 480 ms p50 is within a tenth", input: { name: "polling", latencyMs: { p50: 480 }, health: run(side(40), side(40)) }, expected: [] },
+    {
+      what: "a small p50 falls back to the noise floor",
+      input: { name: "webhook", latencyMs: { p50: 0.3 }, health: run(side(DELAY_FLOOR_MS - 0.5), side(DELAY_FLOOR_MS + 1)) },
+      expected: [/consumer's event loop .* ran timers up to 6\.00 ms late \(p99\), more than the 5 ms the monitor can resolve/],
+    },
+    {
+      what: "a saturated provider, named, with its share",
+      input: { name: "polling", latencyMs: { p50: 500 }, health: run(side(10, 0.97), calm) },
+      expected: [/^warning: during polling, the provider's event loop \(worker thread\) was busy 97% of the time \(saturated\);/],
+    },
+    {
+      what: "both rules on both sides, one sentence per side",
+      input: { name: "polling", latencyMs: { p50: 100 }, health: run(side(30, 0.95), side(12, 0.99)) },
+      expected: [/provider.*busy 95%.* and ran timers up to 30\.0 ms late/, /consumer.*busy 99%.* and ran timers up to 12\.0 ms late/],
+    },
+    { what: "nothing detected: only the floor applies", input: { name: "sse", latencyMs: null, health: run(null, side(8)) }, expected: [/during sse, the consumer's .* 8\.00 ms late \(p99\), more than the 5 ms/] },
+    { what: "utilisation of exactly 0.9 is not saturation", input: { name: "webhook", latencyMs: { p50: 1 }, health: run(side(1, 0.9), calm) }, expected: [] },
+  ];
+  for (const c of cases) {
+    it(c.what, () => {
+      const warnings = healthWarnings([c.input]);
+      expect(warnings).toHaveLength(c.expected.length);
+      c.expected.forEach((re, i) => expect(warnings[i]).toMatch(re));
+    });
+  }
+});
