@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { sleep } from "../measure/clock.js";
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
@@ -60,8 +60,37 @@ export class ApiGate {
   }
 }
 
-/** A client is its API key when it sends one, else its address (every loopback consumer is one client). */
-function clientOf(req: IncomingMessage): string {
-  const auth = req.headers.authorization;
-  return auth ? `key:${auth}` : `addr:${req.socket.remoteAddress ?? "?"}`;
+/**
+ * A client is its remote address. Headers such as Authorization are the client's to choose, so a
+ * client keyed by them could dodge its limit (and grow the table) by sending a new value each time.
+ */
+export function clientOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? "?";
+}
+
+/**
+ * Counts requests a client holds open (long polls, event streams) and refuses one over the cap
+ * with 429: each costs the provider a socket and a timer for as long as the client likes.
+ */
+export class OpenLimit {
+  private readonly open = new Map<string, number>();
+
+  constructor(
+    private readonly what: string,
+    private readonly max: number,
+  ) {}
+
+  /** Takes a slot for the request's client until its response closes; throws the 429 when none is left. */
+  hold(req: IncomingMessage, res: ServerResponse): void {
+    const client = clientOf(req);
+    const held = this.open.get(client) ?? 0;
+    if (held >= this.max)
+      throw new HttpError(429, "too_many_open_requests", `at most ${this.max} open ${this.what} per client; close one first`, undefined, { "retry-after": "1" });
+    this.open.set(client, held + 1);
+    res.once("close", () => {
+      const left = (this.open.get(client) ?? 1) - 1;
+      if (left > 0) this.open.set(client, left);
+      else this.open.delete(client);
+    });
+  }
 }

@@ -11,6 +11,50 @@ export const MAX_LIST_LIMIT = 100;
 
 const STATUSES: readonly PaymentStatus[] = ["pending", "succeeded", "failed"];
 
+/** Query parameters each read route knows; anything else is a 400 naming it. */
+export const READ_QUERY = ["wait"] as const;
+export const LIST_QUERY = ["status", "updated_since", "limit", "starting_after"] as const;
+
+/** Stripe's ceiling for an amount in the smallest unit (eight digits). */
+export const MAX_AMOUNT = 99_999_999;
+
+/**
+ * `POST /payments` takes exactly `amount` and `currency`. Any other field is refused by name, an
+ * `id` above all: the provider assigns ids and never takes one from a client.
+ */
+export function validatePaymentBody(body: unknown): { amount: number; currency: string } {
+  const fields = objectBody(body, ["amount", "currency"]);
+  const { amount, currency } = fields;
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT)
+    throw new HttpError(400, "invalid_request", `amount must be a positive integer up to ${MAX_AMOUNT} (in the currency's smallest unit)`, "amount");
+  if (typeof currency !== "string" || !/^[a-z]{3}$/.test(currency))
+    throw new HttpError(400, "invalid_request", 'currency must be a three-letter lowercase ISO code such as "usd"', "currency");
+  return { amount, currency };
+}
+
+/** `POST /webhook-endpoints` takes exactly `url`, an http(s) URL of at most 2048 characters. */
+export function validateEndpointBody(body: unknown): URL {
+  const { url } = objectBody(body, ["url"]);
+  if (typeof url !== "string") throw new HttpError(400, "invalid_request", "url must be a string such as http://127.0.0.1:4011/webhook", "url");
+  if (url.length > 2048) throw new HttpError(400, "invalid_request", "url must be at most 2048 characters", "url");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpError(400, "invalid_request", "url is not a valid URL", "url");
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new HttpError(400, "invalid_request", "url must use http or https", "url");
+  if (parsed.username || parsed.password) throw new HttpError(400, "invalid_request", "url must not carry credentials", "url");
+  return parsed;
+}
+
+function objectBody(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "invalid_request", "body must be a JSON object", "body");
+  for (const key of Object.keys(body))
+    if (!allowed.includes(key)) throw new HttpError(400, "invalid_request", `unknown field "${key.slice(0, 32)}"; expected ${allowed.join(", ")}`, key.slice(0, 32));
+  return body as Record<string, unknown>;
+}
+
 export interface ReadAnswer {
   status: 200 | 304;
   body?: PaymentView;

@@ -5,10 +5,10 @@ import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
 import { Rng, Stream } from "../scenario/random.js";
 import type { SettlementRule } from "../scenario/plan.js";
 import type { ApiFaults, SignatureFormat, WebhookFaults } from "../scenario/types.js";
-import { ApiGate, type ApiErrorCounts } from "./api-gate.js";
+import { ApiGate, OpenLimit, type ApiErrorCounts } from "./api-gate.js";
 import { EventStream } from "./event-stream.js";
-import { HttpError, readJson, sendError, sendJson } from "./http.js";
-import { listPayments, readPayment } from "./payment-routes.js";
+import { checkQuery, discardBody, HttpError, readJson, requestUrl, sendError, sendJson } from "./http.js";
+import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "./webhook-faults.js";
 import { WebhookSender, type DeliveryAttempt, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
@@ -27,7 +27,26 @@ export interface ProviderOptions {
   faults?: { webhook: WebhookFaults; api: ApiFaults };
   /** Test knob: end every event stream after this many events, to exercise reconnection. */
   sse?: { dropAfterEvents: number | null };
+  /** Caps on what clients can make the provider hold; absent fields take PROVIDER_LIMITS. */
+  limits?: Partial<ProviderLimits>;
 }
+
+export interface ProviderLimits {
+  /** Payments one provider will create; past it, `POST /payments` answers 503. */
+  payments: number;
+  /** Registered webhook endpoints; each settlement is sent to every one, so they multiply outbound traffic. */
+  webhookEndpoints: number;
+  /** Long polls (`?wait=`) one client (remote address) may hold open at once; past it, 429. */
+  longPollsPerClient: number;
+  /** Event streams one client may hold open at once; past it, 429. */
+  streamsPerClient: number;
+}
+
+/**
+ * Generous enough that no scenario meets them (the consumer's pool holds at most 256 connections),
+ * tight enough that a runaway or hostile client cannot make the provider hold unbounded state.
+ */
+export const PROVIDER_LIMITS: ProviderLimits = { payments: 1_000_000, webhookEndpoints: 16, longPollsPerClient: 1024, streamsPerClient: 32 };
 
 export type ProviderEvent =
   | { kind: "created"; index: number; at: number }
@@ -101,22 +120,27 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     signal: closing.signal,
   });
   const meter = new ServerMeter();
+  const limits: ProviderLimits = { ...PROVIDER_LIMITS, ...options.limits };
+  const longPolls = new OpenLimit("long polls", limits.longPollsPerClient);
+  const streams = new OpenLimit("event streams", limits.streamsPerClient);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://provider");
+    const url = requestUrl(req);
     const path = url.pathname;
     const inbound = oneWayDelay();
     if (inbound > 0) await sleep(inbound);
     if (path === "/payments") {
       if (req.method === "GET") {
         meter.track(Exchange.list, req, res);
+        checkQuery(url, LIST_QUERY);
         await gate.pass(req);
         return reply(res, 200, listPayments(store, url));
       }
-      if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on /payments`, undefined, { allow: "GET, POST" });
+      if (req.method !== "POST") throw notAllowed(req, path, "GET, POST");
       meter.skip(req, res);
-      const body = await readJson(req);
-      const { amount, currency } = validatePaymentBody(body);
+      checkQuery(url, []);
+      const { amount, currency } = validatePaymentBody(await readJson(req, res));
+      if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
       const index = store.create(amount, currency);
       // Fault windows count from the run's first payment: the same instant for every strategy.
       if (index === 0) sender.startClock(store.createdAt[0]!);
@@ -124,11 +148,13 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       return reply(res, 201, store.view(index));
     }
     if (path.startsWith("/payments/")) {
-      if (req.method !== "GET") throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${path}`, undefined, { allow: "GET" });
+      if (req.method !== "GET") throw notAllowed(req, path, "GET");
       meter.track(Exchange.poll, req, res);
-      const id = decodeURIComponent(path.slice("/payments/".length));
-      const index = store.indexOf(id);
-      if (index < 0) throw new HttpError(404, "not_found", `no payment with id "${id.slice(0, 64)}"`);
+      checkQuery(url, READ_QUERY);
+      // The id is only ever looked up: a malformed one is simply not found.
+      const index = store.indexOf(decodeId(path.slice("/payments/".length)));
+      if (index < 0) throw new HttpError(404, "not_found", `no payment with id "${path.slice("/payments/".length, "/payments/".length + 64)}"`);
+      if (url.searchParams.has("wait")) longPolls.hold(req, res);
       await gate.pass(req);
       const answer = await readPayment(store, index, url, req, options.speed, closing.signal);
       onEvent?.({ kind: "polled", index, at: clock.now(), status: store.statusOf(index) });
@@ -136,14 +162,19 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       return reply(res, 200, answer.body, answer.headers);
     }
     if (path === "/events") {
-      if (req.method !== "GET") throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on /events`, undefined, { allow: "GET" });
+      if (req.method !== "GET") throw notAllowed(req, path, "GET");
+      checkQuery(url, []);
+      streams.hold(req, res);
       await gate.pass(req);
       return stream.serve(req, res);
     }
     if (path === "/webhook-endpoints") {
-      if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on /webhook-endpoints`, undefined, { allow: "POST" });
+      if (req.method !== "POST") throw notAllowed(req, path, "POST");
       meter.track(Exchange.register, req, res);
-      const endpoint = sender.register(validateEndpointBody(await readJson(req)));
+      checkQuery(url, []);
+      const target = validateEndpointBody(await readJson(req, res));
+      if (sender.endpoints.length >= limits.webhookEndpoints) throw new HttpError(503, "endpoint_limit_reached", `this provider holds at most ${limits.webhookEndpoints} webhook endpoints`);
+      const endpoint = sender.register(target);
       return reply(res, 201, { id: endpoint.id, url: endpoint.url, secret: endpoint.secret });
     }
     throw new HttpError(404, "not_found", `no route for ${path.slice(0, 64)}`);
@@ -163,11 +194,15 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     res.end();
   }
 
-  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  const server = createServer(SERVER_TIMEOUTS, (req, res) => {
     route(req, res).catch((err: unknown) => {
-      if (res.headersSent) return;
+      if (res.headersSent || res.destroyed) return;
+      // A body nobody read yet (404, 405, a cap) is drained or the connection closed, never buffered.
+      if (!req.readableDidRead) discardBody(req, res);
       sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
-    });
+    })
+      // Answering must never become an unhandled rejection: if even that fails, drop the connection.
+      .catch(() => res.destroy());
   });
   meter.attach(server);
   await listen(server, options.port, options.host);
@@ -197,28 +232,26 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   };
 }
 
-function validatePaymentBody(body: unknown): { amount: number; currency: string } {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, "invalid_request", "body must be a JSON object");
-  const { amount, currency } = body as Record<string, unknown>;
-  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount <= 0)
-    throw new HttpError(400, "invalid_request", "amount must be a positive integer (in the currency's smallest unit)", "amount");
-  if (typeof currency !== "string" || !/^[a-z]{3}$/.test(currency))
-    throw new HttpError(400, "invalid_request", 'currency must be a three-letter lowercase ISO code such as "usd"', "currency");
-  return { amount, currency };
+function notAllowed(req: IncomingMessage, path: string, allow: string): HttpError {
+  return new HttpError(405, "method_not_allowed", `${(req.method ?? "").slice(0, 16)} is not allowed on ${path.slice(0, 64)}`, undefined, { allow });
 }
 
-function validateEndpointBody(body: unknown): URL {
-  const url = typeof body === "object" && body !== null ? (body as Record<string, unknown>).url : undefined;
-  if (typeof url !== "string") throw new HttpError(400, "invalid_request", "url must be a string such as http://127.0.0.1:4011/webhook", "url");
-  let parsed: URL;
+/** A percent-encoded id that does not decode cannot name a payment; it must not become a 500. */
+function decodeId(raw: string): string {
   try {
-    parsed = new URL(url);
+    return decodeURIComponent(raw);
   } catch {
-    throw new HttpError(400, "invalid_request", "url is not a valid URL", "url");
+    return "";
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new HttpError(400, "invalid_request", "url must use http or https", "url");
-  return parsed;
 }
+
+/**
+ * Server timeouts shared by the provider and the receiver: idle keep-alive sockets stay 30 s,
+ * a client gets 10 s to send its headers and 30 s for the whole request (a slow-drip client
+ * cannot hold a socket for Node's default five minutes). Long polls are unaffected: the timeout
+ * covers receiving the request, not waiting for the answer.
+ */
+export const SERVER_TIMEOUTS = { keepAliveTimeout: 30_000, headersTimeout: 10_000, requestTimeout: 30_000 } as const;
 
 /** Listens, turning EADDRINUSE and friends into a rejected promise instead of an 'error' event. */
 export function listen(server: Server, port: number, host: string): Promise<void> {
