@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../measure/clock.js";
 import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
-import { HttpError, readBody, sendError, MAX_BODY_BYTES } from "../provider/http.js";
-import { closeServer, listen } from "../provider/server.js";
+import { discardBody, HttpError, readBody, sendError, MAX_BODY_BYTES } from "../provider/http.js";
+import { closeServer, listen, SERVER_TIMEOUTS } from "../provider/server.js";
 import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
 import { FAULT_HEADER } from "../provider/webhooks.js";
 import type { SignatureFormat } from "../scenario/types.js";
@@ -67,10 +67,15 @@ export class WebhookReceiver {
   }
 
   async start(): Promise<string> {
-    const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    const server = createServer(SERVER_TIMEOUTS, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
-      });
+        if (res.headersSent || res.destroyed) return;
+        // Rejected before its body was read: drain a small one, close on a large one, never buffer it.
+        if (!req.readableDidRead) discardBody(req, res);
+        sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
+      })
+        // Answering must never become an unhandled rejection: if even that fails, drop the connection.
+        .catch(() => res.destroy());
     });
     this.meter.attach(server);
     this.server = server;
@@ -96,17 +101,15 @@ export class WebhookReceiver {
     const path = (req.url ?? "/").split("?")[0];
     this.meter.track("delivery", req, res);
     if (path !== this.options.path) {
-      req.resume();
       this.reject("not-found", new HttpError(404, "not_found", "no such path"));
     }
     if (req.method !== "POST") {
-      req.resume();
       this.reject("bad-method", new HttpError(405, "method_not_allowed", "deliveries are POSTed", undefined, { allow: "POST" }));
     }
     const fault = header(req.headers[FAULT_HEADER]);
     if (fault === "503" || fault === "500") {
       // Playing the endpoint the fault plan scripted as down: answer before reading or verifying.
-      req.resume();
+      discardBody(req, res);
       this.outages++;
       res.writeHead(Number(fault));
       res.end();
@@ -114,7 +117,6 @@ export class WebhookReceiver {
     }
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") {
-      req.resume();
       this.reject("wrong-type", new HttpError(415, "unsupported_media_type", "content-type must be application/json"));
     }
     let body: string;
@@ -122,6 +124,8 @@ export class WebhookReceiver {
       body = await readBody(req, MAX_BODY_BYTES);
     } catch (err) {
       if (err instanceof HttpError && err.status === 413) this.reject("too-large", err);
+      // The sender went away mid-body: nothing to verify.
+      if (err instanceof HttpError) this.reject("malformed", err);
       throw err;
     }
     const h = req.headers;
