@@ -1,0 +1,183 @@
+import { MAX_WAIT_MS } from "../provider/payment-routes.js";
+import { Stream, rngFor } from "../scenario/random.js";
+import { Tally } from "./tally.js";
+import { Status, notModifiedBytes, pollRequestBytes, pollResponseBytes } from "./wire.js";
+import { FIRST_MESSAGE, type World } from "./world.js";
+
+export type PollKind = "polling" | "conditional" | "polling-backoff" | "long-polling";
+
+/** Polls a payment made by the run, and when (NaN: not within the horizon) it was detected. Scratch, to keep the loops allocation-free. */
+let outPolls = 0;
+let outDetect = NaN;
+
+/**
+ * The poll family without the event queue. With a clean API (no rate limit, no injected faults)
+ * every payment's polls depend on nothing but its own creation and settlement, so each payment is
+ * walked on its own, in closed form where one exists: fixed-interval polling with a constant delay d
+ * and answers back before the next slot (2d + service ≤ T) sees the settlement on poll
+ * k = max(0, ⌈(s − a − d − service)/T⌉), a being the anchor.
+ *
+ * Two passes: the first finds every detection up to the cutoff, which fixes when the run ends;
+ * the second counts the requests that reached the provider by then.
+ */
+export function simulatePollersDirect(world: World, kind: PollKind): Tally {
+  const { n } = world;
+  const tally = new Tally(n);
+  const polls = new Uint32Array(n);
+  const walk = walker(world, kind);
+  for (let i = 0; i < n; i++) {
+    walk(i, world.cutoff);
+    polls[i] = outPolls;
+    tally.detectedAt[i] = outDetect;
+  }
+  const endedAt = (tally.endedAt = tally.endOfRun(world));
+  const query = queryLength(world, kind);
+  for (let i = 0; i < n; i++) {
+    let count = polls[i]!;
+    // The last poll counted may have found the outcome yet been answered after the run ended: its bytes are a terminal answer's.
+    let answered = tally.detectedAt[i] === tally.detectedAt[i];
+    if (tally.detectedAt[i]! <= endedAt) tally.useful++;
+    else {
+      walk(i, endedAt);
+      count = outPolls;
+      answered = outDetect === outDetect;
+      tally.detectedAt[i] = NaN;
+    }
+    addPollBytes(world, tally, kind, i, count, answered, query);
+  }
+  return tally;
+}
+
+/** `?wait=<ms>ms` on a long poll. */
+export function queryLength(world: World, kind: PollKind): number {
+  const wait = world.scenario.extras.longPolling.waitMs;
+  return kind === "long-polling" && wait ? `?wait=${Math.round(wait)}ms`.length : 0;
+}
+
+/** Requests and bytes of `count` clean polls of payment i, the last one answered with the outcome when `detected`. */
+function addPollBytes(world: World, tally: Tally, kind: PollKind, i: number, count: number, detected: boolean, query: number): void {
+  if (count === 0) return;
+  const outcome = world.failed[i] ? Status.failed : Status.succeeded;
+  const plain = pollRequestBytes(i, query, false);
+  const pending = pollResponseBytes(i, Status.pending);
+  const terminal = pollResponseBytes(i, outcome);
+  tally.c2pRequests += count;
+  if (kind === "conditional") {
+    // The first answer carries the ETag; every later poll sends it and gets a bodiless 304 while pending.
+    tally.c2pBytes += plain + (count - 1) * pollRequestBytes(i, query, true);
+    if (detected) tally.p2cBytes += count === 1 ? terminal : pending + (count - 2) * notModifiedBytes(i) + terminal;
+    else tally.p2cBytes += pending + (count - 1) * notModifiedBytes(i);
+    return;
+  }
+  tally.c2pBytes += count * plain;
+  tally.p2cBytes += detected ? (count - 1) * pending + terminal : count * pending;
+}
+
+/** Sets outPolls/outDetect for payment i, counting only polls that reach the provider by `horizon`. */
+function walker(world: World, kind: PollKind): (i: number, horizon: number) => void {
+  const T = world.scenario.polling.intervalMs;
+  const σ = world.serviceMs;
+  const d = world.latencyMs;
+  const { anchor, settleAt } = world;
+  switch (kind) {
+    case "polling":
+    case "conditional":
+      if (world.constantDelay && 2 * d + σ <= T)
+        return (i, horizon) => {
+          const a = anchor[i]!;
+          const k = Math.max(0, Math.ceil((settleAt[i]! - a - d - σ) / T));
+          const arrive = a + k * T + d;
+          if (arrive <= horizon) {
+            outPolls = k + 1;
+            outDetect = arrive + σ + d;
+          } else {
+            outPolls = horizon >= a + d ? Math.floor((horizon - a - d) / T) + 1 : 0;
+            outDetect = NaN;
+          }
+        };
+      return (i, horizon) => fixedWalk(world, i, horizon);
+    case "polling-backoff":
+      return (i, horizon) => backoffWalk(world, i, horizon);
+    case "long-polling":
+      return (i, horizon) => longWalk(world, i, horizon);
+  }
+}
+
+/**
+ * Fixed schedule anchored at creation: poll k leaves at anchor + k·T; when an answer comes back
+ * after the next slot, the poller skips the slots already missed (src/strategies/polling.ts).
+ */
+export function fixedWalk(world: World, i: number, horizon: number): void {
+  const T = world.scenario.polling.intervalMs;
+  const a = world.anchor[i]!;
+  const s = world.settleAt[i]!;
+  let j = FIRST_MESSAGE;
+  let k = 0;
+  let leave = a;
+  outPolls = 0;
+  outDetect = NaN;
+  for (;;) {
+    const arrive = leave + world.oneWay(i, j++);
+    if (arrive > horizon) return;
+    outPolls++;
+    const read = arrive + world.serviceMs;
+    const at = read + world.oneWay(i, j++);
+    if (read >= s) {
+      outDetect = at;
+      return;
+    }
+    k++;
+    let due = a + k * T;
+    if (due < at) {
+      k = Math.ceil((at - a) / T);
+      due = a + k * T;
+    }
+    leave = due;
+  }
+}
+
+/** Full-jitter backoff with the poller's own seeded draws (src/strategies/polling-backoff.ts). */
+export function backoffWalk(world: World, i: number, horizon: number): void {
+  const { baseMs, capMs } = world.scenario.extras.pollingBackoff;
+  const rng = rngFor(world.scenario.seed, Stream.backoff, i);
+  const s = world.settleAt[i]!;
+  let j = FIRST_MESSAGE;
+  let step = 0;
+  let leave = world.anchor[i]!;
+  outPolls = 0;
+  outDetect = NaN;
+  for (;;) {
+    const arrive = leave + world.oneWay(i, j++);
+    if (arrive > horizon) return;
+    outPolls++;
+    const read = arrive + world.serviceMs;
+    const at = read + world.oneWay(i, j++);
+    if (read >= s) {
+      outDetect = at;
+      return;
+    }
+    const expo = Math.min(capMs, baseMs * 2 ** step++);
+    leave = at + expo * rng.next();
+  }
+}
+
+/** Held polls: the provider answers at settlement or when the wait ends; a pending answer is asked again at once. */
+export function longWalk(world: World, i: number, horizon: number): void {
+  const wait = Math.min(world.scenario.extras.longPolling.waitMs, MAX_WAIT_MS);
+  const s = world.settleAt[i]!;
+  let j = FIRST_MESSAGE;
+  let leave = world.anchor[i]!;
+  outPolls = 0;
+  outDetect = NaN;
+  for (;;) {
+    const arrive = leave + world.oneWay(i, j++);
+    if (arrive > horizon) return;
+    outPolls++;
+    const read = arrive + world.serviceMs;
+    if (read >= s || (wait > 0 && s <= read + wait)) {
+      outDetect = Math.max(read, s) + world.oneWay(i, j++);
+      return;
+    }
+    leave = read + wait + world.oneWay(i, j++);
+  }
+}

@@ -1,0 +1,54 @@
+import { UsageError } from "../errors.js";
+import { echoScenario } from "../run/compare.js";
+import type { CompareResult, StrategyResult } from "../run/result.js";
+import { verdict } from "../render/verdict.js";
+import type { Scenario, StrategyName } from "../scenario/types.js";
+import { VERSION } from "../version.js";
+import { simulatePollersEvents } from "./events.js";
+import { simulatePollersDirect } from "./pollers.js";
+import { simulateSse } from "./sse.js";
+import { strategyResult, type Tally } from "./tally.js";
+import { simulateWebhook } from "./webhook.js";
+import { World, type SimulateOptions } from "./world.js";
+
+export type { SimulateOptions } from "./world.js";
+
+/**
+ * `--clock virtual`: the scenario as a discrete-event simulation in scenario time, without sockets
+ * or timers, reported in the same JSON contract as the real run (marked `"clock": "virtual"`).
+ * Each strategy faces the same creations and settlements, as in the real run.
+ */
+export function simulateScenario(scenario: Scenario, options: SimulateOptions = {}): CompareResult {
+  const world = new World(scenario, options);
+  const strategies = scenario.strategies.map((name) => simulateIn(world, name, options));
+  return { schemaVersion: 1, tool: { name: "apiwh", version: VERSION }, clock: "virtual", partial: false, scenario: echoScenario(scenario), strategies, verdict: verdict({ strategies }) };
+}
+
+/** One strategy of the scenario, simulated. Throws UsageError for a strategy or setting the virtual clock does not model. */
+export function simulateStrategy(scenario: Scenario, name: StrategyName, options: SimulateOptions = {}): StrategyResult {
+  return simulateIn(new World(scenario, options), name, options);
+}
+
+function simulateIn(world: World, name: StrategyName, options: SimulateOptions): StrategyResult {
+  return strategyResult(world, name, tallyFor(world, name, options), Boolean(options.details));
+}
+
+function tallyFor(world: World, name: StrategyName, options: SimulateOptions): Tally {
+  const { extras } = world.scenario;
+  const apiClean = extras.provider.rateLimitPerSecond === null && extras.faults.api.errorRate === 0 && extras.faults.api.latency === null;
+  switch (name) {
+    case "polling":
+    case "conditional":
+    case "polling-backoff":
+    case "long-polling":
+      // Shared API state (the rate limit, faults drawn by arrival order) needs every poll in time order.
+      return apiClean && options.engine !== "events" ? simulatePollersDirect(world, name) : simulatePollersEvents(world, name);
+    case "webhook":
+      return simulateWebhook(world);
+    case "sse":
+      if (!apiClean) throw new UsageError("the virtual clock does not model sse with API faults or a rate limit yet; run it with --clock real");
+      return simulateSse(world);
+    case "hybrid":
+      throw new UsageError("the virtual clock does not model hybrid yet; run it with --clock real, or simulate webhook alone");
+  }
+}

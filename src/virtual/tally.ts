@@ -1,0 +1,106 @@
+import { summarizeLatencies } from "../measure/latency.js";
+import { predict } from "../model/predict.js";
+import { idOf } from "../provider/payments.js";
+import { DeliveryFate } from "../provider/webhooks.js";
+import type { StrategyName } from "../scenario/types.js";
+import type { MissedByReason, PaymentRecord, StrategyResult } from "../run/result.js";
+import type { World } from "./world.js";
+
+/** What one simulated strategy counted, on both sides, as the real run's meters would. */
+export class Tally {
+  c2pRequests = 0;
+  p2cRequests = 0;
+  c2pBytes = 0;
+  p2cBytes = 0;
+  /** Exchanges that brought at least one new outcome. */
+  useful = 0;
+  duplicates = 0;
+  /** When the consumer learned each outcome (NaN: never, within the run). */
+  readonly detectedAt: Float64Array;
+  /** Webhook fate per payment (DeliveryFate), for missedByReason; null for strategies without webhooks. */
+  fates: Uint8Array | null = null;
+  readonly deliveries = { attempted: 0, succeeded: 0, retried: 0 };
+  readonly errors = { rateLimited: 0, server: 0, rejected: 0 };
+  endedAt = 0;
+
+  constructor(n: number) {
+    this.detectedAt = new Float64Array(n).fill(NaN);
+  }
+
+  /** The run ends when every outcome is known, or at the cutoff: the moment, as the real run decides it. */
+  endOfRun(world: World): number {
+    let last = 0;
+    for (let i = 0; i < world.n; i++) {
+      const at = this.detectedAt[i]!;
+      if (!(at <= world.cutoff)) return world.cutoff;
+      if (at > last) last = at;
+    }
+    return last;
+  }
+
+  /** Forgets detections after the run ended (found by a pass that looked as far as the cutoff). */
+  clip(endedAt: number): void {
+    for (let i = 0; i < this.detectedAt.length; i++) if (this.detectedAt[i]! > endedAt) this.detectedAt[i] = NaN;
+  }
+}
+
+/** The JSON contract for one strategy, with the definitions of run/strategy-run.ts `aggregate()`. */
+export function strategyResult(world: World, name: StrategyName, tally: Tally, details: boolean): StrategyResult {
+  const { n, scenario } = world;
+  const latencies = new Float64Array(n);
+  let detected = 0;
+  let succeeded = 0;
+  let failed = 0;
+  const missedByReason: MissedByReason = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+  const records: PaymentRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = tally.detectedAt[i]!;
+    const known = at === at && at - world.createdAt[i]! <= scenario.deadlineMs;
+    if (known) {
+      latencies[detected++] = Math.max(0, at - world.settleAt[i]!);
+      if (world.failed[i]) failed++;
+      else succeeded++;
+    } else {
+      const fate = tally.fates?.[i] ?? DeliveryFate.none;
+      if (fate === DeliveryFate.exhausted) missedByReason["retries-exhausted"]++;
+      else if (fate === DeliveryFate.disabled) missedByReason["endpoint-disabled"]++;
+      else missedByReason.deadline++;
+    }
+    if (details) records.push(record(world, tally, i, known));
+  }
+  const total = tally.c2pRequests + tally.p2cRequests;
+  return {
+    name,
+    requests: {
+      total,
+      consumerToProvider: tally.c2pRequests,
+      providerToConsumer: tally.p2cRequests,
+      wasted: Math.max(0, total - tally.useful),
+      perPayment: n > 0 ? total / n : 0,
+    },
+    bytes: { total: tally.c2pBytes + tally.p2cBytes, consumerToProvider: tally.c2pBytes, providerToConsumer: tally.p2cBytes },
+    latencyMs: summarizeLatencies(latencies.subarray(0, detected)),
+    payments: { total: n, detected, missed: n - detected, duplicates: tally.duplicates, succeeded, failed, missedByReason },
+    deliveries: { ...tally.deliveries },
+    errors: { ...tally.errors },
+    durationMs: tally.endedAt,
+    model: predict(scenario, name),
+    ...(details ? { details: records } : {}),
+  };
+}
+
+function record(world: World, tally: Tally, i: number, known: boolean): PaymentRecord {
+  const settled = world.settleAt[i]! <= tally.endedAt;
+  const at = tally.detectedAt[i]!;
+  return {
+    id: idOf(i),
+    status: settled && at === at ? (world.failed[i] ? "failed" : "succeeded") : "pending",
+    createdAtMs: world.createdAt[i]!,
+    settledAtMs: settled ? world.settleAt[i]! : null,
+    detectedAtMs: at === at ? at : null,
+    settlementDelayMs: settled ? world.settleAt[i]! - world.createdAt[i]! : null,
+    latencyMs: known ? Math.max(0, at - world.settleAt[i]!) : null,
+    // The real run does not count per-payment requests either.
+    requests: 0,
+  };
+}

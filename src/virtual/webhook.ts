@@ -1,0 +1,86 @@
+import { DeliveryFate } from "../provider/webhooks.js";
+import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../provider/webhook-faults.js";
+import { Tally } from "./tally.js";
+import { DELIVERY_FAULT_BYTES, DELIVERY_OK_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes } from "./wire.js";
+import { FIRST_MESSAGE, type World } from "./world.js";
+
+/**
+ * Webhooks: at settlement the provider sends; each attempt arrives one network delay after it
+ * leaves and is answered at once. Retries follow the schedule, each wait counted from the failed
+ * attempt; the seeded fault plan (src/provider/webhook-faults.ts) decides refusals, 503s, 500s,
+ * duplicates and reorder holds. Downtime windows count from the first payment's creation, as the
+ * sender's clock does. Payments never share state here (the receiver never answers 410, so the
+ * endpoint is never disabled), so each one is walked on its own: twice, once to find when the
+ * run ends, once to count what happened by then.
+ */
+export function simulateWebhook(world: World): Tally {
+  const tally = new Tally(world.n);
+  tally.fates = new Uint8Array(world.n);
+  for (let i = 0; i < world.n; i++) tally.detectedAt[i] = walk(world, i, world.cutoff, null);
+  const endedAt = (tally.endedAt = tally.endOfRun(world));
+  tally.c2pRequests = 1;
+  tally.c2pBytes = REGISTER_REQUEST_BYTES;
+  tally.p2cBytes = REGISTER_RESPONSE_BYTES;
+  for (let i = 0; i < world.n; i++) {
+    const at = (tally.detectedAt[i] = walk(world, i, endedAt, tally));
+    if (at === at) tally.useful++;
+  }
+  return tally;
+}
+
+/** Walks payment i's delivery chains up to `horizon`; returns the first delivery's arrival (NaN if none), counting into `tally` when given. */
+function walk(world: World, i: number, horizon: number, tally: Tally | null): number {
+  const { scenario } = world;
+  const { seed } = scenario;
+  const faults = scenario.extras.faults.webhook;
+  const retries = scenario.webhook.retriesMs;
+  const s = world.settleAt[i]!;
+  const runStart = world.createdAt[0]!;
+  const chains = isDuplicated(seed, faults, i) ? 2 : 1;
+  const hold = reorderHoldMs(seed, faults, i);
+  const status = world.failed[i] ? Status.failed : Status.succeeded;
+  let first = NaN;
+  let exhausted = false;
+  let j = FIRST_MESSAGE;
+  for (let chain = 0; chain < chains; chain++) {
+    let t = s;
+    let gap = (retries[0] ?? 0) + hold;
+    for (let attempt = 0; ; attempt++) {
+      t += gap + attemptDelayMs(seed, faults, i, chain, attempt) + world.oneWay(i, j++);
+      if (t > horizon) break;
+      const window = downtimeAt(faults.downtime, t - runStart);
+      let delivered = false;
+      if (tally) {
+        tally.deliveries.attempted++;
+        if (attempt > 0) tally.deliveries.retried++;
+      }
+      if (window?.mode !== "refuse") {
+        // A refused connection carries no HTTP exchange; anything else is a request to the receiver.
+        const fault = window?.mode === "503" || attemptFails(seed, faults, i, chain, attempt);
+        delivered = !fault;
+        if (tally) {
+          tally.p2cRequests++;
+          tally.p2cBytes += deliveryRequestBytes(i, status, scenario.webhook.signature, fault);
+          tally.c2pBytes += fault ? DELIVERY_FAULT_BYTES : DELIVERY_OK_BYTES;
+          if (delivered) tally.deliveries.succeeded++;
+        }
+      }
+      if (delivered) {
+        // The second chain to arrive carries a webhook-id already seen: acknowledged, counted as a duplicate.
+        if (first === first) {
+          if (tally) tally.duplicates++;
+          first = Math.min(first, t);
+        } else first = t;
+        break;
+      }
+      const next = retries[attempt + 1];
+      if (next === undefined) {
+        exhausted = true;
+        break;
+      }
+      gap = next;
+    }
+  }
+  if (tally) tally.fates![i] = first === first ? DeliveryFate.delivered : exhausted ? DeliveryFate.exhausted : DeliveryFate.none;
+  return first;
+}
