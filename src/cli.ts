@@ -22,6 +22,8 @@ export interface CompareFlags {
   format: "table" | "json" | "markdown";
   expect: string[];
   repeat: number;
+  live?: boolean;
+  trace?: boolean | string;
   retries?: number[];
   rateLimit?: number;
   webhookPort?: number;
@@ -152,6 +154,8 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation", repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
+    .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
+    .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
 
   program
@@ -249,11 +253,23 @@ async function loadScenario(file: string | undefined): Promise<Scenario> {
 
 async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io): Promise<number> {
   const scenario = applyFlags(await loadScenario(file), flags);
-  const [{ compareScenario }, { prepareExpectations }, render] = await Promise.all([import("./run/compare.js"), import("./run/expectations.js"), loadRenderers()]);
+  const [{ compareScenario }, { prepareExpectations }, render, { attachViews }] = await Promise.all([
+    import("./run/compare.js"),
+    import("./run/expectations.js"),
+    loadRenderers(),
+    import("./views/attach.js"),
+  ]);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
-  const { value: result, exitCode } = await withInterrupts((signal) =>
-    compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal }, flags.repeat, expectations),
-  );
+  const views = attachViews(io, scenario, { live: flags.live, trace: flags.trace });
+  let outcome;
+  try {
+    outcome = await withInterrupts((signal) =>
+      compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal, onEvent: views.onEvent }, flags.repeat, expectations),
+    );
+  } finally {
+    views.stop();
+  }
+  const { value: result, exitCode } = outcome;
   if (flags.format === "json") io.stdout.write(render.renderJson(result) + "\n");
   else if (flags.format === "markdown") io.stdout.write(render.renderMarkdown(result) + "\n");
   else io.stdout.write(render.renderTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");

@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
  * The live view in a real terminal: a short compare runs in a tmux pane (80 × 30) and the test
- * reads the screen with `capture-pane`. Until `--live` is wired into the CLI it drives
- * test/helpers/live-demo.mjs, which does what `apiwh compare --live` will.
+ * reads the screen with `capture-pane`. It drives the real CLI: `apiwh compare --live`.
  */
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DEMO = "test/helpers/live-demo.mjs";
+const COMMAND = "node bin/apiwh.js compare --live --payments 8 --speed 2";
 // A private server on its own socket, removed afterwards with its directory.
 const SOCKET_DIR = mkdtempSync(join(tmpdir(), "apiwh-tmux-"));
 const SOCKET = join(SOCKET_DIR, "socket");
@@ -51,7 +50,7 @@ describe("live view in tmux", () => {
   beforeAll(async () => {
     if (!hasTmux()) throw new Error("tmux is not installed; the live view's end-to-end test needs it (apt-get install -y tmux)");
     if (!existsSync(new URL("../dist/views/live.js", import.meta.url))) throw new Error("dist/ is missing the live view; build first (npx tsc -p .)");
-    tmux("new-session", "-d", "-x", "80", "-y", "30", "-s", "live", "-e", "NO_COLOR=", "-e", "FORCE_COLOR=", `node ${DEMO}; echo ${DONE}; sleep 60`);
+    tmux("new-session", "-d", "-x", "80", "-y", "30", "-s", "live", "-e", "NO_COLOR=", "-e", "FORCE_COLOR=", `${COMMAND}; echo ${DONE}; sleep 60`);
     midRun = await waitFor("a frame drawn mid-run", (t) => /▸ polling .*\n[\s\S]*pay_1 /.test(t) && t.includes("·"));
     final = await waitFor("the run to finish", (t) => t.includes(DONE));
     cursorShown = tmux("display-message", "-p", "-t", "live", "#{cursor_flag}").trim();
