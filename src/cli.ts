@@ -4,7 +4,7 @@ import { parseDistribution } from "./scenario/distribution.js";
 import { parseDuration } from "./scenario/duration.js";
 import { defaultScenario, STANDARD_RETRIES_MS } from "./scenario/defaults.js";
 import { parseRate } from "./scenario/rate.js";
-import { STRATEGY_NAMES, type Scenario, type StrategyName } from "./scenario/types.js";
+import { STRATEGY_NAMES, type Arrival, type Scenario, type StrategyName } from "./scenario/types.js";
 import { VERSION } from "./version.js";
 
 /** The streams and environment the CLI writes to; tests pass their own. */
@@ -24,6 +24,8 @@ export interface CompareFlags {
   repeat: number;
   live?: boolean;
   trace?: boolean | string;
+  clock: "real" | "virtual";
+  arrival?: Arrival;
   retries?: number[];
   rateLimit?: number;
   webhookPort?: number;
@@ -103,6 +105,8 @@ const retriesSchedule = parser((text) => {
   return gaps;
 });
 
+const arrival = parser((text): Arrival => (text === "burst" ? { kind: "burst" } : { kind: "rate", perSecond: parseRate(text), source: text }));
+
 const repeatCount = positiveInteger("a repeat count", 1000);
 
 function collect(value: string, previous: string[]): string[] {
@@ -122,6 +126,7 @@ export function applyFlags(base: Scenario, flags: CompareFlags): Scenario {
   if (flags.failureRate !== undefined) s.settlement.failureRate = flags.failureRate;
   if (flags.latency !== undefined) s.network.latencyMs = flags.latency;
   if (flags.retries) s.webhook.retriesMs = flags.retries;
+  if (flags.arrival) s.payments.arrival = flags.arrival;
   if (flags.rateLimit !== undefined) s.extras.provider.rateLimitPerSecond = flags.rateLimit;
   return s;
 }
@@ -147,6 +152,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--delay <distribution>", "settlement delay: fixed(2s), uniform(500ms, 4s), exponential(mean=2s), lognormal(median=2s, p95=8s)", parser(parseDistribution))
     .option("--failure-rate <rate>", "share of payments that fail, 0 to 1", rate01)
     .option("--latency <duration>", "simulated one-way network latency added by the provider", parser(parseDuration))
+    .option("--arrival <arrival>", "how payments arrive: burst (all at once) or a rate such as 50/s (a Poisson process)", arrival)
     .option("--deadline <duration>", "a payment not detected this long after creation counts as missed", positiveDuration)
     .option("--speed <factor>", "run scenario time this many times faster than real time; figures stay in scenario time", speedFactor)
     .option("--retries <schedule>", "webhook retry schedule: standard, none, or waits such as 0s,5s,5m", retriesSchedule)
@@ -154,6 +160,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation", repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
+    .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).default("real"))
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
@@ -260,11 +267,12 @@ async function compareCommand(file: string | undefined, flags: CompareFlags, io:
     import("./views/attach.js"),
   ]);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
-  const views = attachViews(io, scenario, { live: flags.live, trace: flags.trace });
+  // A virtual run has no sockets and no wall time to watch: nothing to draw or narrate.
+  const views = flags.clock === "virtual" ? { onEvent: undefined, stop() {} } : attachViews(io, scenario, { live: flags.live, trace: flags.trace });
   let outcome;
   try {
     outcome = await withInterrupts((signal) =>
-      compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal, onEvent: views.onEvent }, flags.repeat, expectations),
+      compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal, onEvent: views.onEvent }, flags.repeat, expectations, flags.clock),
     );
   } finally {
     views.stop();

@@ -45,12 +45,13 @@ export function renderTable(result: CompareResult, palette: Palette): string {
  * `checkout · 20 payments · seed 42 · poll every 1 s · speed 10×`; with `--repeat` the seed gives
  * way to `(mean of 5 runs, seeds 42–46)`.
  */
-export function scenarioLine(result: Pick<CompareResult, "scenario" | "repeat">): string {
+export function scenarioLine(result: Pick<CompareResult, "scenario" | "repeat"> & { clock?: CompareResult["clock"] }): string {
   const s = result.scenario;
   const parts = [s.name, `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`];
   if (!result.repeat) parts.push(`seed ${s.seed}`);
   parts.push(`poll every ${spacedDuration(s.pollIntervalMs)}`);
   if (s.speed !== 1) parts.push(`speed ${s.speed}×`);
+  if (result.clock === "virtual") parts.push("virtual clock (simulated, no sockets)");
   const line = parts.join(" · ");
   return result.repeat ? `${line} ${repeatNote(result.repeat)}` : line;
 }

@@ -61,6 +61,8 @@ function compareLatency(challengerP50: number, baselineP50: number): Phrase {
   const c = Math.max(challengerP50, MIN_P50_MS);
   const b = Math.max(baselineP50, MIN_P50_MS);
   const sooner = c < b;
+  // A simulated run with no network delay learns at zero latency: "∞× sooner" says nothing useful.
+  if (sooner && challengerP50 < MIN_P50_MS) return { text: `at once ${figures}`, sign: 1 };
   const ratio = formatRatio(sooner ? b / c : c / b);
   if (c === b || ratio === "1.0×") return { text: `about as soon ${figures}`, sign: 0 };
   return sooner ? { text: `${ratio} sooner ${figures}`, sign: 1 } : { text: `${ratio} later ${figures}`, sign: -1 };

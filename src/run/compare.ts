@@ -27,13 +27,16 @@ export async function compare(scenario: Scenario, options: RunOptions): Promise<
  * The whole job behind `apiwh compare` and each scenario of `apiwh check`: `repeat` runs with
  * seeds seed…seed+repeat−1 (folded into means ± sd), then every expectation evaluated.
  */
-export async function compareScenario(scenario: Scenario, options: RunOptions, repeat = 1, expectations: Expectation[] = []): Promise<CompareResult> {
+export async function compareScenario(scenario: Scenario, options: RunOptions, repeat = 1, expectations: Expectation[] = [], clock: "real" | "virtual" = "real"): Promise<CompareResult> {
+  // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
+  const simulate = clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
   const runs: CompareResult[] = [];
   const seeds: number[] = [];
   for (let i = 0; i < repeat; i++) {
     if (i > 0 && options.signal?.aborted) break;
     seeds.push(scenario.seed + i);
-    runs.push(await compare({ ...scenario, seed: scenario.seed + i }, options));
+    const seeded = { ...scenario, seed: scenario.seed + i };
+    runs.push(simulate ? simulate(seeded, { details: options.details }) : await compare(seeded, options));
   }
   const result = runs.length === 1 ? runs[0]! : foldRepeats(runs, seeds);
   if (runs.length > 1) result.verdict = verdict(result);
