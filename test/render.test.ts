@@ -117,7 +117,7 @@ describe("verdict", () => {
     ["more requests, sooner", [variant(polling, "polling", { requests: 62 }), variant(webhook, "webhook", { requests: 81 })], "webhook needed 1.31× more requests but learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
     ["as many requests", [variant(polling, "polling", { requests: 62 }), variant(webhook, "webhook", { requests: 62 })], "webhook needed as many requests as polling (62) and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
     ["the baseline is quickest", [polling, variant(polling, "polling-backoff", { requests: 71, p50: 903.7 })], "polling learned outcomes soonest; polling-backoff needed 1.66× fewer requests but learned each outcome 2.0× later (p50: 903.7 ms vs 452.3 ms)."],
-    ["a zero p50 reads "at once", never a division by zero", [polling, variant(webhook, "webhook", { p50: 0 })], "webhook needed 5.13× fewer requests and learned each outcome at once (p50: 0.00 ms vs 452.3 ms)."],
+    ["a zero p50 reads 'at once', never a division by zero", [polling, variant(webhook, "webhook", { p50: 0 })], "webhook needed 5.13× fewer requests and learned each outcome at once (p50: 0.00 ms vs 452.3 ms)."],
     ["a single strategy", [variant(polling, "polling", { requests: 62 })], "polling learned 20 of 20 outcomes with 62 requests, p50 452.3 ms."],
     ["missed payments", [variant(polling, "polling", { detected: 18 }), webhook], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms); polling missed 2 of 20 payments."],
     ["the challenger detected nothing", [polling, variant(webhook, "webhook", { p50: null, detected: 0 })], "webhook detected nothing; polling learned 20 of 20 outcomes with 118 requests, p50 452.3 ms."],
