@@ -77,3 +77,28 @@ describe("healthWarnings", () => {
     });
   }
 });
+
+describe("healthWarnings: queued requests", () => {
+  it("warns when polls queued although neither loop looked busy", () => {
+    const consumer: LoopHealth = { ...calm, roundTripMs: { p50: 0.4, p99: 900, max: 1800 } };
+    const [warning, ...rest] = healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: run(calm, consumer) }]);
+    expect(rest).toEqual([]);
+    expect(warning).toMatch(/during polling, the consumer's event loop \(main thread\) saw polls take up to 900 ms \(p99 round trip, queueing included\), more than a tenth of the 465 ms latency p50;/);
+  });
+  it("stays quiet for loopback round trips", () => {
+    const consumer: LoopHealth = { ...calm, roundTripMs: { p50: 0.4, p99: 2.1, max: 12 } };
+    expect(healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: run(calm, consumer) }])).toEqual([]);
+  });
+});
+
+describe("roundTripSummary", () => {
+  it("takes nearest-rank percentiles of what was recorded", async () => {
+    const { RoundTrips } = await import("../src/measure/health.js");
+    const trips = new RoundTrips();
+    expect(trips.summary()).toBeNull();
+    for (let i = 100; i >= 1; i--) trips.record(i);
+    for (let i = 0; i < 5000; i++) trips.record(1); // grows past the first buffer
+    // 5,100 samples: 5,001 ones, then 2…100; rank ⌈0.99·5100⌉ = 5049 is the 48th of those, 49.
+    expect(trips.summary()).toEqual({ p50: 1, p99: 49, max: 100 });
+  });
+});

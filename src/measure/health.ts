@@ -6,6 +6,13 @@ export interface LoopHealth {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** Share of the run's wall time the loop spent running code rather than waiting for I/O, 0–1. */
   utilization: number;
+  /**
+   * Consumer only, for strategies that poll with short requests: the round trip of each poll from
+   * the moment it was due to its answer, queueing in the connection pool included. On loopback
+   * this is a fraction of a millisecond; when it is not, requests queued behind each other and the
+   * latencies carry that wait even if neither loop looked busy.
+   */
+  roundTripMs?: { p50: number; p99: number; max: number };
 }
 
 /** Both sides of a strategy's run: the provider's worker thread and the consumer's main thread. */
@@ -23,6 +30,32 @@ export interface RunHealth {
  * and, since libuv timers tick in whole milliseconds, mostly record its own rounding.
  */
 export const MONITOR_RESOLUTION_MS = 5;
+
+/** Percentiles of recorded round trips (ms), nearest rank. Null when there were none. */
+export function roundTripSummary(values: Float64Array, count: number): { p50: number; p99: number; max: number } | null {
+  if (count === 0) return null;
+  const sorted = values.slice(0, count).sort();
+  const at = (p: number) => sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))]!;
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
+  return { p50: round(at(50)), p99: round(at(99)), max: round(sorted[count - 1]!) };
+}
+
+/** Collects round trips in a growing typed array: no object per sample. */
+export class RoundTrips {
+  private values = new Float64Array(4096);
+  count = 0;
+  record(ms: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.count++] = ms;
+  }
+  summary(): { p50: number; p99: number; max: number } | null {
+    return roundTripSummary(this.values, this.count);
+  }
+}
 
 /**
  * Watches the current thread's event loop between start() and stop(). Cheap enough to leave on:

@@ -1,5 +1,6 @@
 import { settlementFor, type SettlementRule, type Outcome } from "../scenario/plan.js";
 import type { Clock } from "../measure/clock.js";
+import { DueWheel } from "../measure/due-wheel.js";
 
 export type PaymentStatus = "pending" | Outcome;
 
@@ -34,7 +35,12 @@ export class PaymentStore {
   private createdWall = new Float64Array(this.capacity);
   private updatedWall = new Float64Array(this.capacity);
   private currencies: string[] = [];
-  private timers = new Set<NodeJS.Timeout>();
+  /** ISO forms of the wall stamps, made once per change rather than on every poll. */
+  private createdIso: string[] = [];
+  private updatedIso: string[] = [];
+  private outcomes = new Uint8Array(this.capacity);
+  /** Settlements due in the same millisecond share one timer (a burst of 10,000 is 10,000 Timeouts otherwise). */
+  private readonly settlements: DueWheel;
   /** Long polls waiting for a payment's status to change, by index. */
   private waiters = new Map<number, Array<() => void>>();
 
@@ -43,7 +49,9 @@ export class PaymentStore {
     private readonly speed: number,
     private readonly clock: Clock,
     private readonly onSettled: (index: number) => void,
-  ) {}
+  ) {
+    this.settlements = new DueWheel(clock, (index) => this.settle(index, STATUS_NAMES[this.outcomes[index]!] as Outcome));
+  }
 
   get size(): number {
     return this.count;
@@ -57,20 +65,21 @@ export class PaymentStore {
     this.status[index] = STATUS_CODES.pending;
     this.createdAt[index] = this.clock.now();
     this.settledAt[index] = NaN;
-    this.createdWall[index] = this.updatedWall[index] = Date.now();
+    const wall = Date.now();
+    this.createdWall[index] = this.updatedWall[index] = wall;
+    this.createdIso[index] = this.updatedIso[index] = new Date(wall).toISOString();
     const { delayMs, outcome } = settlementFor(this.rule, index);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.settle(index, outcome);
-    }, delayMs / this.speed);
-    this.timers.add(timer);
+    this.outcomes[index] = STATUS_CODES[outcome];
+    this.settlements.add(index, this.createdAt[index]! + delayMs / this.speed);
     return index;
   }
 
   private settle(index: number, outcome: Outcome): void {
     this.status[index] = STATUS_CODES[outcome];
     this.settledAt[index] = this.clock.now();
-    this.updatedWall[index] = Date.now();
+    const wall = Date.now();
+    this.updatedWall[index] = wall;
+    this.updatedIso[index] = new Date(wall).toISOString();
     this.onSettled(index);
     const waiting = this.waiters.get(index);
     this.waiters.delete(index);
@@ -119,15 +128,14 @@ export class PaymentStore {
       amount: this.amounts[index]!,
       currency: this.currencies[index]!,
       status: this.statusOf(index),
-      created_at: new Date(this.createdWall[index]!).toISOString(),
-      updated_at: new Date(this.updatedWall[index]!).toISOString(),
+      created_at: this.createdIso[index]!,
+      updated_at: this.updatedIso[index]!,
     };
   }
 
   /** Stops pending settlements (the run is over). */
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.settlements.stop();
     for (const list of this.waiters.values()) for (const wake of list) wake();
     this.waiters.clear();
   }
@@ -141,6 +149,7 @@ export class PaymentStore {
     };
     this.amounts = grow(this.amounts);
     this.status = grow(this.status);
+    this.outcomes = grow(this.outcomes);
     this.createdAt = grow(this.createdAt);
     this.settledAt = grow(this.settledAt);
     this.createdWall = grow(this.createdWall);

@@ -27,7 +27,8 @@ const SIDES = [
 /**
  * Plain-words warnings for every strategy whose figures the tool itself may have distorted: a side
  * whose event-loop delay p99 exceeds a tenth of that strategy's latency p50 (and the noise floor),
- * or a side busy more than 90% of the time. Each names the side and the remedy. Pure: numbers in,
+ * a side busy more than 90% of the time, or polls whose round trip p99 exceeds the same limit (the
+ * requests queued: saturation neither loop shows when the queue is in the connection pool). Each names the side and the remedy. Pure: numbers in,
  * sentences out.
  */
 export function healthWarnings(strategies: HealthInput[]): string[] {
@@ -40,13 +41,19 @@ export function healthWarnings(strategies: HealthInput[]): string[] {
       const busy = h.utilization > SATURATED_UTILIZATION;
       const limit = s.latencyMs ? Math.max(DELAY_FLOOR_MS, s.latencyMs.p50 / 10) : DELAY_FLOOR_MS;
       const late = h.eventLoopDelayMs.p99 > limit;
-      if (!busy && !late) continue;
+      const queued = h.roundTripMs !== undefined && h.roundTripMs.p99 > limit;
+      if (!busy && !late && !queued) continue;
       const what: string[] = [];
       if (busy) what.push(`was busy ${Math.round(h.utilization * 100)}% of the time (saturated)`);
       if (late)
         what.push(
           `ran timers up to ${fmt(h.eventLoopDelayMs.p99)} late (p99)` +
             (limit > DELAY_FLOOR_MS ? `, more than a tenth of the ${fmt(s.latencyMs!.p50)} latency p50` : `, more than the ${DELAY_FLOOR_MS} ms the monitor can resolve`),
+        );
+      if (queued)
+        what.push(
+          `saw polls take up to ${fmt(h.roundTripMs!.p99)} (p99 round trip, queueing included)` +
+            (limit > DELAY_FLOOR_MS ? `, more than a tenth of the ${fmt(s.latencyMs!.p50)} latency p50` : ""),
         );
       warnings.push(
         `warning: during ${s.name}, ${label} ${what.join(" and ")}; its figures may include the tool's own delay. ` +

@@ -1,7 +1,7 @@
 import { Pool } from "undici";
 import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
-import { LoopMonitor, type RunHealth } from "../measure/health.js";
+import { LoopMonitor, RoundTrips, type RunHealth } from "../measure/health.js";
 import { summarizeLatencies } from "../measure/latency.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../provider/payments.js";
@@ -55,7 +55,12 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     },
     emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
   );
-  const api = new Pool(provider.url, { connections: Math.min(256, Math.max(8, count)), pipelining: 1, keepAliveTimeout: 10_000 });
+  // A long poll holds its connection for the whole wait, so it needs one per pending payment. Short
+  // requests need few: each loop iteration serves every socket that is ready, so 256 busy connections
+  // mean bursts of hundreds of requests per iteration and event-loop delays of tens of ms on both
+  // sides, while 32 keep the loop responsive and still carry 10,000 polls a second on loopback.
+  const connections = name === "long-polling" ? Math.min(256, Math.max(8, count)) : Math.min(32, Math.max(8, count));
+  const api = new Pool(provider.url, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
   const detectedAt = new Map<string, number>();
   const detectedStatus = new Map<string, TerminalStatus>();
   // Exchanges that brought at least one new outcome; a detection without a named exchange is its own.
@@ -79,7 +84,11 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       if (detectedAt.size === count) allDetected();
     },
     isDetected: (id) => detectedAt.has(id),
-    emit: emit ? (event) => emit({ kind: "consumer", event }) : undefined,
+    emit(event) {
+      // A long poll's duration is its wait by design, not a round trip.
+      if (event.kind === "poll" && event.strategy !== "long-polling" && monitoring) roundTrips.record(event.durationMs);
+      emit?.({ kind: "consumer", event });
+    },
   });
 
   let t0 = clock.now();
@@ -87,6 +96,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   let snapshot: RemoteSnapshot | undefined;
   let endedAt = t0;
   const monitor = new LoopMonitor();
+  const roundTrips = new RoundTrips();
+  let monitoring = false;
   let consumerHealth: RunHealth["consumer"] | undefined;
   try {
     try {
@@ -99,6 +110,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     }
     monitor.start();
     provider.monitor();
+    monitoring = true;
     t0 = clock.now();
     emit?.({ kind: "strategy-start", strategy: name, t0, payments: count });
     const offsets = arrivalOffsets(scenario.payments.arrival, count, scenario.seed);
@@ -121,6 +133,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     endedAt = clock.now();
   } finally {
     consumerHealth = monitor.stop();
+    const trips = roundTrips.summary();
+    if (trips) consumerHealth.roundTripMs = trips;
     await strategy.stop().catch(() => undefined);
     stats = strategy.stats();
     options.onStats?.(stats);
@@ -132,7 +146,11 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   return { ...aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, usefulRequests: usefulRequests.size, details: options.details }), health };
 }
 
-async function createPayments(
+/**
+ * Creates the scenario's payments on schedule. Each creation is one undici dispatch with a small
+ * handler (no stream, promise or closure per payment), which matters in a burst of 10,000.
+ */
+function createPayments(
   api: Pool,
   offsets: Float64Array,
   speed: number,
@@ -141,23 +159,71 @@ async function createPayments(
   signal: AbortSignal | undefined,
   onCreated: (id: string, at: number) => void,
 ): Promise<void> {
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < offsets.length; i++) {
-    if (signal?.aborted) break;
-    const due = t0 + offsets[i]! / speed;
-    const wait = due - clock.now();
-    if (wait > 1) await sleep(wait, signal);
-    inFlight.push(
-      api
-        .request({ method: "POST", path: "/payments", headers: { "content-type": "application/json" }, body: JSON.stringify({ amount: 1000 + i, currency: "usd" }) })
-        .then(async (res) => {
-          const payment = (await res.body.json()) as { id: string };
-          if (res.statusCode !== 201) throw new Error(`creating a payment failed with HTTP ${res.statusCode}`);
-          onCreated(payment.id, clock.now());
-        }),
-    );
+  return new Promise<void>((resolve, reject) => {
+    const tracker = { pending: 0, issued: false, failed: false, clock, onCreated, resolve, reject };
+    const issue = async () => {
+      for (let i = 0; i < offsets.length; i++) {
+        if (signal?.aborted || tracker.failed) break;
+        const due = t0 + offsets[i]! / speed;
+        const wait = due - clock.now();
+        if (wait > 1) await sleep(wait, signal);
+        tracker.pending++;
+        api.dispatch({ method: "POST", path: "/payments", headers: CREATE_HEADERS, body: `{"amount":${1000 + i},"currency":"usd"}` }, new Creation(tracker));
+      }
+      tracker.issued = true;
+      if (tracker.pending === 0 && !tracker.failed) resolve();
+    };
+    issue().catch(reject);
+  });
+}
+
+const CREATE_HEADERS = ["content-type", "application/json"];
+
+interface CreationTracker {
+  pending: number;
+  issued: boolean;
+  failed: boolean;
+  clock: Clock;
+  onCreated: (id: string, at: number) => void;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+class Creation {
+  private status = 0;
+  private chunks: Buffer[] = [];
+  constructor(private readonly tracker: CreationTracker) {}
+  onConnect(): void {}
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
   }
-  await Promise.all(inFlight);
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+  onComplete(): void {
+    const t = this.tracker;
+    if (this.status !== 201) return this.fail(new Error(`creating a payment failed with HTTP ${this.status}`));
+    let id: string;
+    try {
+      id = (JSON.parse(Buffer.concat(this.chunks).toString("utf8")) as { id: string }).id;
+    } catch {
+      return this.fail(new Error("creating a payment returned no payment"));
+    }
+    t.onCreated(id, t.clock.now());
+    if (--t.pending === 0 && t.issued && !t.failed) t.resolve();
+  }
+  onError(err: Error): void {
+    this.fail(err);
+  }
+  private fail(err: Error): void {
+    const t = this.tracker;
+    t.pending--;
+    if (t.failed) return;
+    t.failed = true;
+    t.reject(err);
+  }
 }
 
 interface Gathered {

@@ -1,17 +1,8 @@
 import type { StrategyName } from "../scenario/types.js";
 import { emptyCount } from "../measure/meter.js";
-import { ErrorTally, getPayment, holdOffMs, isTerminal } from "./api-client.js";
+import { ErrorTally, holdOffMs, isTerminal, sendPoll, type PollAnswer, type PollSink } from "./api-client.js";
+import { DueWheel } from "../measure/due-wheel.js";
 import type { ConsumerContext, Strategy } from "./types.js";
-
-interface PollState {
-  id: string;
-  /** Wall-clock (monotonic ms) of the first poll; poll k is due at anchor + k·interval. */
-  anchor: number;
-  k: number;
-  etag?: string;
-  errorsInRow: number;
-  timer?: NodeJS.Timeout;
-}
 
 /**
  * Fixed-interval polling: `GET /payments/:id` at creation and then every interval, on a fixed
@@ -23,58 +14,107 @@ export function createPolling(ctx: ConsumerContext): Strategy {
   return createFixedPoller(ctx, "polling", false);
 }
 
+/**
+ * Per-payment poll state in typed arrays indexed by slot (the order payments were tracked), so
+ * ten thousand payments in flight cost a few hundred kilobytes and no object each.
+ */
+class PollTable {
+  size = 0;
+  private capacity = 1024;
+  ids: string[] = [];
+  paths: string[] = [];
+  /** Monotonic ms of the first poll; poll k is due at anchor + k·interval. */
+  anchor = new Float64Array(this.capacity);
+  k = new Uint32Array(this.capacity);
+  errorsInRow = new Uint16Array(this.capacity);
+  /** 1 while the payment is still being polled. */
+  active = new Uint8Array(this.capacity);
+  etags: (string | undefined)[] = [];
+
+  add(id: string, at: number): number {
+    const slot = this.size++;
+    if (slot >= this.capacity) this.grow();
+    this.ids[slot] = id;
+    this.paths[slot] = `/payments/${id}`;
+    this.anchor[slot] = at;
+    this.active[slot] = 1;
+    return slot;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(this.capacity);
+      b.set(a);
+      return b;
+    };
+    this.anchor = grow(this.anchor);
+    this.k = grow(this.k);
+    this.errorsInRow = grow(this.errorsInRow);
+    this.active = grow(this.active);
+  }
+}
+
 /** Shared by `polling` and `conditional`: the same schedule; `conditional` sends `If-None-Match`. */
 export function createFixedPoller(ctx: ConsumerContext, name: StrategyName, conditional: boolean): Strategy {
   const { speed } = ctx.scenario;
   const intervalMs = ctx.scenario.polling.intervalMs;
   const intervalWall = intervalMs / speed;
-  const polls = new Map<string, PollState>();
+  const table = new PollTable();
   const tally = new ErrorTally();
   let stopped = false;
+  const wheel = new DueWheel(ctx.clock, poll);
 
-  function schedule(state: PollState, notBefore: number): void {
+  function schedule(slot: number, notBefore: number): void {
     if (stopped) return;
-    state.k++;
-    let due = state.anchor + state.k * intervalWall;
-    const now = ctx.clock.now();
-    const earliest = Math.max(now, notBefore);
+    const anchor = table.anchor[slot]!;
+    let k = table.k[slot]! + 1;
+    let due = anchor + k * intervalWall;
+    const earliest = Math.max(ctx.clock.now(), notBefore);
     if (due < earliest) {
       // Overloaded or told to wait: skip the slots already missed rather than firing a burst to catch up.
-      state.k = Math.ceil((earliest - state.anchor) / intervalWall);
-      due = state.anchor + state.k * intervalWall;
+      k = Math.ceil((earliest - anchor) / intervalWall);
+      due = anchor + k * intervalWall;
     }
-    state.timer = setTimeout(poll, due - now, state);
+    table.k[slot] = k;
+    wheel.add(slot, due);
   }
 
-  async function poll(state: PollState): Promise<void> {
-    if (stopped) return;
-    const started = ctx.clock.now();
-    const answer = await getPayment(ctx, state.id, tally, conditional && state.etag ? { ifNoneMatch: state.etag } : {});
-    if (stopped) return;
-    const at = ctx.clock.now();
-    if (answer.etag) state.etag = answer.etag;
-    ctx.emit?.({ kind: "poll", strategy: name, id: state.id, at, status: answer.http, paymentStatus: answer.paymentStatus ?? "", durationMs: at - started });
-    if (isTerminal(answer.paymentStatus)) {
-      ctx.detect(state.id, answer.paymentStatus, at);
-      polls.delete(state.id);
-      return;
-    }
-    const hold = holdOffMs(answer, answer.http === 429 || answer.http === 0 || answer.http >= 500 ? ++state.errorsInRow : (state.errorsInRow = 0), intervalMs);
-    schedule(state, at + hold / speed);
+  function poll(slot: number): void {
+    if (stopped || table.active[slot] === 0) return;
+    sendPoll(ctx.api, table.paths[slot]!, conditional ? table.etags[slot] : undefined, sink, slot, ctx.clock.now());
   }
+
+  const sink: PollSink = {
+    answered(slot: number, answer: PollAnswer, started: number): void {
+      if (stopped) return;
+      tally.note(answer.http);
+      const at = ctx.clock.now();
+      const id = table.ids[slot]!;
+      if (conditional && answer.etag) table.etags[slot] = answer.etag;
+      ctx.emit?.({ kind: "poll", strategy: name, id, at, status: answer.http, paymentStatus: answer.paymentStatus ?? "", durationMs: at - started });
+      if (isTerminal(answer.paymentStatus)) {
+        table.active[slot] = 0;
+        table.etags[slot] = undefined;
+        ctx.detect(id, answer.paymentStatus, at);
+        return;
+      }
+      const failed = answer.http === 429 || answer.http === 0 || answer.http >= 500;
+      const errorsInRow = failed ? ++table.errorsInRow[slot]! : (table.errorsInRow[slot] = 0);
+      const hold = holdOffMs(answer, errorsInRow, intervalMs);
+      schedule(slot, at + hold / speed);
+    },
+  };
 
   return {
     name,
     async prepare() {},
     track(id, at) {
-      const state: PollState = { id, anchor: at, k: 0, errorsInRow: 0 };
-      polls.set(id, state);
-      void poll(state);
+      poll(table.add(id, at));
     },
     async stop() {
       stopped = true;
-      for (const state of polls.values()) clearTimeout(state.timer);
-      polls.clear();
+      wheel.stop();
     },
     stats: () => ({ received: emptyCount(), duplicates: 0, rejected: 0, rateLimited: tally.rateLimited, serverErrors: tally.server }),
   };
