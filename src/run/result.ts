@@ -167,3 +167,32 @@ export interface ScenarioCheck {
   verdict?: string;
   result?: CompareResult;
 }
+
+/**
+ * `apiwh sweep --format json`: polling at several intervals, same seed each time, with the webhook
+ * run once beside them as the reference point. Add fields, never rename or remove them.
+ */
+export interface SweepResult {
+  schemaVersion: 1;
+  tool: { name: "apiwh"; version: string };
+  clock: "real" | "virtual";
+  /** True when the sweep was interrupted and some intervals (or the webhook) did not run. */
+  partial: boolean;
+  /** The scenario as run; its `pollIntervalMs` is the file's, each point names its own. */
+  scenario: ScenarioEcho;
+  /** The strategy swept (polling) at each interval, in the order given. */
+  strategy: StrategyName;
+  points: SweepPoint[];
+  /** The webhook's run of the same scenario; null when it did not run (interrupted). */
+  webhook: SweepPoint | null;
+}
+
+export interface SweepPoint {
+  /** The poll interval of this run; null for the webhook. */
+  intervalMs: number | null;
+  requests: { total: number; wasted: number; perPayment: number };
+  /** Detection latency of this run; null when nothing was detected. */
+  latencyMs: { mean: number; p50: number; p95: number } | null;
+  payments: { total: number; detected: number; missed: number };
+  durationMs: number;
+}
