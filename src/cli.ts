@@ -1,134 +1,35 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ParseError, UsageError } from "./errors.js";
+import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "./errors.js";
 import { parseDistribution } from "./scenario/distribution.js";
-import { parseDuration } from "./scenario/duration.js";
-import { defaultScenario, STANDARD_RETRIES_MS } from "./scenario/defaults.js";
+import { parseDuration, parseIntervalList } from "./scenario/duration.js";
 import { parseRate } from "./scenario/rate.js";
-import { STRATEGY_NAMES, type Arrival, type Scenario, type StrategyName } from "./scenario/types.js";
+import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
+import { checkCommand, compareCommand, sweepCommand, withInterrupts, type CheckFlags, type SweepFlags } from "./cli/actions.js";
+import {
+  arrival,
+  collect,
+  nonNegativeInteger,
+  parser,
+  port,
+  positiveDuration,
+  positiveInteger,
+  rate01,
+  repeatCount,
+  retriesSchedule,
+  speedFactor,
+  strategyList,
+  type CompareFlags,
+} from "./cli/flags.js";
+
+export type { CompareFlags } from "./cli/flags.js";
+export { applyFlags } from "./cli/flags.js";
 
 /** The streams and environment the CLI writes to; tests pass their own. */
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-}
-
-/** Flags of `apiwh compare` as commander hands them over, already parsed into typed values. */
-export interface CompareFlags {
-  payments?: number;
-  interval?: number;
-  seed?: number;
-  format: "table" | "json" | "markdown";
-  expect: string[];
-  repeat: number;
-  live?: boolean;
-  trace?: boolean | string;
-  clock: "real" | "virtual";
-  arrival?: Arrival;
-  retries?: number[];
-  rateLimit?: number;
-  webhookPort?: number;
-  details?: boolean;
-  strategies?: StrategyName[];
-  speed?: number;
-  deadline?: number;
-  delay?: ReturnType<typeof parseDistribution>;
-  failureRate?: number;
-  latency?: number;
-}
-
-/** Wraps a pure parser so commander reports its message as an invalid argument. */
-function parser<T>(parse: (text: string) => T): (text: string) => T {
-  return (text) => {
-    try {
-      return parse(text);
-    } catch (err) {
-      if (err instanceof ParseError || err instanceof UsageError) throw new InvalidArgumentError(err.message);
-      throw err;
-    }
-  };
-}
-
-function positiveInteger(what: string, max = Number.MAX_SAFE_INTEGER) {
-  return parser((text) => {
-    const n = Number(text.replace(/_/g, ""));
-    if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n) || n <= 0 || n > max) throw new ParseError(`"${text}" is not ${what}; expected a whole number from 1 to ${max.toLocaleString("en-US")}`);
-    return n;
-  });
-}
-
-const nonNegativeInteger = parser((text) => {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ParseError(`"${text}" is not a seed; expected a whole number such as 42`);
-  return n;
-});
-
-const port = parser((text) => {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 0 || n > 65535) throw new ParseError(`"${text}" is not a port; expected a whole number from 0 to 65535 (0 picks a free one)`);
-  return n;
-});
-
-const positiveDuration = parser((text) => {
-  const ms = parseDuration(text);
-  if (ms <= 0) throw new ParseError(`"${text}" must be longer than zero, such as 250ms, 2s or 1.5m`);
-  return ms;
-});
-
-const rate01 = parser((text) => {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new ParseError(`"${text}" is not a rate; expected a number from 0 to 1, such as 0.05`);
-  return n;
-});
-
-const speedFactor = parser((text) => {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 10_000) throw new ParseError(`"${text}" is not a speed; expected a number above 0 and at most 10000, such as 60`);
-  return n;
-});
-
-const strategyList = parser((text) => {
-  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new ParseError(`"${text}" names no strategy; expected a comma-separated list such as polling,webhook`);
-  for (const name of names)
-    if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new ParseError(`"${name}" is not a strategy; expected some of ${STRATEGY_NAMES.join(", ")}`);
-  if (new Set(names).size !== names.length) throw new ParseError(`"${text}" names a strategy twice`);
-  return names as StrategyName[];
-});
-
-const retriesSchedule = parser((text) => {
-  if (text === "standard") return [...STANDARD_RETRIES_MS];
-  if (text === "none") return [0];
-  const gaps = text.split(",").map((t) => parseDuration(t.trim()));
-  if (gaps.length === 0) throw new ParseError(`"${text}" is not a retry schedule; expected standard, none or a list such as 0s,5s,5m`);
-  return gaps;
-});
-
-const arrival = parser((text): Arrival => (text === "burst" ? { kind: "burst" } : { kind: "rate", perSecond: parseRate(text), source: text }));
-
-const repeatCount = positiveInteger("a repeat count", 1000);
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Applies command-line flags over a scenario (flags win over the file). */
-export function applyFlags(base: Scenario, flags: CompareFlags): Scenario {
-  const s: Scenario = structuredClone(base);
-  if (flags.payments !== undefined) s.payments.count = flags.payments;
-  if (flags.interval !== undefined) s.polling.intervalMs = flags.interval;
-  if (flags.seed !== undefined) s.seed = flags.seed;
-  if (flags.strategies) s.strategies = flags.strategies;
-  if (flags.speed !== undefined) s.speed = flags.speed;
-  if (flags.deadline !== undefined) s.deadlineMs = flags.deadline;
-  if (flags.delay) s.settlement.delay = flags.delay;
-  if (flags.failureRate !== undefined) s.settlement.failureRate = flags.failureRate;
-  if (flags.latency !== undefined) s.network.latencyMs = flags.latency;
-  if (flags.retries) s.webhook.retriesMs = flags.retries;
-  if (flags.arrival) s.payments.arrival = flags.arrival;
-  if (flags.rateLimit !== undefined) s.extras.provider.rateLimitPerSecond = flags.rateLimit;
-  return s;
 }
 
 function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
@@ -162,6 +63,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--details", "include every payment's timeline in the JSON output")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).default("real"))
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
+    .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
 
@@ -171,7 +73,21 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .argument("[paths...]", "scenario files or directories", ["examples"])
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
+    .option("--report <file>", "also write a self-contained HTML report of every scenario")
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
+
+  program
+    .command("sweep")
+    .description("run polling at several intervals and show the trade-off of requests against latency, the webhook as reference")
+    .argument("[scenario]", "scenario file (JSON or YAML); flags override it")
+    .option("--intervals <list>", "poll intervals, such as 250ms,500ms,1s,2s,5s (the default)", parser(parseIntervalList))
+    .option("-n, --payments <n>", "number of payments", positiveInteger("a payment count", 1_000_000))
+    .option("--seed <n>", "seed for settlement delays and outcomes", nonNegativeInteger)
+    .option("--delay <distribution>", "settlement delay distribution", parser(parseDistribution))
+    .option("--speed <factor>", "run scenario time this many times faster than real time", speedFactor)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
+    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io)));
 
   const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O) =>
     setTask(async () => {
@@ -225,105 +141,6 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     );
 
   return program;
-}
-
-interface CheckFlags {
-  format: "table" | "json" | "markdown";
-  junit?: string;
-}
-
-/**
- * Ctrl-C or SIGTERM aborts the run: servers close, ports are freed, and what was gathered so far
- * is printed marked partial. The exit code follows the shell convention (130, 143).
- */
-async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; exitCode: number | null }> {
-  const controller = new AbortController();
-  let exitCode: number | null = null;
-  const onInt = () => ((exitCode = 130), controller.abort());
-  const onTerm = () => ((exitCode = 143), controller.abort());
-  process.once("SIGINT", onInt);
-  process.once("SIGTERM", onTerm);
-  try {
-    const value = await work(controller.signal);
-    return { value, exitCode };
-  } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  }
-}
-
-async function loadScenario(file: string | undefined): Promise<Scenario> {
-  if (!file) return defaultScenario();
-  const { loadScenarioFile } = await import("./scenario/load.js");
-  return loadScenarioFile(file);
-}
-
-async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io): Promise<number> {
-  const scenario = applyFlags(await loadScenario(file), flags);
-  const [{ compareScenario }, { prepareExpectations }, render, { attachViews }] = await Promise.all([
-    import("./run/compare.js"),
-    import("./run/expectations.js"),
-    loadRenderers(),
-    import("./views/attach.js"),
-  ]);
-  const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
-  // A virtual run has no sockets and no wall time to watch: nothing to draw or narrate.
-  const views = flags.clock === "virtual" ? { onEvent: undefined, stop() {} } : attachViews(io, scenario, { live: flags.live, trace: flags.trace });
-  let outcome;
-  try {
-    outcome = await withInterrupts((signal) =>
-      compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal, onEvent: views.onEvent }, flags.repeat, expectations, flags.clock),
-    );
-  } finally {
-    views.stop();
-  }
-  const { value: result, exitCode } = outcome;
-  if (flags.format === "json") io.stdout.write(render.renderJson(result) + "\n");
-  else if (flags.format === "markdown") io.stdout.write(render.renderMarkdown(result) + "\n");
-  else io.stdout.write(render.renderTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");
-  if (exitCode !== null) return exitCode;
-  return result.expectations?.some((e) => !e.ok) ? 1 : 0;
-}
-
-async function checkCommand(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
-  const [{ check }, render, { writeFile }] = await Promise.all([import("./run/check.js"), loadRenderers(), import("node:fs/promises")]);
-  const progress = io.stderr.isTTY && flags.format === "table";
-  const { value: result, exitCode } = await withInterrupts((signal) =>
-    check(paths, {
-      host: "127.0.0.1",
-      webhookPort: 0,
-      details: false,
-      signal,
-      onScenario: progress ? (c, i, n) => io.stderr.write(`  [${i + 1}/${n}] ${c.status === "passed" ? "✓" : "✗"} ${c.name}\n`) : undefined,
-    }),
-  );
-  if (flags.junit) {
-    try {
-      await writeFile(flags.junit, render.renderJUnit(result) + "\n");
-    } catch (err) {
-      throw new UsageError(`--junit ${flags.junit}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}); expected a writable path such as results.xml`);
-    }
-  }
-  if (flags.format === "json") io.stdout.write(render.renderCheckJson(result) + "\n");
-  else if (flags.format === "markdown") io.stdout.write(render.renderCheckMarkdown(result) + "\n");
-  else io.stdout.write(render.renderCheckTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");
-  if (exitCode !== null) return exitCode;
-  // A scenario file that does not validate is the user's mistake (2); a broken expectation is a failed check (1).
-  if (result.scenarios.some((s) => s.status === "error")) return 2;
-  return result.ok ? 0 : 1;
-}
-
-/** Renderers load lazily so `apiwh --version` and `--help` stay fast. */
-async function loadRenderers() {
-  const [table, json, color, markdown, junit, checkView] = await Promise.all([
-    import("./render/table.js"),
-    import("./render/json.js"),
-    import("./render/color.js"),
-    import("./render/markdown.js"),
-    import("./render/junit.js"),
-    import("./render/check.js"),
-  ]);
-  return { ...table, ...json, ...color, ...markdown, ...junit, ...checkView };
 }
 
 /** Joins commander's multi-line messages ("error: …\n(Did you mean …?)") into one line. */

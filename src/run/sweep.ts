@@ -1,5 +1,4 @@
-import { ParseError, UsageError } from "../errors.js";
-import { parseDuration } from "../scenario/duration.js";
+import { UsageError } from "../errors.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { VERSION } from "../version.js";
 import { echoScenario } from "./compare.js";
@@ -66,13 +65,4 @@ export function validateIntervals(intervalsMs: number[]): void {
   if (new Set(intervalsMs).size !== intervalsMs.length) throw new UsageError("--intervals names an interval twice; each interval runs once");
 }
 
-/** `250ms,500ms,1s` → [250, 500, 1000]. Throws ParseError naming the piece that does not parse. */
-export function parseIntervalList(text: string): number[] {
-  const pieces = text.split(",").map((p) => p.trim()).filter(Boolean);
-  if (pieces.length === 0) throw new ParseError(`"${text}" names no interval; expected a list such as 250ms,500ms,1s,2s,5s`);
-  return pieces.map((piece) => {
-    const ms = parseDuration(piece);
-    if (!(ms > 0)) throw new ParseError(`"${piece}" is not a poll interval; expected a duration above zero, such as 250ms or 2s`);
-    return ms;
-  });
-}
+export { parseIntervalList } from "../scenario/duration.js";

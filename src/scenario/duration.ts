@@ -35,3 +35,14 @@ export function formatDurationShort(ms: number): string {
   if (ms >= 1000 && (ms / 1000) * 1000 === ms && Number.isInteger(ms / 100)) return `${ms / 1000}s`;
   return `${Number(ms.toFixed(3))}ms`;
 }
+
+/** `250ms,500ms,1s` → [250, 500, 1000]. Throws ParseError naming the piece that does not parse. */
+export function parseIntervalList(text: string): number[] {
+  const pieces = text.split(",").map((p) => p.trim()).filter(Boolean);
+  if (pieces.length === 0) throw new ParseError(`"${text}" names no interval; expected a list such as 250ms,500ms,1s,2s,5s`);
+  return pieces.map((piece) => {
+    const ms = parseDuration(piece);
+    if (!(ms > 0)) throw new ParseError(`"${piece}" is not a poll interval; expected a duration above zero, such as 250ms or 2s`);
+    return ms;
+  });
+}
