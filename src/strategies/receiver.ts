@@ -5,7 +5,7 @@ import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
 import { discardBody, HttpError, readBody, sendError, MAX_BODY_BYTES } from "../provider/http.js";
 import { closeServer, listen, SERVER_TIMEOUTS } from "../provider/server.js";
 import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
-import { FAULT_HEADER } from "../provider/webhooks.js";
+import { FAULT_HEADER, WARM_UP_HEADER } from "../provider/webhooks.js";
 import type { SignatureFormat } from "../scenario/types.js";
 
 export interface WebhookEvent {
@@ -99,6 +99,12 @@ export class WebhookReceiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "OPTIONS" && req.headers[WARM_UP_HEADER] !== undefined) {
+      // The provider's connection warm-up at registration (see WARM_UP_HEADER): not a delivery, never counted.
+      this.meter.skip(req, res);
+      res.writeHead(204, { allow: "POST" }).end();
+      return discardBody(req, res);
+    }
     this.meter.track("delivery", req, res);
     if (path !== this.options.path) {
       this.reject("not-found", new HttpError(404, "not_found", "no such path"));
