@@ -48,25 +48,25 @@ describe("healthWarnings", () => {
     {
       what: "a consumer 60 ms late against a 480 ms p50 (limit 48 ms)",
       input: { name: "polling", latencyMs: { p50: 480 }, health: run(calm, side(60)) },
-      expected: [/^warning: during polling, the consumer's event loop \(main thread\) ran timers up to 60\.0 ms late \(p99\), more than a tenth of the 480 ms latency p50; .*Try fewer payments, a longer interval, or --clock virtual\.$/],
+      expected: [/^warning: during polling, the consumer \(main thread\): its event loop ran timers up to 60\.0 ms late \(p99\), more than a tenth of the 480 ms latency p50; .*Try fewer payments, a longer interval, or --clock virtual\.$/],
     },
     { what: "40 ms late against a 480 ms p50 is within a tenth", input: { name: "polling", latencyMs: { p50: 480 }, health: run(side(40), side(40)) }, expected: [] },
     {
       what: "a small p50 falls back to the noise floor",
       input: { name: "webhook", latencyMs: { p50: 0.3 }, health: run(side(DELAY_FLOOR_MS - 0.5), side(DELAY_FLOOR_MS + 1)) },
-      expected: [/consumer's event loop .* ran timers up to 6\.00 ms late \(p99\), more than the 5 ms the monitor can resolve/],
+      expected: [/consumer \(main thread\): its event loop ran timers up to 6\.00 ms late \(p99\), more than the 5 ms the monitor can resolve/],
     },
     {
       what: "a saturated provider, named, with its share",
       input: { name: "polling", latencyMs: { p50: 500 }, health: run(side(10, 0.97), calm) },
-      expected: [/^warning: during polling, the provider's event loop \(worker thread\) was busy 97% of the time \(saturated\);/],
+      expected: [/^warning: during polling, the provider \(worker thread\): its event loop was busy 97% of the time \(saturated\);/],
     },
     {
       what: "both rules on both sides, one sentence per side",
       input: { name: "polling", latencyMs: { p50: 100 }, health: run(side(30, 0.95), side(12, 0.99)) },
-      expected: [/provider.*busy 95%.* and ran timers up to 30\.0 ms late/, /consumer.*busy 99%.* and ran timers up to 12\.0 ms late/],
+      expected: [/provider.*busy 95%.* and its event loop ran timers up to 30\.0 ms late/, /consumer.*busy 99%.* and its event loop ran timers up to 12\.0 ms late/],
     },
-    { what: "nothing detected: only the floor applies", input: { name: "sse", latencyMs: null, health: run(null, side(8)) }, expected: [/during sse, the consumer's .* 8\.00 ms late \(p99\), more than the 5 ms/] },
+    { what: "nothing detected: only the floor applies", input: { name: "sse", latencyMs: null, health: run(null, side(8)) }, expected: [/during sse, the consumer \(main thread\): .* 8\.00 ms late \(p99\), more than the 5 ms/] },
     { what: "utilisation of exactly 0.9 is not saturation", input: { name: "webhook", latencyMs: { p50: 1 }, health: run(side(1, 0.9), calm) }, expected: [] },
   ];
   for (const c of cases) {
@@ -83,7 +83,7 @@ describe("healthWarnings: queued requests", () => {
     const consumer: LoopHealth = { ...calm, roundTripMs: { p50: 0.4, p99: 900, max: 1800 } };
     const [warning, ...rest] = healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: run(calm, consumer) }]);
     expect(rest).toEqual([]);
-    expect(warning).toMatch(/during polling, the consumer's event loop \(main thread\) saw polls take up to 900 ms \(p99 round trip, queueing included\), more than a tenth of the 465 ms latency p50;/);
+    expect(warning).toMatch(/during polling, the consumer \(main thread\): its polls took up to 900 ms \(p99 round trip, queueing included\), more than a tenth of the 465 ms latency p50;/);
   });
   it("stays quiet for loopback round trips", () => {
     const consumer: LoopHealth = { ...calm, roundTripMs: { p50: 0.4, p99: 2.1, max: 12 } };

@@ -20,8 +20,8 @@ export interface HealthInput {
 }
 
 const SIDES = [
-  ["provider", "the provider's event loop (worker thread)"],
-  ["consumer", "the consumer's event loop (main thread)"],
+  ["provider", "the provider (worker thread)"],
+  ["consumer", "the consumer (main thread)"],
 ] as const;
 
 /**
@@ -44,19 +44,19 @@ export function healthWarnings(strategies: HealthInput[]): string[] {
       const queued = h.roundTripMs !== undefined && h.roundTripMs.p99 > limit;
       if (!busy && !late && !queued) continue;
       const what: string[] = [];
-      if (busy) what.push(`was busy ${Math.round(h.utilization * 100)}% of the time (saturated)`);
+      if (busy) what.push(`its event loop was busy ${Math.round(h.utilization * 100)}% of the time (saturated)`);
       if (late)
         what.push(
-          `ran timers up to ${fmt(h.eventLoopDelayMs.p99)} late (p99)` +
+          `its event loop ran timers up to ${fmt(h.eventLoopDelayMs.p99)} late (p99)` +
             (limit > DELAY_FLOOR_MS ? `, more than a tenth of the ${fmt(s.latencyMs!.p50)} latency p50` : `, more than the ${DELAY_FLOOR_MS} ms the monitor can resolve`),
         );
       if (queued)
         what.push(
-          `saw polls take up to ${fmt(h.roundTripMs!.p99)} (p99 round trip, queueing included)` +
+          `its polls took up to ${fmt(h.roundTripMs!.p99)} (p99 round trip, queueing included)` +
             (limit > DELAY_FLOOR_MS ? `, more than a tenth of the ${fmt(s.latencyMs!.p50)} latency p50` : ""),
         );
       warnings.push(
-        `warning: during ${s.name}, ${label} ${what.join(" and ")}; its figures may include the tool's own delay. ` +
+        `warning: during ${s.name}, ${label}: ${what.join(" and ")}; ${s.name}'s figures may include the tool's own delay. ` +
           `Try fewer payments, a longer interval, or --clock virtual.`,
       );
     }
