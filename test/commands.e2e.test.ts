@@ -8,7 +8,23 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 // The commands run from dist/ as separate processes (`npm test` builds first; for a quick loop:
 // npx tsc -p . && npx vitest run test/commands.e2e.test.ts), through a launcher until cli.ts wires them.
-const LAUNCHER = fileURLToPath(new URL("./helpers/commands.mjs", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin/apiwh.js", import.meta.url));
+
+/** The command's options as the real CLI's arguments: the tests run `apiwh <command> …` itself. */
+function argv(command: string, options: Record<string, unknown>): string[] {
+  const args = [command];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || value === false) continue;
+    if (key === "scenario") args.push(String(value));
+    else if (key === "ids") args.push(...(value as string[]));
+    else if (key === "intervalMs") args.push("--interval", `${value}ms`);
+    else {
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      args.push(...(value === true ? [flag] : [flag, String(value)]));
+    }
+  }
+  return args;
+}
 
 interface Proc {
   child: ChildProcess;
@@ -23,7 +39,7 @@ interface Proc {
 const running = new Set<Proc>();
 
 function start(command: string, options: Record<string, unknown>): Proc {
-  const child = spawn(process.execPath, [LAUNCHER, command, JSON.stringify({ color: false, ...options })], {
+  const child = spawn(process.execPath, [BIN, ...argv(command, options)], {
     env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -224,13 +240,13 @@ describe("bad input: one line naming the flag, exit 2", () => {
     ["pay", { provider: "http://127.0.0.1:9", count: 1 }, /^error: --provider http:\/\/127\.0\.0\.1:9: cannot connect \(ECONNREFUSED\); expected the URL of a running `apiwh provider`/],
     ["pay", { provider: "not a url" }, /^error: --provider "not a url": not a URL; expected/],
     ["pay", { provider: "ftp://127.0.0.1:4010" }, /^error: --provider "ftp:\/\/127\.0\.0\.1:4010": must use http or https/],
-    ["pay", { provider: "http://127.0.0.1:9", count: 0 }, /^error: --count 0: not a payment count; expected a whole number from 1 to 100,000/],
+    ["pay", { provider: "http://127.0.0.1:9", count: 0 }, /^error: .*--count.*"0" is not a payment count; expected a whole number from 1 to 100,000/],
     ["pay", { provider: "http://127.0.0.1:9", currency: "USD" }, /^error: --currency "USD": not a currency/],
     ["poll", { provider: "http://127.0.0.1:9" }, /^error: no payments to poll; expected payment ids such as pay_1 pay_2, or --create <n>/],
-    ["poll", { provider: "http://127.0.0.1:9", ids: ["pay_1"], intervalMs: 0 }, /^error: --interval 0: expected a duration longer than zero/],
+    ["poll", { provider: "http://127.0.0.1:9", ids: ["pay_1"], intervalMs: 0 }, /^error: .*--interval.*"0ms" must be longer than zero/],
     ["listen", { port: 0 }, /^error: no secret to verify with; expected --secret whsec_… or --provider/],
     ["listen", { port: 0, secret: "hunter2-secret-value" }, /^error: --secret is not a signing secret; expected whsec_/],
-    ["provider", { port: 70000 }, /^error: --port 70000: not a port; expected a whole number from 0 to 65535/],
+    ["provider", { port: 70000 }, /^error: .*--port.*"70000" is not a port; expected a whole number from 0 to 65535/],
   ])("%s %j", async (command, options, message) => {
     const r = await finish(command, options);
     expect(r.code).toBe(2);

@@ -8,7 +8,7 @@ import { UsageError } from "../errors.js";
 import { makePalette, type Palette } from "../render/color.js";
 import { formatCount } from "../render/format.js";
 import { paintStatus } from "./provider-log.js";
-import { checkPositiveInteger, errorText, parseProviderUrl, printable, probeProvider, providerPool, runStandalone } from "./shared.js";
+import { checkPositiveInteger, errorText, parseProviderUrl, printable, probeProvider, providerPool } from "./shared.js";
 
 export const PAY_DEFAULTS = { count: 1, amount: 1000, currency: "usd" } as const;
 
@@ -77,7 +77,3 @@ export function paymentLine(payment: CreatedPayment, p: Palette): string {
   return `${p.bold(printable(payment.id, 16))}  ${formatCount(payment.amount)} ${printable(payment.currency, 8)}  ${paintStatus(payment.status, p)}`;
 }
 
-/** Entry point for running this command as its own process (tests; cli.ts wires the flags). */
-export function main(options: Partial<PayCommandOptions> & { provider: string }): Promise<number> {
-  return runStandalone(payCommand, { ...PAY_DEFAULTS, ...options });
-}

@@ -11,7 +11,7 @@ import { formatCount, formatDecimal, formatMs, formatPercent, formatSeconds } fr
 import { holdOffMs, isTerminal } from "../strategies/api-client.js";
 import { checkPaymentFlags, createPayment, paymentLine, PAY_DEFAULTS } from "./pay.js";
 import { paintStatus } from "./provider-log.js";
-import { checkPositiveInteger, elapsed, errorText, parseProviderUrl, printable, probeProvider, providerPool, runStandalone } from "./shared.js";
+import { checkPositiveInteger, elapsed, errorText, parseProviderUrl, printable, probeProvider, providerPool } from "./shared.js";
 
 export const POLL_DEFAULTS = { intervalMs: 1000 } as const;
 
@@ -182,7 +182,3 @@ export function summaryLines(tallies: PaymentTally[], t0: number, endedAt: numbe
   return lines;
 }
 
-/** Entry point for running this command as its own process (tests; cli.ts wires the flags). */
-export function main(options: Partial<PollCommandOptions> & { provider: string }): Promise<number> {
-  return runStandalone(pollCommand, { ids: [], ...POLL_DEFAULTS, ...options });
-}

@@ -12,7 +12,7 @@ import { defaultScenario } from "../scenario/defaults.js";
 import { settlementRule } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import { bannerLines, deliveryLine, requestLine, settledLine, stopLine, type ServedRequest } from "./provider-log.js";
-import { bindError, checkHost, checkPort, exposureWarning, runStandalone, untilAborted } from "./shared.js";
+import { bindError, checkHost, checkPort, exposureWarning, untilAborted } from "./shared.js";
 
 export const PROVIDER_DEFAULTS = { port: 4010, host: "127.0.0.1" } as const;
 
@@ -110,7 +110,3 @@ function watchRequests(server: Server, clock: Clock, onServed: (r: ServedRequest
   });
 }
 
-/** Entry point for running this command as its own process (tests; cli.ts wires the flags). */
-export function main(options: Partial<ProviderCommandOptions>): Promise<number> {
-  return runStandalone(providerCommand, { ...PROVIDER_DEFAULTS, printSecret: false, ...options });
-}
