@@ -4,8 +4,11 @@ import { parseDistribution } from "../src/scenario/distribution.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { Rng } from "../src/scenario/random.js";
 import type { Scenario, StrategyName } from "../src/scenario/types.js";
+import { PAGE_LIMIT, PageAnswer, reconcile, type ListPage } from "../src/virtual/hybrid.js";
 import { EventQueue } from "../src/virtual/queue.js";
 import { simulateScenario, simulateStrategy, type SimulateOptions } from "../src/virtual/simulate.js";
+import { walkWebhook } from "../src/virtual/webhook.js";
+import { World } from "../src/virtual/world.js";
 
 function scenario(patch: (s: Scenario) => void = () => {}): Scenario {
   const s = defaultScenario();
@@ -86,7 +89,9 @@ describe("simulateScenario", () => {
       s.payments.count = 300;
       s.payments.arrival = atRate(50);
       s.network = { latencyMs: 5, jitterMs: 10 };
-      s.strategies = ["polling", "conditional", "polling-backoff", "long-polling", "sse", "webhook"];
+      s.strategies = ["polling", "conditional", "polling-backoff", "long-polling", "sse", "webhook", "hybrid"];
+      s.extras.faults.webhook.failureRate = 0.3;
+      s.extras.hybrid.reconcileEveryMs = 2000;
     });
     const a = simulateScenario(s, { details: true });
     expect(simulateScenario(s, { details: true })).toEqual(a);
@@ -151,8 +156,154 @@ describe("simulateScenario", () => {
   });
 
   it("says plainly what it does not model yet", () => {
-    expect(() => simulateStrategy(scenario(), "hybrid")).toThrow(UsageError);
+    expect(() => simulateStrategy(scenario((s) => (s.extras.faults.api.errorRate = 0.1)), "sse")).toThrow(UsageError);
     expect(() => simulateStrategy(scenario((s) => (s.extras.faults.api.errorRate = 0.1)), "sse")).toThrow(/does not model sse/);
+  });
+});
+
+/** The reconciliation passes by brute force: every page scans every payment, as src/provider/payment-routes.ts does. */
+function naiveReconcile(world: World, hooked: Float64Array, horizon: number): { pages: ListPage[]; listedAt: Float64Array } {
+  const { n, scenario, settleAt } = world;
+  const listedAt = new Float64Array(n).fill(NaN);
+  const pages: ListPage[] = [];
+  const every = scenario.extras.hybrid.reconcileEveryMs;
+  let since = 0;
+  let leave = every;
+  while (leave <= horizon) {
+    let cursor = -1;
+    let t = leave;
+    for (;;) {
+      const arrive = t + world.oneWay(n + pages.length, 0);
+      if (arrive > horizon) return { pages, listedAt };
+      const read = arrive + world.serviceMs;
+      const answerAt = read + world.oneWay(n + pages.length, 1);
+      const matching: number[] = [];
+      for (let i = cursor + 1; i < n; i++) if (settleAt[i]! <= read && settleAt[i]! >= since - 1000 * scenario.speed) matching.push(i);
+      const data = matching.slice(0, PAGE_LIMIT);
+      let useful = false;
+      for (const i of data)
+        if (listedAt[i] !== listedAt[i]) {
+          listedAt[i] = answerAt;
+          if (!(hooked[i]! <= answerAt)) useful = true;
+        }
+      pages.push({ arriveAt: arrive, answerAt, answer: PageAnswer.ok, listed: data.length, useful, c2pBytes: NaN, p2cBytes: NaN });
+      t = answerAt;
+      if (matching.length <= PAGE_LIMIT || data.length === 0) break;
+      cursor = data[data.length - 1]!;
+    }
+    since = leave;
+    leave = t + every;
+  }
+  return { pages, listedAt };
+}
+
+function passes(s: Scenario, options: SimulateOptions = {}) {
+  const world = new World(s, options);
+  const hooked = new Float64Array(world.n);
+  for (let i = 0; i < world.n; i++) hooked[i] = walkWebhook(world, i, world.cutoff, null);
+  const listedAt = new Float64Array(world.n).fill(NaN);
+  return { world, hooked, listedAt, pages: reconcile(world, hooked, world.cutoff, listedAt) };
+}
+
+describe("hybrid", () => {
+  it("with every webhook delivered, knows what webhook knows, and pays one list page per pass on top", () => {
+    const s = scenario((s) => (s.extras.hybrid.reconcileEveryMs = 1000));
+    const webhook = simulateStrategy(s, "webhook", { details: true });
+    const hybrid = simulateStrategy(s, "hybrid", { details: true });
+    expect(hybrid.details!.map((d) => d.detectedAtMs)).toEqual(webhook.details!.map((d) => d.detectedAtMs));
+    expect(hybrid.payments).toEqual(webhook.payments);
+    const pages = hybrid.requests.consumerToProvider - 1;
+    // Passes every second until the last delivery: 20 payments settle within 4 s of creation.
+    expect(pages).toBe(Math.floor(hybrid.durationMs / 1000));
+    expect(hybrid.requests.providerToConsumer).toBe(webhook.requests.providerToConsumer);
+    expect(hybrid.requests.wasted).toBe(webhook.requests.wasted + pages);
+    expect(hybrid.bytes.total).toBeGreaterThan(webhook.bytes.total);
+  });
+
+  it("finds every payment an outage lost, one pass later, and pages through them 100 at a time", () => {
+    const s = scenario((s) => {
+      s.payments.count = 250;
+      s.webhook.retriesMs = [0];
+      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.extras.hybrid.reconcileEveryMs = 5000;
+    });
+    const webhook = simulateStrategy(s, "webhook");
+    expect(webhook.payments.missedByReason["retries-exhausted"]).toBe(250);
+    const hybrid = simulateStrategy(s, "hybrid", { details: true });
+    expect(hybrid.payments.missed).toBe(0);
+    // A burst settling within 4 s: the first pass (at 5 s) lists all 250 on three pages, the last without has_more.
+    const { pages } = passes(s);
+    expect(pages.slice(0, 4).map((p) => p.listed)).toEqual([100, 100, 50, 0]);
+    expect(hybrid.requests).toMatchObject({ consumerToProvider: 4, providerToConsumer: 0, wasted: 1 });
+    for (const d of hybrid.details!) expect(d.detectedAtMs).toBe(5000);
+    expect(hybrid.durationMs).toBe(5000);
+    // Missed payments keep the webhook's reason: with the deadline before the first pass they are exhausted, not late.
+    const late = simulateStrategy({ ...s, deadlineMs: 4000 }, "hybrid");
+    expect(late.payments.missedByReason).toEqual({ "retries-exhausted": 250, deadline: 0, "endpoint-disabled": 0 });
+  });
+
+  it("re-reads a second of overlap: a payment settling between passes is listed by two of them, known from the first", () => {
+    const s = scenario((s) => {
+      s.payments.count = 40;
+      s.payments.arrival = atRate(4);
+      s.webhook.retriesMs = [0];
+      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.extras.hybrid.reconcileEveryMs = 1000;
+    });
+    const { pages, listedAt, world } = passes(s);
+    const listings = pages.reduce((sum, p) => sum + p.listed, 0);
+    expect(listings).toBeGreaterThan(world.n);
+    const hybrid = simulateStrategy(s, "hybrid");
+    expect(hybrid.payments.missed).toBe(0);
+    // Each payment waits for the next pass: under a second plus nothing else (no network here).
+    expect(hybrid.latencyMs!.max).toBeLessThanOrEqual(1000);
+    for (let i = 0; i < world.n; i++) expect(listedAt[i]).toBeGreaterThanOrEqual(world.settleAt[i]!);
+  });
+
+  const cases: Array<[string, (s: Scenario) => void, SimulateOptions]> = [
+    ["a burst", () => {}, {}],
+    ["a rate, jitter and a service time", (s) => ((s.payments.arrival = atRate(400)), (s.network = { latencyMs: 5, jitterMs: 20 })), { serviceMs: 2 }],
+    ["settlements during a pass (slow answers, long pages)", (s) => ((s.payments.arrival = atRate(2000)), (s.network.latencyMs = 30)), {}],
+    ["speed 3 (three seconds of overlap)", (s) => ((s.speed = 3), (s.payments.arrival = atRate(300))), {}],
+  ];
+  for (const [label, patch, options] of cases)
+    it(`lists what a brute-force scan of the provider lists: ${label}`, () => {
+      const s = scenario((s) => {
+        s.payments.count = 1500;
+        s.settlement.delay = parseDistribution("exponential(mean=2s)");
+        s.extras.faults.webhook.downtime = [{ fromMs: 1000, toMs: 3000, mode: "refuse" }];
+        s.webhook.retriesMs = [0, 200];
+        s.extras.hybrid.reconcileEveryMs = 700;
+        patch(s);
+      });
+      const fast = passes(s, options);
+      const naive = naiveReconcile(fast.world, fast.hooked, fast.world.cutoff);
+      expect(fast.pages.some((p) => p.listed === PAGE_LIMIT), "the case pages").toBe(true);
+      expect(fast.pages.map(({ arriveAt, answerAt, listed, useful }) => ({ arriveAt, answerAt, listed, useful }))).toEqual(
+        naive.pages.map(({ arriveAt, answerAt, listed, useful }) => ({ arriveAt, answerAt, listed, useful })),
+      );
+      expect(fast.listedAt).toEqual(naive.listedAt);
+    });
+
+  it("plays API faults and the rate limit on the list pages: a refused page ends the pass, the next one starts from the same point", () => {
+    const base = (s: Scenario) => {
+      s.payments.count = 300;
+      s.payments.arrival = atRate(50);
+      s.webhook.retriesMs = [0];
+      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.extras.hybrid.reconcileEveryMs = 500;
+    };
+    const clean = simulateStrategy(scenario(base), "hybrid");
+    const faulty = simulateStrategy(scenario((s) => (base(s), (s.extras.faults.api.errorRate = 0.4))), "hybrid");
+    expect(faulty.errors.server).toBeGreaterThan(0);
+    expect(faulty.payments.missed).toBe(0);
+    expect(faulty.latencyMs!.mean).toBeGreaterThan(clean.latencyMs!.mean);
+    const limited = simulateStrategy(scenario((s) => (base(s), (s.extras.faults.api.latency = parseDistribution("uniform(0ms, 100ms)")), (s.extras.provider.rateLimitPerSecond = 2), (s.extras.hybrid.reconcileEveryMs = 300))), "hybrid");
+    expect(limited.errors.rateLimited).toBeGreaterThan(0);
+    expect(limited.payments.missed).toBe(0);
+    expect(limited.latencyMs!.mean).toBeGreaterThan(clean.latencyMs!.mean);
+    // A refused page brought nothing: wasted, beside the registration.
+    for (const r of [faulty, limited]) expect(r.requests.wasted).toBeGreaterThanOrEqual(1 + r.errors.server + r.errors.rateLimited);
   });
 });
 

@@ -16,20 +16,28 @@ import { FIRST_MESSAGE, type World } from "./world.js";
 export function simulateWebhook(world: World): Tally {
   const tally = new Tally(world.n);
   tally.fates = new Uint8Array(world.n);
-  for (let i = 0; i < world.n; i++) tally.detectedAt[i] = walk(world, i, world.cutoff, null);
+  for (let i = 0; i < world.n; i++) tally.detectedAt[i] = walkWebhook(world, i, world.cutoff, null);
   const endedAt = (tally.endedAt = tally.endOfRun(world));
-  tally.c2pRequests = 1;
-  tally.c2pBytes = REGISTER_REQUEST_BYTES;
-  tally.p2cBytes = REGISTER_RESPONSE_BYTES;
+  countRegistration(tally);
   for (let i = 0; i < world.n; i++) {
-    const at = (tally.detectedAt[i] = walk(world, i, endedAt, tally));
+    const at = (tally.detectedAt[i] = walkWebhook(world, i, endedAt, tally));
     if (at === at) tally.useful++;
   }
   return tally;
 }
 
-/** Walks payment i's delivery chains up to `horizon`; returns the first delivery's arrival (NaN if none), counting into `tally` when given. */
-function walk(world: World, i: number, horizon: number, tally: Tally | null): number {
+/** `POST /webhook-endpoints` before the run: one request the provider counts. */
+export function countRegistration(tally: Tally): void {
+  tally.c2pRequests += 1;
+  tally.c2pBytes += REGISTER_REQUEST_BYTES;
+  tally.p2cBytes += REGISTER_RESPONSE_BYTES;
+}
+
+/**
+ * Walks payment i's delivery chains up to `horizon`; returns the first delivery's arrival (NaN if
+ * none), counting into `tally` (deliveries, duplicates, bytes, the fate) when given.
+ */
+export function walkWebhook(world: World, i: number, horizon: number, tally: Tally | null): number {
   const { scenario } = world;
   const { seed } = scenario;
   const faults = scenario.extras.faults.webhook;

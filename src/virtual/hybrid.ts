@@ -1,0 +1,248 @@
+import { sample } from "../scenario/distribution.js";
+import { Stream, rngFor } from "../scenario/random.js";
+import { retryAfterSeconds } from "../provider/rate-limit.js";
+import { Tally } from "./tally.js";
+import { countRegistration, walkWebhook } from "./webhook.js";
+import { API_ERROR_BYTES, Status, listRequestBytes, listResponseBytes, paymentViewBytes, rateLimitedBytes } from "./wire.js";
+import type { World } from "./world.js";
+
+/** src/strategies/hybrid.ts: each pass re-reads this much wall time before the previous pass's start. */
+const OVERLAP_WALL_MS = 1000;
+/** src/strategies/hybrid.ts asks for pages of 100 (wire.ts's list request carries `limit=100`). */
+export const PAGE_LIMIT = 100;
+
+/** What the provider answered a list page. */
+export const PageAnswer = { ok: 0, rateLimited: 1, serverError: 2 } as const;
+
+/** One `GET /payments?status=succeeded,failed&updated_since=…` page of a reconciliation pass. */
+export interface ListPage {
+  /** Scenario ms when the request reaches the provider (it is counted from then) and when its answer reaches the shop. */
+  arriveAt: number;
+  answerAt: number;
+  answer: number;
+  /** Payments listed (0 unless ok), and whether the page first listed an outcome the webhook had not brought by answerAt. */
+  listed: number;
+  useful: boolean;
+  c2pBytes: number;
+  p2cBytes: number;
+}
+
+/**
+ * The reconciliation passes of `hybrid` up to `horizon`, as src/strategies/hybrid.ts runs them:
+ * the first pass `reconcileEvery` after the start, each next one `reconcileEvery` after the
+ * previous pass's last answer (the real client re-arms its timer when a pass ends). A pass lists
+ * the payments in a terminal status updated since the previous complete pass started, less the
+ * one-second wall-time overlap (`speed` seconds of scenario time), page after page in creation
+ * order while `has_more`. Each page is evaluated when it reaches the provider, so a payment
+ * settling mid-pass shows up in a later page if its id is past the cursor. A refused page (429,
+ * injected 500) ends the pass without moving the cursor, as the real client does.
+ *
+ * `hooked[i]` is when the webhook first brought payment i (NaN: never); `listedAt[i]` is filled
+ * with the answer time of the first page listing it. Pages go one at a time, so the k-th page is
+ * the k-th read request the provider sees, and draws the k-th API fault, as in the real run.
+ *
+ * Settled payments are kept sorted by settlement time; a pass holds the window it lists in a
+ * min-heap of ids, so a page costs O(limit · log window), not a scan of every payment.
+ */
+export function reconcile(world: World, hooked: Float64Array, horizon: number, listedAt: Float64Array): ListPage[] {
+  const { n, scenario, settleAt } = world;
+  const every = scenario.extras.hybrid.reconcileEveryMs;
+  const overlap = OVERLAP_WALL_MS * scenario.speed;
+  const σ = world.serviceMs;
+  const { errorRate, latency } = scenario.extras.faults.api;
+  const faulty = errorRate > 0 || latency !== null;
+  const limit = scenario.extras.provider.rateLimitPerSecond;
+  const capacity = limit === null ? 0 : Math.max(1, limit);
+  const refillPerMs = limit === null ? 0 : limit / 1000;
+  let tokens = capacity;
+  let bucketAt = NaN;
+
+  const order = settlementOrder(world);
+  const heap = new IdHeap(Math.min(n, 1024));
+  const pages: ListPage[] = [];
+  /** settleAt[order[k]] < lo for k < low; order[high..] have not settled by the current page's read. */
+  let low = 0;
+  let high = 0;
+  let since = 0;
+  let leave = every;
+  for (;;) {
+    if (leave > horizon) break;
+    const lo = since - overlap;
+    while (low < n && settleAt[order[low]!]! < lo) low++;
+    // The pass's window so far: everything settled since `lo`, up to the last read.
+    heap.clear();
+    if (high < low) high = low;
+    for (let k = low; k < high; k++) heap.push(order[k]!);
+    let cursor = -1;
+    let complete = true;
+    const startedAt = leave;
+    let t = leave;
+    for (;;) {
+      const p = pages.length;
+      // List pages' delays are keyed past every payment's messages.
+      const arrive = t + world.oneWay(n + p, 0);
+      if (arrive > horizon) return pages;
+      const page: ListPage = { arriveAt: arrive, answerAt: arrive, answer: PageAnswer.ok, listed: 0, useful: false, c2pBytes: listRequestBytes(cursor), p2cBytes: 0 };
+      pages.push(page);
+      if (limit !== null) {
+        if (bucketAt !== bucketAt) bucketAt = arrive;
+        tokens = Math.min(capacity, tokens + (arrive - bucketAt) * refillPerMs);
+        bucketAt = arrive;
+        if (tokens >= 1) tokens -= 1;
+        else {
+          // An error leaves at once, without the network delay the provider adds to replies.
+          page.answer = PageAnswer.rateLimited;
+          page.p2cBytes = rateLimitedBytes(retryAfterSeconds((1 - tokens) / refillPerMs));
+          t = arrive;
+          complete = false;
+          break;
+        }
+      }
+      let read = arrive;
+      if (faulty) {
+        const rng = rngFor(scenario.seed, Stream.apiFault, p);
+        const fails = rng.next() < errorRate;
+        if (latency) read += Math.max(0, sample(latency, rng));
+        if (fails) {
+          page.answer = PageAnswer.serverError;
+          page.answerAt = read;
+          page.p2cBytes = API_ERROR_BYTES;
+          t = read;
+          complete = false;
+          break;
+        }
+      }
+      read += σ;
+      while (high < n && settleAt[order[high]!]! <= read) {
+        const i = order[high++]!;
+        if (i > cursor) heap.push(i);
+      }
+      const answerAt = read + world.oneWay(n + p, 1);
+      let views = 0;
+      let last = cursor;
+      for (; views < PAGE_LIMIT && heap.size > 0; views++) {
+        const i = heap.pop();
+        page.p2cBytes += paymentViewBytes(i, world.failed[i] ? Status.failed : Status.succeeded);
+        if (listedAt[i] !== listedAt[i]) {
+          listedAt[i] = answerAt;
+          if (!(hooked[i]! <= answerAt)) page.useful = true;
+        }
+        last = i;
+      }
+      const hasMore = heap.size > 0;
+      page.p2cBytes = listResponseBytes(page.p2cBytes, views, hasMore);
+      page.listed = views;
+      page.answerAt = answerAt;
+      t = answerAt;
+      if (!hasMore || views === 0) break;
+      cursor = last;
+    }
+    if (complete) since = startedAt;
+    leave = t + every;
+  }
+  return pages;
+}
+
+/**
+ * Hybrid: the webhook as `simulateWebhook` plays it, plus the reconciliation passes. A payment is
+ * known at the earlier of its first delivery and the answer of the first page listing it; a
+ * payment missed still carries its webhook fate (retries exhausted, say), as the real run's
+ * provider-side fates do. The passes do not depend on what the webhook brought (only the pages'
+ * usefulness does), so one pass to the cutoff fixes when the run ends, and the counts are taken
+ * up to then.
+ */
+export function simulateHybrid(world: World): Tally {
+  const { n } = world;
+  const tally = new Tally(n);
+  tally.fates = new Uint8Array(n);
+  const hooked = new Float64Array(n);
+  const listedAt = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) hooked[i] = walkWebhook(world, i, world.cutoff, null);
+  const pages = reconcile(world, hooked, world.cutoff, listedAt);
+  for (let i = 0; i < n; i++) tally.detectedAt[i] = earlier(hooked[i]!, listedAt[i]!);
+  const endedAt = (tally.endedAt = tally.endOfRun(world));
+
+  countRegistration(tally);
+  for (let i = 0; i < n; i++) {
+    const hook = walkWebhook(world, i, endedAt, tally);
+    const listed = listedAt[i]! <= endedAt ? listedAt[i]! : NaN;
+    // A delivery is its own useful exchange when it came first (the real receiver ignores a later one).
+    if (hook === hook && !(listed < hook)) tally.useful++;
+    tally.detectedAt[i] = earlier(hook, listed);
+  }
+  for (const page of pages) {
+    if (page.arriveAt > endedAt) break;
+    tally.c2pRequests++;
+    tally.c2pBytes += page.c2pBytes;
+    tally.p2cBytes += page.p2cBytes;
+    if (page.answer === PageAnswer.rateLimited) tally.errors.rateLimited++;
+    else if (page.answer === PageAnswer.serverError) tally.errors.server++;
+    else if (page.useful && page.answerAt <= endedAt) tally.useful++;
+  }
+  return tally;
+}
+
+/** The earlier of two times, NaN standing for never; a tie goes to the first (the webhook). */
+function earlier(a: number, b: number): number {
+  if (b !== b) return a;
+  if (a !== a) return b;
+  return b < a ? b : a;
+}
+
+/** Payment indices sorted by settlement time (ties by index). */
+function settlementOrder(world: World): Uint32Array {
+  const { n, settleAt } = world;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => settleAt[a]! - settleAt[b]! || a - b);
+}
+
+/** A min-heap of payment indices in a growable Int32Array: the pass's window in creation order. */
+class IdHeap {
+  private items: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.items = new Int32Array(Math.max(16, capacity));
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  push(value: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    const a = this.items;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= value) break;
+      a[i] = a[parent]!;
+      i = parent;
+    }
+    a[i] = value;
+  }
+
+  /** Removes and returns the smallest; only when size > 0. */
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a[--this.size]!;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= this.size) break;
+      const right = left + 1;
+      const child = right < this.size && a[right]! < a[left]! ? right : left;
+      if (a[child]! >= last) break;
+      a[i] = a[child]!;
+      i = child;
+    }
+    if (this.size > 0) a[i] = last;
+    return top;
+  }
+}
