@@ -20,11 +20,14 @@ describe("reports and sweep from the real CLI", () => {
     expect(html).not.toMatch(/<script\b|<link\b|src="https?:/i);
   }, 30_000);
 
-  it("check --report writes a summary of every scenario", async () => {
+  it("check --report writes every scenario with its charts", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "apiwh-report-")), "check.html");
     const run = await runCli(["check", "examples/lazy-poller.json", "--report", file]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(readFileSync(file, "utf8")).toMatch(/lazy-poller/);
+    const html = readFileSync(file, "utf8");
+    expect(html).toMatch(/lazy-poller/);
+    expect(html).toMatch(/aria-label="Cumulative requests over time/);
+    expect(html).toMatch(/aria-label="Cumulative distribution of detection latency/);
   }, 60_000);
 
   it("sweep --format json: fewer requests and later p50 as the interval grows; the webhook as reference", async () => {

@@ -113,8 +113,10 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
 }
 
 export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
-  const [{ check }, render] = await Promise.all([import("../run/check.js"), loadRenderers()]);
+  const [{ check }, render, { Timeline }] = await Promise.all([import("../run/check.js"), loadRenderers(), import("../run/timeline.js")]);
   const progress = io.stderr.isTTY && flags.format === "table";
+  // The report draws each scenario's charts from a timeline of its run.
+  const timelines = new Map<string, InstanceType<typeof Timeline>>();
   const { value: result, exitCode } = await withInterrupts((signal) =>
     check(paths, {
       host: "127.0.0.1",
@@ -122,10 +124,20 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
       details: false,
       signal,
       onScenario: progress ? (c, i, n) => io.stderr.write(`  [${i + 1}/${n}] ${c.status === "passed" ? "✓" : "✗"} ${c.name}\n`) : undefined,
+      watch: flags.report
+        ? (file, scenario) => {
+            const timeline = new Timeline(scenario.speed);
+            timelines.set(file, timeline);
+            return timeline.listener;
+          }
+        : undefined,
     }),
   );
   if (flags.junit) await writeOutput("--junit", flags.junit, render.renderJUnit(result) + "\n", "results.xml");
-  if (flags.report) await writeReport(flags.report, (await import("../render/html.js")).renderCheckHtmlReport(result));
+  if (flags.report) {
+    const byFile = new Map([...timelines].map(([file, t]) => [file, t.strategies]));
+    await writeReport(flags.report, (await import("../render/html.js")).renderCheckHtmlReport(result, byFile));
+  }
   if (flags.format === "json") io.stdout.write(render.renderCheckJson(result) + "\n");
   else if (flags.format === "markdown") io.stdout.write(render.renderCheckMarkdown(result) + "\n");
   else io.stdout.write(render.renderCheckTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");

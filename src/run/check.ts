@@ -7,6 +7,8 @@ import { compareScenario } from "./compare.js";
 import { prepareExpectations } from "./expectations.js";
 import type { CheckResult, ScenarioCheck } from "./result.js";
 import type { RunOptions } from "./strategy-run.js";
+import type { RunListener } from "./events.js";
+import type { Scenario } from "../scenario/types.js";
 
 const SCENARIO_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);
 
@@ -36,6 +38,8 @@ export async function findScenarios(paths: string[]): Promise<string[]> {
 export interface CheckOptions extends RunOptions {
   /** Called as each scenario finishes (progress on stderr). */
   onScenario?: (check: ScenarioCheck, index: number, total: number) => void;
+  /** Called before each scenario runs; the listener it returns watches that scenario's run (for reports). */
+  watch?: (file: string, scenario: Scenario) => RunListener | undefined;
 }
 
 /** Runs every scenario with its expectations; a scenario that cannot run is reported, and the rest still run. */
@@ -51,7 +55,7 @@ export async function check(paths: string[], options: CheckOptions): Promise<Che
     try {
       const scenario = await loadScenarioFile(file);
       const expectations = prepareExpectations(scenario, shown);
-      const result = await compareScenario(scenario, options, 1, expectations);
+      const result = await compareScenario(scenario, { ...options, onEvent: options.watch?.(shown, scenario) ?? options.onEvent }, 1, expectations);
       const outcomes = result.expectations ?? [];
       entry = {
         file: shown,
