@@ -135,7 +135,7 @@ describe("renderTraceLine", () => {
       no answer                    +1.203s  client → provider  GET /payments/pay_3  no answer  15.00 s
       long poll                    +1.203s  client → provider  GET /payments/pay_3?wait=…  200 succeeded  812 ms
       sse event                    +1.203s  provider → client  event on GET /events  payment.succeeded pay_3
-      duplicate delivery           +1.203s  provider → client  POST /webhook  payment.succeeded pay_3 (duplicate)  204  0.3 ms
+      duplicate delivery           +1.203s provider → client POST /webhook payment.succeeded pay_3 (duplicate) 204 0.3 ms
       untimed delivery             +1.203s  provider → client  POST /webhook  payment.failed pay_3
       503 attempt                  +1.203s  provider → client  POST /webhook  pay_3 attempt 2  503  1.2 ms
       disabled endpoint            +1.203s  provider → client  POST /webhook  pay_3 attempt 3  410 gone  1.2 ms

@@ -3,6 +3,7 @@ import type { RunEvent } from "../run/events.js";
 import type { StrategyName } from "../scenario/types.js";
 import { strategyColor, type Palette } from "./color.js";
 import { formatCount, formatMs } from "./format.js";
+import { MAX_WIDTH, visibleWidth } from "./text.js";
 
 /**
  * One narrated exchange or happening, in scenario ms from its strategy's start. Durations are in
@@ -64,7 +65,12 @@ const TO_CLIENT = "provider → client";
 /** One line per entry: `+1.203s  client → provider  GET /payments/pay_3  200 pending  0.4 ms`. */
 export function renderTraceLine(entry: TraceEntry, palette: Palette): string {
   const time = palette.dim(traceTime(entry.atMs));
-  const cols = (who: string, ...rest: string[]) => [time, who.padEnd(TO_PROVIDER.length), ...rest.filter((s) => s !== "")].join("  ");
+  const cols = (who: string, ...rest: string[]) => {
+    const parts = [time, who.padEnd(TO_PROVIDER.length), ...rest.filter((s) => s !== "")];
+    const line = parts.join("  ");
+    // Long ids and late times would push a line past 80 columns: such a line closes up its gaps instead.
+    return visibleWidth(line) <= MAX_WIDTH ? line : [time, who, ...parts.slice(2)].join(" ");
+  };
   switch (entry.kind) {
     case "created":
       return cols(TO_PROVIDER, "POST /payments", `201 created ${entry.id}`);
