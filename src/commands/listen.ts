@@ -2,7 +2,7 @@
  * `apiwh listen`: a webhook receiver on its own, printing each delivery as it arrives, whether its
  * signature verified, and how long after settlement it came. The push half of a two-terminal demo.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Io } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock } from "../measure/clock.js";
@@ -140,8 +140,9 @@ function watchRejections(receiver: WebhookReceiver, onRejected: (r: Rejection) =
     return "refused";
   };
   const track = receiver.meter.track.bind(receiver.meter);
-  receiver.meter.track = (kind: string, req: IncomingMessage, res: ServerResponse) => {
-    track(kind, req, res);
+  receiver.meter.track = (kind: string, res: ServerResponse) => {
+    track(kind, res);
+    const req = res.req;
     res.once("finish", () => {
       if (res.statusCode < 300) return;
       const id = req.headers["webhook-id"];

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
 /** Requests and bytes of one kind of exchange, counted by the server that receives them. */
@@ -23,40 +23,45 @@ interface Marks {
  * Attributes each exchange's bytes from its socket's counters. Requests on a keep-alive socket
  * are sequential (no pipelining), so the socket's byte counts since the previous exchange
  * finished are exactly this exchange's request and response, headers included.
+ *
+ * Each kind of exchange has one 'finish' listener, made once and shared by every response of that
+ * kind (it finds its socket through `res.req`): a closure per request showed up when profiling the
+ * provider's plain polls, and a listener per kind keeps the attribution right even if responses on
+ * one socket ever overlapped.
  */
 export class ServerMeter {
   private readonly marks = new WeakMap<Socket, Marks>();
   readonly counts = new Map<string, ExchangeCount>();
+  private readonly onFinish = new Map<string, (this: ServerResponse) => void>();
+  /** Moves the marks without charging anyone. */
+  private readonly onSkippedFinish: (this: ServerResponse) => void;
+
+  constructor() {
+    const marks = this.marks;
+    this.onSkippedFinish = function (this: ServerResponse) {
+      const socket = this.req.socket;
+      const mark = marks.get(socket);
+      if (!mark) return;
+      mark.read = socket.bytesRead;
+      mark.written = socket.bytesWritten;
+    };
+  }
 
   attach(server: Server): void {
     server.on("connection", (socket: Socket) => this.marks.set(socket, { read: 0, written: 0 }));
   }
 
   /** Counts the exchange under `kind` once its response has been handed to the socket. */
-  track(kind: string, req: IncomingMessage, res: ServerResponse): void {
-    const count = this.countFor(kind);
-    count.requests++;
-    res.once("finish", () => {
-      const socket = req.socket;
-      const mark = this.marks.get(socket);
-      if (!mark) return;
-      const read = socket.bytesRead;
-      const written = socket.bytesWritten;
-      count.bytesIn += read - mark.read;
-      count.bytesOut += written - mark.written;
-      mark.read = read;
-      mark.written = written;
-    });
+  track(kind: string, res: ServerResponse): void {
+    let onFinish = this.onFinish.get(kind);
+    if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind))));
+    this.counts.get(kind)!.requests++;
+    res.on("finish", onFinish);
   }
 
   /** Moves the byte marks past an exchange that is not counted (payment creation), so it is not charged to the next one. */
-  skip(req: IncomingMessage, res: ServerResponse): void {
-    res.once("finish", () => {
-      const mark = this.marks.get(req.socket);
-      if (!mark) return;
-      mark.read = req.socket.bytesRead;
-      mark.written = req.socket.bytesWritten;
-    });
+  skip(res: ServerResponse): void {
+    res.on("finish", this.onSkippedFinish);
   }
 
   countFor(kind: string): ExchangeCount {
@@ -67,5 +72,22 @@ export class ServerMeter {
 
   snapshot(): Record<string, ExchangeCount> {
     return Object.fromEntries([...this.counts].map(([k, v]) => [k, { ...v }]));
+  }
+
+  /** The shared listener for one kind: charges the bytes since the socket's marks to `count`. */
+  private chargeTo(count: ExchangeCount): (this: ServerResponse) => void {
+    const marks = this.marks;
+    return function (this: ServerResponse) {
+      // `res.socket` is already detached at 'finish'; the request keeps its socket.
+      const socket = this.req.socket;
+      const mark = marks.get(socket);
+      if (!mark) return;
+      const read = socket.bytesRead;
+      const written = socket.bytesWritten;
+      count.bytesIn += read - mark.read;
+      count.bytesOut += written - mark.written;
+      mark.read = read;
+      mark.written = written;
+    };
   }
 }

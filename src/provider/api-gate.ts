@@ -37,8 +37,13 @@ export class ApiGate {
     this.limiter = options.rateLimitPerSecond === null ? null : new RateLimiter(options.rateLimitPerSecond, options.speed, options.now);
   }
 
-  /** Resolves when the request may be served; throws the HttpError (429 or 500) to answer instead. */
-  async pass(req: IncomingMessage): Promise<void> {
+  /**
+   * Admits a read request: undefined when it may be served at once, a promise when an injected
+   * latency holds it (rejecting with the injected 500 if one was drawn too); throws the 429, or a
+   * 500 drawn without latency. Synchronous whenever no fault delays it, so a plain poll allocates
+   * no promise.
+   */
+  admit(req: IncomingMessage): Promise<void> | undefined {
     const k = this.arrivals++;
     if (this.limiter) {
       const waitMs = this.limiter.take(clientOf(req));
@@ -49,14 +54,20 @@ export class ApiGate {
       }
     }
     const { errorRate, latency } = this.options.faults;
-    if (errorRate <= 0 && !latency) return;
+    if (errorRate <= 0 && !latency) return undefined;
     const rng = rngFor(this.options.seed, Stream.apiFault, k);
     const fails = rng.next() < errorRate;
-    if (latency) await sleep(Math.max(0, sample(latency, rng)) / this.options.speed, this.options.signal);
-    if (fails) {
-      this.counts.server++;
-      throw new HttpError(500, "api_error", "injected server error (faults.api.errorRate)");
-    }
+    if (latency)
+      return sleep(Math.max(0, sample(latency, rng)) / this.options.speed, this.options.signal).then(() => {
+        if (fails) throw this.injectedError();
+      });
+    if (fails) throw this.injectedError();
+    return undefined;
+  }
+
+  private injectedError(): HttpError {
+    this.counts.server++;
+    return new HttpError(500, "api_error", "injected server error (faults.api.errorRate)");
   }
 }
 

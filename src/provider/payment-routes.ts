@@ -58,30 +58,44 @@ function objectBody(body: unknown, allowed: readonly string[]): Record<string, u
 export interface ReadAnswer {
   status: 200 | 304;
   body?: PaymentView;
-  headers: Record<string, string>;
+  etag: string;
 }
 
 /**
  * `GET /payments/:id[?wait=<duration>]`, honouring `If-None-Match`. With `wait`, a pending payment
  * (or one whose ETag still matches) is held until it changes or the wait ends, capped at MAX_WAIT_MS.
+ * Answers synchronously unless it holds: a plain poll (`query` null: the target had none) costs no
+ * promise and no URL.
  */
-export async function readPayment(store: PaymentStore, index: number, url: URL, req: IncomingMessage, speed: number, signal: AbortSignal): Promise<ReadAnswer> {
-  const waitMs = parseWait(url.searchParams.get("wait"));
+export function readPayment(store: PaymentStore, index: number, query: URLSearchParams | null, req: IncomingMessage, speed: number, signal: AbortSignal): ReadAnswer | Promise<ReadAnswer> {
+  const waitMs = query ? parseWait(query.get("wait")) : 0;
   const ifNoneMatch = header(req.headers["if-none-match"]);
-  const unchanged = () => (ifNoneMatch !== undefined ? etagMatches(ifNoneMatch, store.etagOf(index)) : store.statusOf(index) === "pending");
-  if (waitMs > 0 && unchanged()) {
-    const held = new AbortController();
-    const stop = () => held.abort();
-    signal.addEventListener("abort", stop, { once: true });
-    req.socket.once("close", stop);
-    await Promise.race([store.whenChanged(index), sleep(waitMs / speed, held.signal)]);
-    held.abort();
-    signal.removeEventListener("abort", stop);
-    req.socket.off("close", stop);
-  }
+  if (waitMs > 0 && unchanged(store, index, ifNoneMatch)) return holdThenRead(store, index, ifNoneMatch, waitMs / speed, req, signal);
+  return readNow(store, index, ifNoneMatch);
+}
+
+/** What a long poll waits to change: the version the client holds, or else a pending status. */
+function unchanged(store: PaymentStore, index: number, ifNoneMatch: string | undefined): boolean {
+  return ifNoneMatch !== undefined ? etagMatches(ifNoneMatch, store.etagOf(index)) : store.statusOf(index) === "pending";
+}
+
+function readNow(store: PaymentStore, index: number, ifNoneMatch: string | undefined): ReadAnswer {
   const etag = store.etagOf(index);
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, headers: { etag } };
-  return { status: 200, body: store.view(index), headers: { etag } };
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, etag };
+  return { status: 200, body: store.view(index), etag };
+}
+
+/** Holds a long poll until the payment changes, the wait ends, the client goes or the provider closes. */
+async function holdThenRead(store: PaymentStore, index: number, ifNoneMatch: string | undefined, wallMs: number, req: IncomingMessage, signal: AbortSignal): Promise<ReadAnswer> {
+  const held = new AbortController();
+  const stop = () => held.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  req.socket.once("close", stop);
+  await Promise.race([store.whenChanged(index), sleep(wallMs, held.signal)]);
+  held.abort();
+  signal.removeEventListener("abort", stop);
+  req.socket.off("close", stop);
+  return readNow(store, index, ifNoneMatch);
 }
 
 function parseWait(raw: string | null): number {
@@ -107,8 +121,7 @@ function etagMatches(condition: string, etag: string): boolean {
  * `GET /payments?status=a,b&updated_since=<ISO>&limit=&starting_after=<id>`: payments in creation
  * order (ids ascending, so `starting_after` is a stable cursor), for reconciliation.
  */
-export function listPayments(store: PaymentStore, url: URL): { object: "list"; url: "/payments"; data: PaymentView[]; has_more: boolean } {
-  const q = url.searchParams;
+export function listPayments(store: PaymentStore, q: URLSearchParams): { object: "list"; url: "/payments"; data: PaymentView[]; has_more: boolean } {
   const statuses = q.has("status") ? parseStatuses(q.get("status")!) : null;
   const since = q.has("updated_since") ? parseSince(q.get("updated_since")!) : -Infinity;
   const limit = q.has("limit") ? parseLimit(q.get("limit")!) : DEFAULT_LIST_LIMIT;

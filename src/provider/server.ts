@@ -7,8 +7,8 @@ import type { SettlementRule } from "../scenario/plan.js";
 import type { ApiFaults, SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { ApiGate, OpenLimit, type ApiErrorCounts } from "./api-gate.js";
 import { EventStream } from "./event-stream.js";
-import { checkQuery, discardBody, HttpError, readJson, requestUrl, sendError, sendJson } from "./http.js";
-import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody } from "./payment-routes.js";
+import { checkQuery, discardBody, HttpError, isPlainTarget, readJson, requestUrl, sendError, sendJson } from "./http.js";
+import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "./webhook-faults.js";
 import { WebhookSender, type DeliveryAttempt, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
@@ -124,85 +124,130 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   const longPolls = new OpenLimit("long polls", limits.longPollsPerClient);
   const streams = new OpenLimit("event streams", limits.streamsPerClient);
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = requestUrl(req);
-    const path = url.pathname;
+  /**
+   * Routes a request. Synchronous unless something makes it wait (simulated network delay, a long
+   * poll, an injected fault, reading a body): then it returns the promise of the answer. A plain
+   * poll, the request every polling strategy repeats, thus costs no promise, no closure and no URL.
+   */
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
+    const target = req.url ?? "/";
+    const url = isPlainTarget(target) ? null : requestUrl(req);
+    const path = url ? url.pathname : target;
     const inbound = oneWayDelay();
-    if (inbound > 0) await sleep(inbound);
-    if (path === "/payments") {
-      if (req.method === "GET") {
-        meter.track(Exchange.list, req, res);
-        checkQuery(url, LIST_QUERY);
-        await gate.pass(req);
-        return reply(res, 200, listPayments(store, url));
-      }
-      if (req.method !== "POST") throw notAllowed(req, path, "GET, POST");
-      meter.skip(req, res);
-      checkQuery(url, []);
-      const { amount, currency } = validatePaymentBody(await readJson(req, res));
-      if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
-      const index = store.create(amount, currency);
-      // Fault windows count from the run's first payment: the same instant for every strategy.
-      if (index === 0) sender.startClock(store.createdAt[0]!);
-      onEvent?.({ kind: "created", index, at: store.createdAt[index]! });
-      return reply(res, 201, store.view(index));
-    }
+    if (inbound > 0) return sleep(inbound).then(() => dispatch(req, res, path, url));
+    return dispatch(req, res, path, url);
+  }
+
+  /** `url` is null when the target was plain (see isPlainTarget): its path is `path` and it has no query. */
+  function dispatch(req: IncomingMessage, res: ServerResponse, path: string, url: URL | null): Promise<void> | undefined {
     if (path.startsWith("/payments/")) {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
-      meter.track(Exchange.poll, req, res);
-      checkQuery(url, READ_QUERY);
+      meter.track(Exchange.poll, res);
+      if (url) checkQuery(url, READ_QUERY);
       // The id is only ever looked up: a malformed one is simply not found.
-      const index = store.indexOf(decodeId(path.slice("/payments/".length)));
-      if (index < 0) throw new HttpError(404, "not_found", `no payment with id "${path.slice("/payments/".length, "/payments/".length + 64)}"`);
-      if (url.searchParams.has("wait")) longPolls.hold(req, res);
-      await gate.pass(req);
-      const answer = await readPayment(store, index, url, req, options.speed, closing.signal);
-      onEvent?.({ kind: "polled", index, at: clock.now(), status: store.statusOf(index) });
-      if (answer.status === 304) return replyEmpty(res, 304, answer.headers);
-      return reply(res, 200, answer.body, answer.headers);
+      const raw = path.slice("/payments/".length);
+      const index = store.indexOf(url ? decodeId(raw) : raw);
+      if (index < 0) throw new HttpError(404, "not_found", `no payment with id "${raw.slice(0, 64)}"`);
+      if (url?.searchParams.has("wait")) longPolls.hold(req, res);
+      const held = gate.admit(req);
+      if (held) return held.then(() => answerPoll(req, res, index, url));
+      return answerPoll(req, res, index, url);
+    }
+    if (path === "/payments") {
+      if (req.method === "GET") {
+        meter.track(Exchange.list, res);
+        if (url) checkQuery(url, LIST_QUERY);
+        return afterGate(req, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
+      }
+      if (req.method !== "POST") throw notAllowed(req, path, "GET, POST");
+      meter.skip(res);
+      if (url) checkQuery(url, []);
+      return createPayment(req, res);
     }
     if (path === "/events") {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
-      checkQuery(url, []);
+      if (url) checkQuery(url, []);
       streams.hold(req, res);
-      await gate.pass(req);
-      return stream.serve(req, res);
+      return afterGate(req, () => stream.serve(req, res));
     }
     if (path === "/webhook-endpoints") {
       if (req.method !== "POST") throw notAllowed(req, path, "POST");
-      meter.track(Exchange.register, req, res);
-      checkQuery(url, []);
-      const target = validateEndpointBody(await readJson(req, res));
-      if (sender.endpoints.length >= limits.webhookEndpoints) throw new HttpError(503, "endpoint_limit_reached", `this provider holds at most ${limits.webhookEndpoints} webhook endpoints`);
-      const endpoint = sender.register(target);
-      return reply(res, 201, { id: endpoint.id, url: endpoint.url, secret: endpoint.secret });
+      meter.track(Exchange.register, res);
+      if (url) checkQuery(url, []);
+      return registerEndpoint(req, res);
     }
     throw new HttpError(404, "not_found", `no route for ${path.slice(0, 64)}`);
   }
 
-  async function reply(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): Promise<void> {
+  function afterGate(req: IncomingMessage, then: () => Promise<void> | void): Promise<void> | undefined {
+    const held = gate.admit(req);
+    if (held) return held.then(then);
+    const done = then();
+    return done ? done : undefined;
+  }
+
+  function answerPoll(req: IncomingMessage, res: ServerResponse, index: number, url: URL | null): Promise<void> | undefined {
+    const answer = readPayment(store, index, url?.searchParams ?? null, req, options.speed, closing.signal);
+    if (answer instanceof Promise) return answer.then((a) => sendPoll(res, index, a));
+    return sendPoll(res, index, answer);
+  }
+
+  function sendPoll(res: ServerResponse, index: number, answer: ReadAnswer): Promise<void> | undefined {
+    onEvent?.({ kind: "polled", index, at: clock.now(), status: store.statusOf(index) });
+    if (answer.status === 304) return replyEmpty(res, 304, { etag: answer.etag });
+    return reply(res, 200, answer.body, { etag: answer.etag });
+  }
+
+  async function createPayment(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { amount, currency } = validatePaymentBody(await readJson(req, res));
+    if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
+    const index = store.create(amount, currency);
+    // Fault windows count from the run's first payment: the same instant for every strategy.
+    if (index === 0) sender.startClock(store.createdAt[0]!);
+    onEvent?.({ kind: "created", index, at: store.createdAt[index]! });
+    return reply(res, 201, store.view(index));
+  }
+
+  async function registerEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = validateEndpointBody(await readJson(req, res));
+    if (sender.endpoints.length >= limits.webhookEndpoints) throw new HttpError(503, "endpoint_limit_reached", `this provider holds at most ${limits.webhookEndpoints} webhook endpoints`);
+    const endpoint = sender.register(target);
+    return reply(res, 201, { id: endpoint.id, url: endpoint.url, secret: endpoint.secret });
+  }
+
+  /** Sends at once unless the simulated network delays the answer. */
+  function reply(res: ServerResponse, status: number, value: unknown, headers?: Record<string, string>): Promise<void> | undefined {
     const outbound = oneWayDelay();
-    if (outbound > 0) await sleep(outbound);
+    if (outbound > 0) return sleep(outbound).then(() => sendJson(res, status, value, headers));
     sendJson(res, status, value, headers);
+    return undefined;
   }
 
   /** 304 carries no body (RFC 9110 §15.4.5): that is the whole saving of a conditional poll. */
-  async function replyEmpty(res: ServerResponse, status: number, headers: Record<string, string>): Promise<void> {
+  function replyEmpty(res: ServerResponse, status: number, headers: Record<string, string>): Promise<void> | undefined {
     const outbound = oneWayDelay();
-    if (outbound > 0) await sleep(outbound);
-    res.writeHead(status, headers);
-    res.end();
+    const send = () => void res.writeHead(status, headers).end();
+    if (outbound > 0) return sleep(outbound).then(send);
+    send();
+    return undefined;
+  }
+
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    // A body nobody read yet (404, 405, a cap) is drained or the connection closed, never buffered.
+    if (!req.readableDidRead) discardBody(req, res);
+    sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
   }
 
   const server = createServer(SERVER_TIMEOUTS, (req, res) => {
-    route(req, res).catch((err: unknown) => {
-      if (res.headersSent || res.destroyed) return;
-      // A body nobody read yet (404, 405, a cap) is drained or the connection closed, never buffered.
-      if (!req.readableDidRead) discardBody(req, res);
-      sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
-    })
-      // Answering must never become an unhandled rejection: if even that fails, drop the connection.
-      .catch(() => res.destroy());
+    let pending: Promise<void> | undefined;
+    try {
+      pending = route(req, res);
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    // Answering must never become an unhandled rejection: if even that fails, drop the connection.
+    pending?.catch((err: unknown) => fail(req, res, err)).catch(() => res.destroy());
   });
   meter.attach(server);
   await listen(server, options.port, options.host);

@@ -101,11 +101,11 @@ export class WebhookReceiver {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "OPTIONS" && req.headers[WARM_UP_HEADER] !== undefined) {
       // The provider's connection warm-up at registration (see WARM_UP_HEADER): not a delivery, never counted.
-      this.meter.skip(req, res);
+      this.meter.skip(res);
       res.writeHead(204, { allow: "POST" }).end();
       return discardBody(req, res);
     }
-    this.meter.track("delivery", req, res);
+    this.meter.track("delivery", res);
     if (path !== this.options.path) {
       this.reject("not-found", new HttpError(404, "not_found", "no such path"));
     }

@@ -1,0 +1,83 @@
+import { connect, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { startProvider, type Provider } from "../src/provider/server.js";
+import { parseDistribution } from "../src/scenario/distribution.js";
+
+let provider: Provider | undefined;
+afterEach(async () => {
+  await provider?.close();
+  provider = undefined;
+});
+
+/** One keep-alive connection that sends a request, waits for its whole answer and reports both sizes in bytes. */
+function connection(port: number): { exchange(request: string): Promise<{ sent: number; received: number; status: number }>; close(): void } {
+  const socket: Socket = connect(port, "127.0.0.1");
+  let buffer = Buffer.alloc(0);
+  let waiting: (() => void) | undefined;
+  socket.on("data", (data) => {
+    buffer = Buffer.concat([buffer, data]);
+    waiting?.();
+  });
+  return {
+    exchange: (request) =>
+      new Promise((resolve) => {
+        waiting = () => {
+          const text = buffer.toString("latin1");
+          const split = text.indexOf("\r\n\r\n");
+          if (split < 0) return;
+          const length = Number(/content-length: (\d+)/i.exec(text.slice(0, split))?.[1] ?? 0);
+          const size = split + 4 + length;
+          if (buffer.length < size) return;
+          waiting = undefined;
+          buffer = buffer.subarray(size);
+          resolve({ sent: Buffer.byteLength(request), received: size, status: Number(text.slice(9, 12)) });
+        };
+        socket.write(request);
+      }),
+    close: () => socket.destroy(),
+  };
+}
+
+describe("the provider's meter", () => {
+  it("charges every byte of each exchange, both ways, to its kind and none to payment creation", async () => {
+    provider = await startProvider({
+      host: "127.0.0.1",
+      port: 0,
+      settlement: { seed: 1, delay: parseDistribution("fixed(10s)"), failureRate: 0 },
+      speed: 1,
+      network: { latencyMs: 0, jitterMs: 0 },
+      webhook: { retriesMs: [0], timeoutMs: 2000, signature: "standard-webhooks" },
+    });
+    const port = Number(new URL(provider.url).port);
+    const a = connection(port);
+    const b = connection(port);
+    const body = '{"amount":1000,"currency":"usd"}';
+    const create = `POST /payments HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+    const get = (target: string, extra = "") => `GET ${target} HTTP/1.1\r\nhost: x\r\n${extra}\r\n`;
+    const list = get("/payments?limit=5");
+    // Plain polls (no URL parsed), polls with a query, a conditional 304, a 404 and a 400 are all
+    // polls; creations before, between and after them on the same sockets must not leak into them.
+    const polls = [get("/payments/pay_1"), get("/payments/pay_1?wait=0"), get("/payments/pay_1", 'if-none-match: "1.0"\r\n'), get("/payments/pay_99"), get("/payments/pay_1?nope=1"), get("/payments/%70ay_1")];
+    const sums = { poll: { in: 0, out: 0 }, list: { in: 0, out: 0 } };
+    expect((await a.exchange(create)).status).toBe(201);
+    const statuses: number[] = [];
+    for (const poll of polls) {
+      for (const socket of [a, b]) {
+        const r = await socket.exchange(poll);
+        statuses.push(r.status);
+        sums.poll.in += r.sent;
+        sums.poll.out += r.received;
+      }
+      expect((await b.exchange(create)).status).toBe(201);
+      const l = await a.exchange(list);
+      sums.list.in += l.sent;
+      sums.list.out += l.received;
+    }
+    a.close();
+    b.close();
+    expect(new Set(statuses)).toEqual(new Set([200, 304, 404, 400]));
+    const { exchanges } = provider.snapshot();
+    expect(exchanges.poll).toEqual({ requests: polls.length * 2, bytesIn: sums.poll.in, bytesOut: sums.poll.out });
+    expect(exchanges.list).toEqual({ requests: polls.length, bytesIn: sums.list.in, bytesOut: sums.list.out });
+  });
+});
