@@ -13,6 +13,7 @@ import { runStrategy } from "../../dist/run/strategy-run.js";
 import { defaultScenario } from "../../dist/scenario/defaults.js";
 import { spawnProvider } from "../../dist/provider/remote.js";
 import { settlementRule } from "../../dist/scenario/plan.js";
+import { providerLoad, receiverLoad } from "./load.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
@@ -136,6 +137,43 @@ async function throughput() {
   });
 }
 
+// 6. Load (issue 7): the receiver under a burst of concurrent deliveries with re-sends; the provider
+// under autocannon for 10 s, with its process's memory sampled.
+async function load() {
+  log("load: 1,000 concurrent signed deliveries plus 100 re-sends to a webhook receiver");
+  const r = await receiverLoad(1000, 100);
+  const exact = r.processed === 1000 && r.processedTwice === 0 && r.duplicates === 100 && r.receiverDuplicates === 100 && r.rejected === 0 && r.answered204 === r.sent;
+  rows.push({
+    what: `receiver: 1,000 concurrent deliveries + 100 re-sends (${fmt(r.ms, "ms")}, ${r.answered204.toLocaleString("en-US")} × 204)`,
+    measured: `${r.processed.toLocaleString("en-US")} once, ${r.duplicates} dup${r.rejected ? `, ${r.rejected} rejected` : ""}${r.processedTwice ? `, ${r.processedTwice} twice` : ""}`,
+    reference: "–",
+    ratio: "–",
+    goal: "1,000 once, 100 dup, none lost",
+    ok: exact,
+  });
+  const seconds = 10;
+  log(`load: autocannon against the provider for ${seconds} s, memory sampled every 100 ms`);
+  const p = await providerLoad(seconds);
+  const failed = p.errors + p.timeouts + p.non2xx;
+  rows.push({
+    what: `provider under autocannon ${seconds} s (${fmt(p.perSecond, "req/s")}): errors, timeouts, non-2xx`,
+    measured: `${failed} of ${p.requests.toLocaleString("en-US")}`,
+    reference: "–",
+    ratio: "–",
+    goal: "0",
+    ok: failed === 0 && p.requests > 0,
+  });
+  rows.push({
+    what: `provider RSS growth, second 2 → ${seconds} of that load (${fmt(p.rssAt2, "MB")} → peak ${fmt(p.rssPeak, "MB")})`,
+    measured: `${p.growthMb >= 0 ? "+" : ""}${p.growthMb.toFixed(1)} MB`,
+    reference: "–",
+    ratio: "–",
+    goal: "< 50 MB",
+    ok: p.growthMb < 50,
+  });
+  log(`load: provider heap ${p.heapAt2.toFixed(1)} MB at second 2, ${p.heapEnd.toFixed(1)} MB at the end; RSS at the end ${p.rssEnd.toFixed(1)} MB`);
+}
+
 // 5. Cold start: `apiwh --version` against `node -e ""`.
 function coldStart() {
   log("cold start: 15 runs each");
@@ -169,7 +207,7 @@ function render() {
 }
 
 // `node test/bench/run.mjs throughput load` runs only the sections named; none named runs them all.
-const sections = { webhook, polling, scale, throughput, coldStart };
+const sections = { webhook, polling, scale, throughput, load, coldStart };
 const chosen = process.argv.slice(2);
 for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section "${name}"; expected ${Object.keys(sections).join(", ")}`);
 for (const [name, run] of Object.entries(sections)) if (chosen.length === 0 || chosen.includes(name)) await run();
