@@ -2,14 +2,13 @@
  * `apiwh listen`: a webhook receiver on its own, printing each delivery as it arrives, whether its
  * signature verified, and how long after settlement it came. The push half of a two-terminal demo.
  */
-import type { ServerResponse } from "node:http";
 import type { Io } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";
 import { formatCount, formatMs } from "../render/format.js";
 import type { SignatureFormat } from "../scenario/types.js";
-import { WebhookReceiver, type Delivery, type RejectReason } from "../strategies/receiver.js";
+import { WebhookReceiver, type Delivery } from "../strategies/receiver.js";
 import { paintStatus } from "./provider-log.js";
 import { bindError, checkHost, checkPort, errorText, exposureWarning, parseProviderUrl, printable, probeProvider, providerPool, runStandalone, untilAborted, wallTime } from "./shared.js";
 
@@ -66,8 +65,9 @@ export async function listenCommand(options: ListenCommandOptions, io: Io, signa
       if (!d.duplicate) verified++;
       out(deliveryLine(d, Date.now(), p));
     },
+    onReject: (reason, status, webhookId) => out(rejectionLine({ wallMs: Date.now(), status, reason, webhookId }, p)),
+    onOutage: (status, webhookId) => out(rejectionLine({ wallMs: Date.now(), status, reason: "scripted outage (the scenario's fault plan)", webhookId }, p)),
   });
-  watchRejections(receiver, (r) => out(rejectionLine(r, p)));
   let url: string;
   try {
     url = await receiver.start();
@@ -107,48 +107,6 @@ async function register(provider: URL, receiverUrl: string, signal: AbortSignal)
   } finally {
     await pool.close();
   }
-}
-
-const REASONS_BY_STATUS: Record<number, RejectReason[]> = {
-  400: ["malformed"],
-  401: ["bad-signature", "missing-headers", "stale-timestamp"],
-  404: ["not-found"],
-  405: ["bad-method"],
-  413: ["too-large"],
-  415: ["wrong-type"],
-};
-
-/**
- * Reports each refused request with its reason. WebhookReceiver only counts rejections (no
- * callback), so this wraps its public meter's `track`, which sees every request, and attributes
- * each non-2xx answer to the reason whose count rose. Stopgap until the receiver offers `onReject`.
- */
-function watchRejections(receiver: WebhookReceiver, onRejected: (r: Rejection) => void): void {
-  const attributed: Partial<Record<RejectReason, number>> = {};
-  let outagesSeen = 0;
-  const reasonFor = (status: number): string => {
-    for (const reason of REASONS_BY_STATUS[status] ?? []) {
-      if ((receiver.rejected[reason] ?? 0) > (attributed[reason] ?? 0)) {
-        attributed[reason] = (attributed[reason] ?? 0) + 1;
-        return reason;
-      }
-    }
-    if ((status === 500 || status === 503) && receiver.outages > outagesSeen) {
-      outagesSeen++;
-      return "scripted outage (the scenario's fault plan)";
-    }
-    return "refused";
-  };
-  const track = receiver.meter.track.bind(receiver.meter);
-  receiver.meter.track = (kind: string, res: ServerResponse) => {
-    track(kind, res);
-    const req = res.req;
-    res.once("finish", () => {
-      if (res.statusCode < 300) return;
-      const id = req.headers["webhook-id"];
-      onRejected({ wallMs: Date.now(), status: res.statusCode, reason: reasonFor(res.statusCode), webhookId: typeof id === "string" ? id : undefined });
-    });
-  };
 }
 
 /** `≈ 3 ms after settling`: both stamps are wall clocks (the event's updated_at, our arrival), so only roughly comparable. */

@@ -1,4 +1,5 @@
 import type { CompareResult, RepeatInfo, StrategyResult } from "../run/result.js";
+import type { RejectReason } from "../strategies/receiver.js";
 import type { Palette } from "./color.js";
 import { formatBytes, formatCount, formatCountSpread, formatDecimal, formatMs, formatMsSpread, formatPercent } from "./format.js";
 
@@ -94,6 +95,11 @@ export function sections(result: CompareResult): Section[] {
         { label: "rate limited (429)", cell: (s) => formatCount(s.errors?.rateLimited ?? 0) },
         { label: "server (5xx)", cell: (s) => formatCount(s.errors?.server ?? 0) },
         { label: "rejected deliveries", cell: (s) => formatCount(s.errors?.rejected ?? 0) },
+        // Only the reasons some strategy actually met: eight rows of zeros would bury the one that matters.
+        ...REJECT_LABELS.filter(([key]) => result.strategies.some((s) => (s.errors?.rejectedByReason?.[key] ?? 0) > 0)).map(([key, label]) => ({
+          label: `  ${label}`,
+          cell: (s: StrategyResult) => formatCount(s.errors?.rejectedByReason?.[key] ?? 0),
+        })),
       ],
     });
   }
@@ -117,6 +123,19 @@ const MISS_REASONS = [
   ["endpoint-disabled", "endpoint disabled"],
   ["deadline", "past deadline"],
 ] as const;
+
+/** A Record, so a reason added to the receiver without a label here fails to compile. */
+const REJECT_LABEL: Record<RejectReason, string> = {
+  "bad-signature": "bad signature (401)",
+  "missing-headers": "missing headers (401)",
+  "stale-timestamp": "stale timestamp (401)",
+  malformed: "malformed (400)",
+  "too-large": "too large (413)",
+  "wrong-type": "wrong type (415)",
+  "not-found": "not found (404)",
+  "bad-method": "bad method (405)",
+};
+const REJECT_LABELS = Object.entries(REJECT_LABEL) as Array<[RejectReason, string]>;
 
 function wasted(s: StrategyResult): string {
   const { wasted: count, total } = s.requests;

@@ -1,5 +1,6 @@
 import type { StrategyName } from "../scenario/types.js";
 import type { RunHealth } from "../measure/health.js";
+import type { RejectReason } from "../strategies/receiver.js";
 
 export type { LoopHealth, RunHealth } from "../measure/health.js";
 
@@ -104,7 +105,20 @@ export interface StrategyResult {
    */
   deliveries: { attempted: number; succeeded: number; retried: number };
   /** Refusals: 429s and 5xx the provider's API answered; deliveries the receiver rejected (bad signature, stale timestamp, malformed). */
-  errors: { rateLimited: number; server: number; rejected: number };
+  errors: {
+    rateLimited: number;
+    server: number;
+    rejected: number;
+    /**
+     * `rejected` by the receiver's reason, present when `rejected` > 0. Then every reason is listed,
+     * 0 for those not seen, so a script can read any key (as with `missedByReason`). Absent when
+     * nothing was rejected: a clean run's JSON is what it was before the field existed, and strategies
+     * without a receiver (polling) and the virtual clock (which verifies nothing) carry no row of
+     * zeros that could not have been anything else. With `--repeat`, runs that differ on whether
+     * anything was rejected fold to null, as `latencyMs` does.
+     */
+    rejectedByReason?: RejectedByReason;
+  };
   durationMs: number;
   /** The model's prediction beside the measurement; null where the model has no formula for the strategy. */
   model: ModelPrediction | null;
@@ -117,6 +131,9 @@ export interface StrategyResult {
    */
   health?: RunHealth;
 }
+
+/** Deliveries the webhook receiver refused, by reason: see REJECT_REASONS in strategies/receiver.ts. */
+export type RejectedByReason = Record<RejectReason, number>;
 
 /**
  * `retries-exhausted`: the webhook's schedule ran out; `endpoint-disabled`: the endpoint answered 410;

@@ -11,9 +11,10 @@ import { DeliveryFate } from "../provider/webhooks.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
+import { REJECT_REASONS } from "../strategies/receiver.js";
 import type { ConsumerStats, TerminalStatus } from "../strategies/types.js";
 import type { RunListener } from "./events.js";
-import type { MissedByReason, PaymentRecord, StrategyResult } from "./result.js";
+import type { MissedByReason, PaymentRecord, RejectedByReason, StrategyResult } from "./result.js";
 
 export interface RunOptions {
   host: string;
@@ -316,11 +317,23 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
     latencyMs: summarizeLatencies(latencies),
     payments: { total, detected, missed: total - detected, duplicates: g.stats?.duplicates ?? 0, succeeded, failed, missedByReason },
     deliveries: { attempted: deliveries.attempted, succeeded: deliveries.succeeded, retried: deliveries.retried },
-    errors: { rateLimited: snap?.apiErrors?.rateLimited ?? 0, server: snap?.apiErrors?.server ?? 0, rejected: g.stats?.rejected ?? 0 },
+    errors: {
+      rateLimited: snap?.apiErrors?.rateLimited ?? 0,
+      server: snap?.apiErrors?.server ?? 0,
+      rejected: g.stats?.rejected ?? 0,
+      ...(g.stats?.rejected ? { rejectedByReason: everyReason(g.stats.rejectedByReason) } : {}),
+    },
     durationMs: (g.endedAt - g.t0) * speed,
     model: predict(scenario, name),
     ...(g.details ? { details } : {}),
   };
+}
+
+/** The reasons a receiver saw, with every other reason at 0. */
+function everyReason(seen: ConsumerStats["rejectedByReason"]): RejectedByReason {
+  const all = {} as RejectedByReason;
+  for (const reason of REJECT_REASONS) all[reason] = seen?.[reason] ?? 0;
+  return all;
 }
 
 export { ProviderStartError };

@@ -24,7 +24,9 @@ export interface Delivery {
   stale: boolean;
 }
 
-export type RejectReason = "bad-signature" | "missing-headers" | "stale-timestamp" | "malformed" | "too-large" | "wrong-type" | "not-found" | "bad-method";
+/** Why the receiver refused a request, in the order its checks run (verification reasons first, as people look for them). */
+export const REJECT_REASONS = ["bad-signature", "missing-headers", "stale-timestamp", "malformed", "too-large", "wrong-type", "not-found", "bad-method"] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export interface ReceiverOptions {
   host: string;
@@ -33,6 +35,13 @@ export interface ReceiverOptions {
   signature: SignatureFormat;
   clock: Clock;
   onDelivery(delivery: Delivery): void;
+  /** Each refused request, as it is counted: the reason, the status it is answered with and its `webhook-id`, if it sent one. */
+  onReject?(reason: RejectReason, status: number, webhookId: string | undefined): void;
+  /**
+   * Each delivery answered 500 or 503 because the scenario's fault plan scripted the endpoint as
+   * failing. Not a rejection: the delivery was never judged, and the provider will retry it.
+   */
+  onOutage?(status: number, webhookId: string | undefined): void;
   /** Seconds since the epoch, for the timestamp tolerance; injectable for tests. */
   nowSeconds?: () => number;
 }
@@ -92,8 +101,9 @@ export class WebhookReceiver {
     return Object.values(this.rejected).reduce((a, b) => a + (b ?? 0), 0);
   }
 
-  private reject(reason: RejectReason, err: HttpError): never {
+  private reject(req: IncomingMessage, reason: RejectReason, err: HttpError): never {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+    this.options.onReject?.(reason, err.status, header(req.headers["webhook-id"]));
     throw err;
   }
 
@@ -107,31 +117,32 @@ export class WebhookReceiver {
     }
     this.meter.track("delivery", res);
     if (path !== this.options.path) {
-      this.reject("not-found", new HttpError(404, "not_found", "no such path"));
+      this.reject(req, "not-found", new HttpError(404, "not_found", "no such path"));
     }
     if (req.method !== "POST") {
-      this.reject("bad-method", new HttpError(405, "method_not_allowed", "deliveries are POSTed", undefined, { allow: "POST" }));
+      this.reject(req, "bad-method", new HttpError(405, "method_not_allowed", "deliveries are POSTed", undefined, { allow: "POST" }));
     }
     const fault = header(req.headers[FAULT_HEADER]);
     if (fault === "503" || fault === "500") {
       // Playing the endpoint the fault plan scripted as down: answer before reading or verifying.
       discardBody(req, res);
       this.outages++;
+      this.options.onOutage?.(Number(fault), header(req.headers["webhook-id"]));
       res.writeHead(Number(fault));
       res.end();
       return;
     }
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") {
-      this.reject("wrong-type", new HttpError(415, "unsupported_media_type", "content-type must be application/json"));
+      this.reject(req, "wrong-type", new HttpError(415, "unsupported_media_type", "content-type must be application/json"));
     }
     let body: string;
     try {
       body = await readBody(req, MAX_BODY_BYTES);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 413) this.reject("too-large", err);
+      if (err instanceof HttpError && err.status === 413) this.reject(req, "too-large", err);
       // The sender went away mid-body: nothing to verify.
-      if (err instanceof HttpError) this.reject("malformed", err);
+      if (err instanceof HttpError) this.reject(req, "malformed", err);
       throw err;
     }
     const h = req.headers;
@@ -141,13 +152,13 @@ export class WebhookReceiver {
       : this.options.signature === "stripe"
         ? verifyStripe(this.secret, header(h["stripe-signature"]), body, now)
         : verifyStandard(this.key!, { id: header(h["webhook-id"]), timestamp: header(h["webhook-timestamp"]), signature: header(h["webhook-signature"]) }, body, now);
-    if (failure) this.reject(failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
+    if (failure) this.reject(req, failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
     let event: WebhookEvent;
     try {
       event = JSON.parse(body) as WebhookEvent;
       if (typeof event?.type !== "string" || typeof event.data?.id !== "string") throw new Error("shape");
     } catch {
-      this.reject("malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
+      this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
     }
     const at = this.options.clock.now();
     // Stripe's header carries no event id; fall back to the id Standard Webhooks sends (we send both).

@@ -2,6 +2,7 @@ import type { Pool } from "undici";
 import type { Clock } from "../measure/clock.js";
 import type { ExchangeCount } from "../measure/meter.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
+import type { RejectReason } from "./receiver.js";
 
 export type TerminalStatus = "succeeded" | "failed";
 
@@ -39,6 +40,8 @@ export interface ConsumerStats {
   duplicates: number;
   /** Deliveries refused (bad signature, stale timestamp, malformed). */
   rejected: number;
+  /** `rejected` by reason; only the reasons seen (the run's result lists every reason). */
+  rejectedByReason?: Partial<Record<RejectReason, number>>;
   /** 429 and 5xx answers the consumer received from the provider's API. */
   rateLimited?: number;
   serverErrors?: number;

@@ -36,6 +36,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
       received: { ...receiver.received },
       duplicates: receiver.duplicates,
       rejected: receiver.rejectedTotal,
+      rejectedByReason: { ...receiver.rejected },
       outOfOrder: receiver.outOfOrder,
       stale: receiver.stale,
     }),
