@@ -21,36 +21,42 @@ export function createHybrid(ctx: ConsumerContext): Strategy {
   let since = Date.now();
   let pages = 0;
 
+  /** Where a pass that a refused page cut short stopped, and when that pass began. */
+  let resumeAfter: string | undefined;
+  let passStartedWall: number | undefined;
+
   async function reconcile(): Promise<void> {
-    const startedWall = Date.now();
-    let after: string | undefined;
-    let complete = true;
+    passStartedWall ??= Date.now();
+    let after = resumeAfter;
     for (;;) {
       const query = new URLSearchParams({ status: "succeeded,failed", updated_since: new Date(since - OVERLAP_WALL_MS).toISOString(), limit: String(PAGE_LIMIT) });
       if (after) query.set("starting_after", after);
       const request = `list:${++pages}`;
-      let page: { data: Array<{ id: string; status: string }>; has_more: boolean };
+      let page: { data: Array<{ id: string; status: string }>; has_more: boolean } | undefined;
       try {
         const res = await ctx.api.request({ method: "GET", path: `/payments?${query}` });
         tally.note(res.statusCode);
-        if (res.statusCode !== 200) {
-          await res.body.dump();
-          complete = false;
-          break;
-        }
-        page = (await res.body.json()) as typeof page;
+        if (res.statusCode === 200) page = (await res.body.json()) as typeof page;
+        else await res.body.dump();
       } catch {
-        complete = false;
-        break;
+        page = undefined;
       }
       if (stopped) return;
+      if (!page) {
+        // A refused page: the next round resumes the same pass from this cursor, so a tight rate
+        // limit slows reconciliation down instead of pinning it to the first page for ever.
+        resumeAfter = after;
+        return;
+      }
       const at = ctx.clock.now();
       for (const p of page.data) if (isTerminal(p.status) && !ctx.isDetected(p.id)) ctx.detect(p.id, p.status, at, request);
       if (!page.has_more || page.data.length === 0) break;
       after = page.data[page.data.length - 1]!.id;
     }
-    // Only a complete pass moves the cursor; a refused page is retried from the same point next time.
-    if (complete) since = startedWall;
+    // A complete pass moves the window: the next one lists what changed since this pass began.
+    since = passStartedWall;
+    passStartedWall = undefined;
+    resumeAfter = undefined;
   }
 
   function tick(): void {
