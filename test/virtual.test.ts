@@ -357,3 +357,21 @@ describe("scale", () => {
     expect(polling!.durationMs / 1000).toBeGreaterThan(80_000);
   }, 60_000);
 });
+
+describe("virtual hybrid under a tight rate limit", () => {
+  it("resumes a refused pass from its cursor, as the real client does: nothing past the first page is missed", () => {
+    const s = scenario((x) => {
+      x.payments.count = 150;
+      x.payments.arrival = { kind: "burst" };
+      x.deadlineMs = 15_000;
+      x.settlement.delay = parseDistribution("uniform(50ms, 150ms)");
+      x.webhook.retriesMs = [0];
+      x.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      x.extras.hybrid.reconcileEveryMs = 400;
+      x.extras.provider.rateLimitPerSecond = 1;
+    });
+    const result = simulateStrategy(s, "hybrid");
+    expect(result.errors.rateLimited).toBeGreaterThan(0);
+    expect(result.payments.missed).toBe(0);
+  });
+});

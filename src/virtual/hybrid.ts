@@ -35,7 +35,8 @@ export interface ListPage {
  * one-second wall-time overlap (`speed` seconds of scenario time), page after page in creation
  * order while `has_more`. Each page is evaluated when it reaches the provider, so a payment
  * settling mid-pass shows up in a later page if its id is past the cursor. A refused page (429,
- * injected 500) ends the pass without moving the cursor, as the real client does.
+ * injected 500) ends the round; the next round resumes the pass from the same cursor and window,
+ * as the real client does.
  *
  * `hooked[i]` is when the webhook first brought payment i (NaN: never); `listedAt[i]` is filled
  * with the answer time of the first page listing it. Pages go one at a time, so the k-th page is
@@ -65,6 +66,9 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
   let high = 0;
   let since = 0;
   let leave = every;
+  // A pass a refused page cut short resumes from its cursor next round, as the real client does.
+  let cursor = -1;
+  let passStart: number | null = null;
   for (;;) {
     if (leave > horizon) break;
     const lo = since - overlap;
@@ -72,10 +76,9 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
     // The pass's window so far: everything settled since `lo`, up to the last read.
     heap.clear();
     if (high < low) high = low;
-    for (let k = low; k < high; k++) heap.push(order[k]!);
-    let cursor = -1;
+    for (let k = low; k < high; k++) if (order[k]! > cursor) heap.push(order[k]!);
     let complete = true;
-    const startedAt = leave;
+    passStart ??= leave;
     let t = leave;
     for (;;) {
       const p = pages.length;
@@ -137,7 +140,11 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
       if (!hasMore || views === 0) break;
       cursor = last;
     }
-    if (complete) since = startedAt;
+    if (complete) {
+      since = passStart;
+      passStart = null;
+      cursor = -1;
+    }
     leave = t + every;
   }
   return pages;
