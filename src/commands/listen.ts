@@ -10,7 +10,7 @@ import { formatCount, formatMs } from "../render/format.js";
 import type { SignatureFormat } from "../scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../strategies/receiver.js";
 import { paintStatus } from "./provider-log.js";
-import { bindError, checkHost, checkPort, errorText, exposureWarning, parseProviderUrl, printable, probeProvider, providerPool, runStandalone, untilAborted, wallTime } from "./shared.js";
+import { bindError, checkHost, checkPort, errorText, exposureWarning, parseProviderUrl, printable, probeProvider, providerPool, untilAborted, wallTime } from "./shared.js";
 
 export const LISTEN_DEFAULTS = { port: 4011, host: "127.0.0.1", signature: "standard-webhooks", path: "/webhook" } as const;
 
@@ -146,7 +146,3 @@ function summaryLine(verified: number, receiver: WebhookReceiver): string {
   return `stopped: ${formatCount(verified)} deliveries verified, ${formatCount(receiver.duplicates)} duplicates, ${formatCount(rejected)} rejected${rejected ? ` (${reasons})` : ""}`;
 }
 
-/** Entry point for running this command as its own process (tests; cli.ts wires the flags). */
-export function main(options: Partial<ListenCommandOptions>): Promise<number> {
-  return runStandalone(listenCommand, { ...LISTEN_DEFAULTS, printSecret: false, ...options });
-}

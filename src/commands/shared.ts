@@ -1,14 +1,10 @@
 /**
  * What the standalone commands (provider, listen, pay, poll) share: checking flags into one-line
- * UsageErrors, the exposure warning, reaching a provider, and running a command as its own process.
+ * UsageErrors, the exposure warning, and reaching a provider.
  */
 import { connect } from "node:net";
 import { Pool } from "undici";
-import type { Io } from "../cli.js";
 import { UsageError } from "../errors.js";
-import { colorEnabled } from "../render/color.js";
-
-export type Command<O> = (options: O, io: Io, signal: AbortSignal) => Promise<number>;
 
 const PROVIDER_FORM = "the URL of a running `apiwh provider`, such as http://127.0.0.1:4010";
 
@@ -130,30 +126,3 @@ export function untilAborted(signal: AbortSignal): Promise<void> {
   });
 }
 
-/**
- * Runs a command as a process of its own, as the built CLI will (the test launcher uses this until
- * cli.ts wires the commands): SIGINT/SIGTERM abort it, the exit code follows the shell convention
- * (130, 143) when a signal stopped it, and errors cross one boundary: usage 2, anything else 1.
- */
-export async function runStandalone<O extends { color?: boolean }>(command: Command<O & { color: boolean }>, options: O): Promise<number> {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-  const controller = new AbortController();
-  let signalled: number | null = null;
-  const onInt = () => ((signalled = 130), controller.abort());
-  const onTerm = () => ((signalled = 143), controller.abort());
-  process.once("SIGINT", onInt);
-  process.once("SIGTERM", onTerm);
-  let code: number;
-  try {
-    code = await command({ ...options, color: options.color ?? colorEnabled(io.stdout, io.env) }, io, controller.signal);
-    if (signalled !== null) code = signalled;
-  } catch (err) {
-    io.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
-    code = err instanceof UsageError ? 2 : 1;
-  } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  }
-  process.exitCode = code;
-  return code;
-}
