@@ -68,7 +68,6 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   const usefulRequests = new Set<string>();
   let allDetected!: () => void;
   const everyoneKnown = new Promise<void>((resolve) => (allDetected = resolve));
-  const created: string[] = [];
 
   const strategy = strategyFactory(name)({
     scenario,
@@ -117,7 +116,6 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     const offsets = arrivalOffsets(scenario.payments.arrival, count, scenario.seed);
     const abort = options.signal;
     const creations = createPayments(api, offsets, speed, t0, clock, abort, (id, at) => {
-      created.push(id);
       emit?.({ kind: "created", strategy: name, id, at });
       strategy.track(id, at);
     });
