@@ -17,9 +17,11 @@ export class RateLimiter {
     this.capacity = Math.max(1, perSecond);
   }
 
-  /** Takes a token for `client`; returns 0 when granted, else the scenario ms until one is free. */
-  take(client: string): number {
-    const now = this.now();
+  /**
+   * Takes a token for `client`; returns 0 when granted, else the scenario ms until one is free.
+   * `now` defaults to the limiter's clock; the virtual clock passes its own time.
+   */
+  take(client: string, now = this.now()): number {
     let bucket = this.buckets.get(client);
     if (!bucket) this.buckets.set(client, (bucket = { tokens: this.capacity, at: now }));
     bucket.tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.at) * this.refill);

@@ -1,5 +1,5 @@
 import { MAX_WAIT_MS } from "../provider/payment-routes.js";
-import { retryAfterSeconds } from "../provider/rate-limit.js";
+import { RateLimiter, retryAfterSeconds } from "../provider/rate-limit.js";
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { PollKind } from "./pollers.js";
@@ -38,10 +38,8 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
   const { errorRate, latency } = scenario.extras.faults.api;
   const faulty = errorRate > 0 || latency !== null;
   const limit = scenario.extras.provider.rateLimitPerSecond;
-  const capacity = limit === null ? 0 : Math.max(1, limit);
-  const refillPerMs = limit === null ? 0 : limit / 1000;
-  let tokens = capacity;
-  let bucketAt = NaN;
+  // The provider's own limiter, run on scenario time (speed 1) with the shop as its one client.
+  const limiter = limit === null ? null : new RateLimiter(limit, 1, () => 0);
   let arrivals = 0;
 
   const message = new Uint32Array(n).fill(FIRST_MESSAGE);
@@ -65,14 +63,11 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
       tally.c2pRequests++;
       tally.c2pBytes += pollRequestBytes(i, query, kind === "conditional" && hasEtag[i] === 1);
       arrivals++;
-      if (limit !== null) {
-        if (bucketAt !== bucketAt) bucketAt = t;
-        tokens = Math.min(capacity, tokens + (t - bucketAt) * refillPerMs);
-        bucketAt = t;
-        if (tokens >= 1) tokens -= 1;
-        else {
+      if (limiter) {
+        const waitMs = limiter.take("shop", t);
+        if (waitMs > 0) {
           // 429 with Retry-After in whole seconds; errors leave at once, without the network delay the provider adds to replies.
-          const seconds = retryAfterSeconds((1 - tokens) / refillPerMs);
+          const seconds = retryAfterSeconds(waitMs);
           tally.errors.rateLimited++;
           tally.p2cBytes += rateLimitedBytes(seconds);
           answer[i] = Answer.rateLimited;

@@ -1,6 +1,6 @@
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
-import { retryAfterSeconds } from "../provider/rate-limit.js";
+import { RateLimiter, retryAfterSeconds } from "../provider/rate-limit.js";
 import { Tally } from "./tally.js";
 import { countRegistration, walkWebhook } from "./webhook.js";
 import { API_ERROR_BYTES, Status, listRequestBytes, listResponseBytes, paymentViewBytes, rateLimitedBytes } from "./wire.js";
@@ -53,10 +53,8 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
   const { errorRate, latency } = scenario.extras.faults.api;
   const faulty = errorRate > 0 || latency !== null;
   const limit = scenario.extras.provider.rateLimitPerSecond;
-  const capacity = limit === null ? 0 : Math.max(1, limit);
-  const refillPerMs = limit === null ? 0 : limit / 1000;
-  let tokens = capacity;
-  let bucketAt = NaN;
+  // The provider's own limiter, run on scenario time (speed 1) with the shop as its one client.
+  const limiter = limit === null ? null : new RateLimiter(limit, 1, () => 0);
 
   const order = settlementOrder(world);
   const heap = new IdHeap(Math.min(n, 1024));
@@ -87,15 +85,12 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
       if (arrive > horizon) return pages;
       const page: ListPage = { arriveAt: arrive, answerAt: arrive, answer: PageAnswer.ok, listed: 0, useful: false, c2pBytes: listRequestBytes(cursor), p2cBytes: 0 };
       pages.push(page);
-      if (limit !== null) {
-        if (bucketAt !== bucketAt) bucketAt = arrive;
-        tokens = Math.min(capacity, tokens + (arrive - bucketAt) * refillPerMs);
-        bucketAt = arrive;
-        if (tokens >= 1) tokens -= 1;
-        else {
+      if (limiter) {
+        const waitMs = limiter.take("shop", arrive);
+        if (waitMs > 0) {
           // An error leaves at once, without the network delay the provider adds to replies.
           page.answer = PageAnswer.rateLimited;
-          page.p2cBytes = rateLimitedBytes(retryAfterSeconds((1 - tokens) / refillPerMs));
+          page.p2cBytes = rateLimitedBytes(retryAfterSeconds(waitMs));
           t = arrive;
           complete = false;
           break;
