@@ -3,8 +3,8 @@ import type { ConsumerContext, Strategy } from "./types.js";
 import { webhookEndpoint } from "./webhook.js";
 
 /** Reconciliation re-reads this much before the previous run's start, so a settlement in flight then is not skipped. */
-const OVERLAP_WALL_MS = 1000;
-const PAGE_LIMIT = 100;
+export const OVERLAP_WALL_MS = 1000;
+export const PAGE_LIMIT = 100;
 
 /**
  * Webhooks for speed, plus a slow reconciliation poll for certainty: every `reconcileEvery`, list

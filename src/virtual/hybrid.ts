@@ -1,15 +1,14 @@
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import { RateLimiter, retryAfterSeconds } from "../provider/rate-limit.js";
+import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../strategies/hybrid.js";
 import { Tally } from "./tally.js";
 import { countRegistration, walkWebhook } from "./webhook.js";
 import { API_ERROR_BYTES, Status, listRequestBytes, listResponseBytes, paymentViewBytes, rateLimitedBytes } from "./wire.js";
 import type { World } from "./world.js";
 
-/** src/strategies/hybrid.ts: each pass re-reads this much wall time before the previous pass's start. */
-const OVERLAP_WALL_MS = 1000;
-/** src/strategies/hybrid.ts asks for pages of 100 (wire.ts's list request carries `limit=100`). */
-export const PAGE_LIMIT = 100;
+/** The real client's page size and overlap (src/strategies/hybrid.ts); the page size is re-exported for tests. */
+export { PAGE_LIMIT };
 
 /** What the provider answered a list page. */
 export const PageAnswer = { ok: 0, rateLimited: 1, serverError: 2 } as const;
