@@ -152,3 +152,14 @@ describe("renderCheckMarkdown", () => {
     expect(out).not.toContain("###");
   });
 });
+
+describe("renderMarkdown: health warnings", () => {
+  it("carries the table's warning when a side's loop was late, and none when calm", () => {
+    const calmSide = { eventLoopDelayMs: { p50: 0.1, p99: 1, max: 2 }, utilization: 0.1 };
+    const lateSide = { eventLoopDelayMs: { p50: 5, p99: 60, max: 90 }, utilization: 0.4 };
+    const late = compareResult([{ ...polling, health: { provider: calmSide, consumer: lateSide } }, webhook]);
+    expect(renderMarkdown(late)).toMatch(/> \[!WARNING\]\n> warning: during polling, the consumer/);
+    const calm = compareResult([{ ...polling, health: { provider: calmSide, consumer: calmSide } }, webhook]);
+    expect(renderMarkdown(calm)).not.toMatch(/\[!WARNING\]/);
+  });
+});

@@ -2,6 +2,7 @@ import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } fro
 import { makePalette } from "./color.js";
 import { failedCount, holdCount } from "./expectations.js";
 import { formatSeconds } from "./format.js";
+import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal } from "./outcome.js";
 import { sections } from "./rows.js";
@@ -25,6 +26,8 @@ export function renderMarkdown(result: CompareResult): string {
   blocks.push(`**${escapeText(result.verdict || verdict(result))}**`);
   const notes = modelNotes(result);
   if (notes.length > 0) blocks.push(["**Model vs measured**", "", ...notes.map((n) => `- ${escapeText(n)}`)].join("\n"));
+  // The same warnings the table prints when the tool itself may have skewed a figure.
+  for (const warning of healthWarnings(result.strategies)) blocks.push(`> [!WARNING]\n> ${escapeText(warning)}`);
   if (result.partial) blocks.push("> [!WARNING]\n> partial results: the run was interrupted");
   const expectations = result.expectations ?? [];
   if (expectations.length > 0) {
