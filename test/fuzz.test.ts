@@ -18,6 +18,7 @@ import { validateScenario } from "../src/scenario/validate.js";
 import { WebhookReceiver } from "../src/strategies/receiver.js";
 import { rawExchange } from "./helpers/raw.js";
 import { seven, two } from "./render-fixtures.js";
+import { providerOptions } from "./helpers/provider.js";
 
 const RUNS = { seed: 42, numRuns: 300 } as const;
 
@@ -238,14 +239,13 @@ describe("servers answer every generated request under 500 and stay healthy", ()
   let sequence = 0;
 
   beforeAll(async () => {
+    const base = providerOptions("fixed(20ms)");
     provider = await startProvider({
-      host: "127.0.0.1",
-      port: 0,
+      ...base,
+      settlement: { ...base.settlement, failureRate: 0.3 },
       // At 1000× a long poll of 60 s is held 60 ms: generated `?wait=` never stalls the test.
-      settlement: { seed: 1, delay: parseDistribution("fixed(20ms)"), failureRate: 0.3 },
       speed: 1000,
-      network: { latencyMs: 0, jitterMs: 0 },
-      webhook: { retriesMs: [0], timeoutMs: 200, signature: "standard-webhooks" },
+      webhook: { ...base.webhook, timeoutMs: 200 },
       limits: { webhookEndpoints: 10_000 },
     });
     providerPort = Number(new URL(provider.url).port);

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startProvider, type Provider } from "../src/provider/server.js";
-import { parseDistribution } from "../src/scenario/distribution.js";
+import { providerOptions } from "./helpers/provider.js";
 
 let provider: Provider | undefined;
 afterEach(async () => {
@@ -40,14 +40,7 @@ function connection(port: number): { exchange(request: string): Promise<{ sent: 
 
 describe("the provider's meter", () => {
   it("charges every byte of each exchange, both ways, to its kind and none to payment creation", async () => {
-    provider = await startProvider({
-      host: "127.0.0.1",
-      port: 0,
-      settlement: { seed: 1, delay: parseDistribution("fixed(10s)"), failureRate: 0 },
-      speed: 1,
-      network: { latencyMs: 0, jitterMs: 0 },
-      webhook: { retriesMs: [0], timeoutMs: 2000, signature: "standard-webhooks" },
-    });
+    provider = await startProvider(providerOptions("fixed(10s)"));
     const port = Number(new URL(provider.url).port);
     const a = connection(port);
     const b = connection(port);

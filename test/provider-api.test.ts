@@ -3,18 +3,11 @@ import { request } from "undici";
 import { startProvider, type Provider, type ProviderOptions } from "../src/provider/server.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { rngFor, Stream } from "../src/scenario/random.js";
+import { providerOptions } from "./helpers/provider.js";
 import { json, until } from "./helpers/http.js";
 
 function options(overrides: Partial<ProviderOptions> = {}): ProviderOptions {
-  return {
-    host: "127.0.0.1",
-    port: 0,
-    settlement: { seed: 7, delay: parseDistribution("fixed(60ms)"), failureRate: 0 },
-    speed: 1,
-    network: { latencyMs: 0, jitterMs: 0 },
-    webhook: { retriesMs: [0], timeoutMs: 2000, signature: "standard-webhooks" },
-    ...overrides,
-  };
+  return providerOptions("fixed(60ms)", { ...overrides }, 7);
 }
 
 let provider: Provider | undefined;

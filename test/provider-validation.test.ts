@@ -1,23 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { startProvider, type Provider, type ProviderOptions } from "../src/provider/server.js";
-import { parseDistribution } from "../src/scenario/distribution.js";
+import { providerOptions } from "./helpers/provider.js";
 import { json } from "./helpers/http.js";
 import { rawExchange } from "./helpers/raw.js";
 
 const MiB = 1024 * 1024;
 
 function options(overrides: Partial<ProviderOptions> = {}): ProviderOptions {
-  return {
-    host: "127.0.0.1",
-    port: 0,
-    // Payments stay pending for the whole test, so long polls are held.
-    settlement: { seed: 1, delay: parseDistribution("fixed(60s)"), failureRate: 0 },
-    speed: 1,
-    network: { latencyMs: 0, jitterMs: 0 },
-    webhook: { retriesMs: [0], timeoutMs: 2000, signature: "standard-webhooks" },
-    ...overrides,
-  };
+  // Payments stay pending for the whole test, so long polls are held.
+  return providerOptions("fixed(60s)", { ...overrides }, 1);
 }
 
 let provider: Provider | undefined;

@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import { startProvider, type Provider, type ProviderEvent, type ProviderOptions } from "../src/provider/server.js";
-import { parseDistribution } from "../src/scenario/distribution.js";
+import { providerOptions } from "./helpers/provider.js";
 import { json, recordingServer, until } from "./helpers/http.js";
 
 function options(overrides: Partial<ProviderOptions> = {}): ProviderOptions {
-  return {
-    host: "127.0.0.1",
-    port: 0,
-    settlement: { seed: 1, delay: parseDistribution("fixed(30ms)"), failureRate: 0 },
-    speed: 1,
-    network: { latencyMs: 0, jitterMs: 0 },
-    webhook: { retriesMs: [0, 20, 20], timeoutMs: 2000, signature: "standard-webhooks" },
-    ...overrides,
-  };
+  return providerOptions("fixed(30ms)", { webhook: { retriesMs: [0, 20, 20], timeoutMs: 2000, signature: "standard-webhooks" }, ...overrides }, 1);
 }
 
 let provider: Provider | undefined;

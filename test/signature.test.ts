@@ -4,12 +4,12 @@ import { Webhook } from "standardwebhooks";
 import { request } from "undici";
 import { startProvider, type Provider } from "../src/provider/server.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../src/provider/signature.js";
-import { parseDistribution } from "../src/scenario/distribution.js";
 import type { SignatureFormat } from "../src/scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../src/strategies/receiver.js";
 import { monotonicClock } from "../src/measure/clock.js";
 import { json, recordingServer, until } from "./helpers/http.js";
 import { fastScenario, run } from "./helpers/run.js";
+import { providerOptions } from "./helpers/provider.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -19,14 +19,8 @@ afterEach(async () => {
 async function deliverOne(signature: SignatureFormat) {
   const receiver = await recordingServer();
   cleanups.push(receiver.close);
-  const provider: Provider = await startProvider({
-    host: "127.0.0.1",
-    port: 0,
-    settlement: { seed: 3, delay: parseDistribution("fixed(20ms)"), failureRate: 0 },
-    speed: 1,
-    network: { latencyMs: 0, jitterMs: 0 },
-    webhook: { retriesMs: [0], timeoutMs: 2000, signature },
-  });
+  const base = providerOptions("fixed(20ms)", {}, 3);
+  const provider: Provider = await startProvider({ ...base, webhook: { ...base.webhook, signature } });
   cleanups.push(() => provider.close());
   const endpoint = await json(`${provider.url}/webhook-endpoints`, { method: "POST", body: { url: receiver.url } });
   await json(`${provider.url}/payments`, { method: "POST", body: { amount: 100, currency: "usd" } });
