@@ -7,7 +7,7 @@ import { fastScenario, run } from "./helpers/run.js";
 /** What the seed prescribes for every payment's webhook (a burst: payment i settles at D_i from the start). */
 function plan(s: Scenario): PlannedAttempt[][] {
   const rule = settlementRule(s);
-  return Array.from({ length: s.payments.count }, (_, i) => planDeliveries(s.seed, s.extras.faults.webhook, s.webhook.retriesMs, i, settlementFor(rule, i).delayMs));
+  return Array.from({ length: s.payments.count }, (_, i) => planDeliveries(s.seed, s.faults.webhook, s.webhook.retriesMs, i, settlementFor(rule, i).delayMs));
 }
 
 function prescribed(s: Scenario) {
@@ -22,15 +22,15 @@ function prescribed(s: Scenario) {
     duplicates: p.filter((attempts) => attempts.filter((a) => a.outcome === "delivered").length === 2).length,
     exhausted: p.filter((attempts) => !attempts.some((a) => a.outcome === "delivered")).length,
     /** Closest any attempt comes to a downtime window's edge, in scenario ms. */
-    margin: Math.min(Infinity, ...all.flatMap((a) => s.extras.faults.webhook.downtime.flatMap((w) => [Math.abs(a.atMs - w.fromMs), Math.abs(a.atMs - w.toMs)]))),
+    margin: Math.min(Infinity, ...all.flatMap((a) => s.faults.webhook.downtime.flatMap((w) => [Math.abs(a.atMs - w.fromMs), Math.abs(a.atMs - w.toMs)]))),
   };
 }
 
 function outage(toMs: number, mode: DowntimeMode, retries: number[]) {
   return fastScenario((s) => {
     s.webhook.retriesMs = retries;
-    s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs, mode }];
-    s.extras.hybrid.reconcileEveryMs = 2000;
+    s.faults.webhook.downtime = [{ fromMs: 0, toMs, mode }];
+    s.hybrid.reconcileEveryMs = 2000;
   });
 }
 
@@ -38,9 +38,9 @@ describe("seeded webhook faults: counts equal what the seed prescribes", () => {
   it("failures and duplicates: attempts, retries, successes and duplicates match the plan exactly", async () => {
     const s = fastScenario((s) => {
       s.webhook.retriesMs = [0, 100, 200, 400, 800];
-      s.extras.faults.webhook.failureRate = 0.35;
-      s.extras.faults.webhook.duplicateRate = 0.3;
-      s.extras.faults.webhook.delay = { kind: "uniform", minMs: 0, maxMs: 50, source: "uniform(0ms, 50ms)" };
+      s.faults.webhook.failureRate = 0.35;
+      s.faults.webhook.duplicateRate = 0.3;
+      s.faults.webhook.delay = { kind: "uniform", minMs: 0, maxMs: 50, source: "uniform(0ms, 50ms)" };
     });
     const want = prescribed(s);
     // The seed must exercise what this test is about.
@@ -90,7 +90,7 @@ describe("seeded webhook faults: counts equal what the seed prescribes", () => {
 
   it("reorder: deliveries arrive out of settlement order; nothing regresses and nothing is missed", async () => {
     const s = fastScenario((s) => {
-      s.extras.faults.webhook.reorder = true;
+      s.faults.webhook.reorder = true;
       // At speed 10 the 100 ms margins below are 10 ms of wall time, which a loaded machine's timers can eat.
       s.speed = 2;
     });

@@ -10,11 +10,11 @@ import { parseDistribution } from "../src/scenario/distribution.js";
 import { parseDuration } from "../src/scenario/duration.js";
 import { jsonErrorOffset, lineColumn, loadScenarioFile, parseScenarioText } from "../src/scenario/load.js";
 import { parseRate } from "../src/scenario/rate.js";
-import { defaultExtras, editDistance, nearest, validateScenario, withDefaultExtras } from "../src/scenario/validate.js";
+import { editDistance, nearest, validateScenario } from "../src/scenario/validate.js";
 
 const SOURCE = "examples/x.json";
 
-/** A document using every field, including the extras. */
+/** A document using every field. */
 const FULL = {
   $schema: "./scenario.schema.json",
   name: "flaky-receiver",
@@ -284,7 +284,7 @@ describe("validateScenario: unknown fields", () => {
 describe("validateScenario: resolution", () => {
   it("fills every missing field from the defaults and names the scenario after the file", () => {
     const resolved = validateScenario({}, "examples/quiet-night.yaml");
-    expect(resolved).toEqual({ ...defaultScenario(), name: "quiet-night", description: "", extras: defaultExtras() });
+    expect(resolved).toEqual({ ...defaultScenario(), name: "quiet-night", description: "" });
     expect(resolved.webhook.retriesMs).toEqual(STANDARD_RETRIES_MS);
     expect(resolved.webhook.retriesMs).not.toBe(STANDARD_RETRIES_MS);
   });
@@ -294,20 +294,6 @@ describe("validateScenario: resolution", () => {
     expect(resolved.payments).toEqual({ count: 3, arrival: { kind: "burst" } });
     expect(resolved.webhook).toEqual({ retriesMs: STANDARD_RETRIES_MS, timeoutMs: 15_000, signature: "stripe" });
     expect(resolved.name).toBe("x");
-  });
-
-  it("has sensible defaults for the extras", () => {
-    expect(defaultExtras()).toEqual({
-      pollingBackoff: { baseMs: 250, capMs: 10_000 },
-      longPolling: { waitMs: 30_000 },
-      hybrid: { reconcileEveryMs: 30_000 },
-      provider: { rateLimitPerSecond: null },
-      faults: {
-        webhook: { downtime: [], failureRate: 0, duplicateRate: 0, reorder: false, delay: null },
-        api: { errorRate: 0, latency: null },
-      },
-    });
-    expect(withDefaultExtras(defaultScenario()).extras).toEqual(defaultExtras());
   });
 
   it("resolves a full document to milliseconds", () => {
@@ -324,7 +310,8 @@ describe("validateScenario: resolution", () => {
     expect(s.speed).toBe(60);
     expect(s.strategies).toEqual(["polling", "polling-backoff", "long-polling", "webhook", "hybrid"]);
     expect(s.expect).toEqual(["webhook.latencyMs.p95 < 50ms", "*.payments.missed == 0"]);
-    expect(s.extras).toEqual({
+    const { pollingBackoff, longPolling, hybrid, provider, faults } = s;
+    expect({ pollingBackoff, longPolling, hybrid, provider, faults }).toEqual({
       pollingBackoff: { baseMs: 100, capMs: 5000 },
       longPolling: { waitMs: 20_000 },
       hybrid: { reconcileEveryMs: 10_000 },
@@ -358,12 +345,12 @@ describe("validateScenario: resolution", () => {
     const s = validateScenario({ network: { latency: 0, jitter: "0" }, settlement: { failureRate: 0 }, faults: { api: { errorRate: 1 } }, speed: 10_000, seed: 0 }, SOURCE);
     expect(s.network).toEqual({ latencyMs: 0, jitterMs: 0 });
     expect(s.settlement.failureRate).toBe(0);
-    expect(s.extras.faults.api.errorRate).toBe(1);
+    expect(s.faults.api.errorRate).toBe(1);
   });
 
   it("lets downtime windows touch", () => {
     const s = validateScenario({ faults: { webhook: { downtime: [{ from: "2s", to: "3s" }, { from: "1s", to: "2s", mode: 503 }] } } }, SOURCE);
-    expect(s.extras.faults.webhook.downtime).toEqual([
+    expect(s.faults.webhook.downtime).toEqual([
       { fromMs: 1000, toMs: 2000, mode: "503" },
       { fromMs: 2000, toMs: 3000, mode: "refuse" },
     ]);
@@ -462,7 +449,7 @@ describe("loadScenarioFile", () => {
 
   it("loads JSON and YAML files", async () => {
     const json = await loadScenarioFile(join(dir, "full.json"));
-    expect(json.extras.provider.rateLimitPerSecond).toBe(50);
+    expect(json.provider.rateLimitPerSecond).toBe(50);
     expect(await loadScenarioFile(join(dir, "full.yaml"))).toEqual(json);
     const short = await loadScenarioFile(join(dir, "short.yml"));
     expect(short.name).toBe("short");

@@ -70,7 +70,7 @@ describe("every strategy on a sunny day (real provider worker, loopback HTTP)", 
 describe("polling under refusals", () => {
   it("fails exactly the reads the seed prescribes and still learns everything", async () => {
     const errorRate = 0.25;
-    const { result } = await run(fastScenario((s) => (s.extras.faults.api.errorRate = errorRate)), "polling");
+    const { result } = await run(fastScenario((s) => (s.faults.api.errorRate = errorRate)), "polling");
     sound(result);
     let prescribed = 0;
     for (let k = 0; k < result.requests.total; k++) if (rngFor(42, Stream.apiFault, k).next() < errorRate) prescribed++;
@@ -80,7 +80,7 @@ describe("polling under refusals", () => {
   }, 20_000);
 
   it.each(["polling", "conditional", "polling-backoff", "long-polling"] as const)("%s honours 429 Retry-After and counts every 429 the provider sent", async (name) => {
-    const { result, stats } = await run(fastScenario((s) => (s.extras.provider.rateLimitPerSecond = 4)), name);
+    const { result, stats } = await run(fastScenario((s) => (s.provider.rateLimitPerSecond = 4)), name);
     sound(result);
     expect(result.errors.rateLimited).toBeGreaterThan(0);
     expect(stats.rateLimited).toBe(result.errors.rateLimited);
@@ -107,7 +107,7 @@ describe("long-polling windows", () => {
   it("asks again each time the wait ends: requests match the model's one per window", async () => {
     const scenario = fastScenario((s) => {
       s.settlement.delay = parseDistribution("uniform(2s, 4s)");
-      s.extras.longPolling.waitMs = 1000;
+      s.longPolling.waitMs = 1000;
       // Each re-ask costs a round trip the model leaves out; at speed 10 a loaded machine's round
       // trips add up to a window's worth of drift, at speed 2 they stay a few milliseconds.
       s.speed = 2;
@@ -129,10 +129,10 @@ describe("hybrid under a tight rate limit", () => {
       s.settlement.delay = parseDistribution("uniform(50ms, 150ms)");
       s.webhook.retriesMs = [0];
       // Every delivery is refused: only reconciliation can learn the outcomes.
-      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
-      s.extras.hybrid.reconcileEveryMs = 400;
+      s.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.hybrid.reconcileEveryMs = 400;
       // One page a second: each round's second page is refused with 429.
-      s.extras.provider.rateLimitPerSecond = 1;
+      s.provider.rateLimitPerSecond = 1;
     });
     const { result } = await run(scenario, "hybrid");
     expect(result.errors.rateLimited).toBeGreaterThan(0);

@@ -99,7 +99,7 @@ function clearForHybrid(s: Scenario): boolean {
   if (missed["retries-exhausted"] === 0 || missed.deadline === 0) return false;
   const near = (a: number, b: number) => Math.abs(a - b) < HYBRID_CLEAR_MS;
   const start = world.createdAt[0]!;
-  const edges = s.extras.faults.webhook.downtime.flatMap((w) => [start + w.fromMs, start + w.toMs]);
+  const edges = s.faults.webhook.downtime.flatMap((w) => [start + w.fromMs, start + w.toMs]);
   for (let i = 0; i < world.n; i++) {
     const settled = world.settleAt[i]!;
     if (pages.some((p) => settled > p.arriveAt - HYBRID_CLEAR_BEFORE_MS && settled < p.arriveAt + HYBRID_CLEAR_MS)) return false;

@@ -90,8 +90,8 @@ describe("simulateScenario", () => {
       s.payments.arrival = atRate(50);
       s.network = { latencyMs: 5, jitterMs: 10 };
       s.strategies = ["polling", "conditional", "polling-backoff", "long-polling", "sse", "webhook", "hybrid"];
-      s.extras.faults.webhook.failureRate = 0.3;
-      s.extras.hybrid.reconcileEveryMs = 2000;
+      s.faults.webhook.failureRate = 0.3;
+      s.hybrid.reconcileEveryMs = 2000;
     });
     const a = simulateScenario(s, { details: true });
     expect(simulateScenario(s, { details: true })).toEqual(a);
@@ -131,8 +131,8 @@ describe("simulateScenario", () => {
     const s = scenario((s) => {
       s.payments.count = 200;
       s.webhook.retriesMs = [0, 1000, 2000];
-      s.extras.faults.webhook.failureRate = 0.5;
-      s.extras.faults.webhook.duplicateRate = 0.2;
+      s.faults.webhook.failureRate = 0.5;
+      s.faults.webhook.duplicateRate = 0.2;
       s.strategies = ["webhook"];
     });
     const w = simulateStrategy(s, "webhook");
@@ -146,18 +146,18 @@ describe("simulateScenario", () => {
   });
 
   it("plays the API's rate limit and injected errors on the event queue", () => {
-    const limited = simulateStrategy(scenario((s) => (s.extras.provider.rateLimitPerSecond = 5)), "polling");
+    const limited = simulateStrategy(scenario((s) => (s.provider.rateLimitPerSecond = 5)), "polling");
     expect(limited.errors.rateLimited).toBeGreaterThan(0);
     expect(limited.payments.missed).toBe(0);
-    const faulty = simulateStrategy(scenario((s) => (s.extras.faults.api.errorRate = 0.3)), "conditional");
+    const faulty = simulateStrategy(scenario((s) => (s.faults.api.errorRate = 0.3)), "conditional");
     expect(faulty.errors.server).toBeGreaterThan(0);
     expect(faulty.payments.missed).toBe(0);
     expect(faulty.requests.total).toBeGreaterThan(simulateStrategy(scenario(), "conditional").requests.total);
   });
 
   it("says plainly what it does not model yet", () => {
-    expect(() => simulateStrategy(scenario((s) => (s.extras.faults.api.errorRate = 0.1)), "sse")).toThrow(UsageError);
-    expect(() => simulateStrategy(scenario((s) => (s.extras.faults.api.errorRate = 0.1)), "sse")).toThrow(/does not model sse/);
+    expect(() => simulateStrategy(scenario((s) => (s.faults.api.errorRate = 0.1)), "sse")).toThrow(UsageError);
+    expect(() => simulateStrategy(scenario((s) => (s.faults.api.errorRate = 0.1)), "sse")).toThrow(/does not model sse/);
   });
 });
 
@@ -166,7 +166,7 @@ function naiveReconcile(world: World, hooked: Float64Array, horizon: number): { 
   const { n, scenario, settleAt } = world;
   const listedAt = new Float64Array(n).fill(NaN);
   const pages: ListPage[] = [];
-  const every = scenario.extras.hybrid.reconcileEveryMs;
+  const every = scenario.hybrid.reconcileEveryMs;
   let since = 0;
   let leave = every;
   while (leave <= horizon) {
@@ -207,7 +207,7 @@ function passes(s: Scenario, options: SimulateOptions = {}) {
 
 describe("hybrid", () => {
   it("with every webhook delivered, knows what webhook knows, and pays one list page per pass on top", () => {
-    const s = scenario((s) => (s.extras.hybrid.reconcileEveryMs = 1000));
+    const s = scenario((s) => (s.hybrid.reconcileEveryMs = 1000));
     const webhook = simulateStrategy(s, "webhook", { details: true });
     const hybrid = simulateStrategy(s, "hybrid", { details: true });
     expect(hybrid.details!.map((d) => d.detectedAtMs)).toEqual(webhook.details!.map((d) => d.detectedAtMs));
@@ -224,8 +224,8 @@ describe("hybrid", () => {
     const s = scenario((s) => {
       s.payments.count = 250;
       s.webhook.retriesMs = [0];
-      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
-      s.extras.hybrid.reconcileEveryMs = 5000;
+      s.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.hybrid.reconcileEveryMs = 5000;
     });
     const webhook = simulateStrategy(s, "webhook");
     expect(webhook.payments.missedByReason["retries-exhausted"]).toBe(250);
@@ -247,8 +247,8 @@ describe("hybrid", () => {
       s.payments.count = 40;
       s.payments.arrival = atRate(4);
       s.webhook.retriesMs = [0];
-      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
-      s.extras.hybrid.reconcileEveryMs = 1000;
+      s.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.hybrid.reconcileEveryMs = 1000;
     });
     const { pages, listedAt, world } = passes(s);
     const listings = pages.reduce((sum, p) => sum + p.listed, 0);
@@ -271,9 +271,9 @@ describe("hybrid", () => {
       const s = scenario((s) => {
         s.payments.count = 1500;
         s.settlement.delay = parseDistribution("exponential(mean=2s)");
-        s.extras.faults.webhook.downtime = [{ fromMs: 1000, toMs: 3000, mode: "refuse" }];
+        s.faults.webhook.downtime = [{ fromMs: 1000, toMs: 3000, mode: "refuse" }];
         s.webhook.retriesMs = [0, 200];
-        s.extras.hybrid.reconcileEveryMs = 700;
+        s.hybrid.reconcileEveryMs = 700;
         patch(s);
       });
       const fast = passes(s, options);
@@ -290,15 +290,15 @@ describe("hybrid", () => {
       s.payments.count = 300;
       s.payments.arrival = atRate(50);
       s.webhook.retriesMs = [0];
-      s.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
-      s.extras.hybrid.reconcileEveryMs = 500;
+      s.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      s.hybrid.reconcileEveryMs = 500;
     };
     const clean = simulateStrategy(scenario(base), "hybrid");
-    const faulty = simulateStrategy(scenario((s) => (base(s), (s.extras.faults.api.errorRate = 0.4))), "hybrid");
+    const faulty = simulateStrategy(scenario((s) => (base(s), (s.faults.api.errorRate = 0.4))), "hybrid");
     expect(faulty.errors.server).toBeGreaterThan(0);
     expect(faulty.payments.missed).toBe(0);
     expect(faulty.latencyMs!.mean).toBeGreaterThan(clean.latencyMs!.mean);
-    const limited = simulateStrategy(scenario((s) => (base(s), (s.extras.faults.api.latency = parseDistribution("uniform(0ms, 100ms)")), (s.extras.provider.rateLimitPerSecond = 2), (s.extras.hybrid.reconcileEveryMs = 300))), "hybrid");
+    const limited = simulateStrategy(scenario((s) => (base(s), (s.faults.api.latency = parseDistribution("uniform(0ms, 100ms)")), (s.provider.rateLimitPerSecond = 2), (s.hybrid.reconcileEveryMs = 300))), "hybrid");
     expect(limited.errors.rateLimited).toBeGreaterThan(0);
     expect(limited.payments.missed).toBe(0);
     expect(limited.latencyMs!.mean).toBeGreaterThan(clean.latencyMs!.mean);
@@ -314,7 +314,7 @@ describe("closed forms and the event queue agree", () => {
     ["a rate with a constant delay", (s) => ((s.payments.arrival = atRate(30)), (s.network.latencyMs = 40)), {}],
     ["jitter", (s) => ((s.payments.arrival = atRate(30)), (s.network = { latencyMs: 20, jitterMs: 30 })), {}],
     ["a service time", (s) => ((s.network.latencyMs = 10), (s.polling.intervalMs = 250)), { serviceMs: 3 }],
-    ["answers slower than the interval (slots skipped)", (s) => ((s.network.latencyMs = 700), (s.extras.longPolling.waitMs = 1500)), {}],
+    ["answers slower than the interval (slots skipped)", (s) => ((s.network.latencyMs = 700), (s.longPolling.waitMs = 1500)), {}],
     ["a deadline that cuts polls off", (s) => ((s.settlement.delay = parseDistribution("exponential(mean=3s)")), (s.deadlineMs = 3000)), {}],
   ];
   for (const [label, patch, options] of cases) {
@@ -366,9 +366,9 @@ describe("virtual hybrid under a tight rate limit", () => {
       x.deadlineMs = 15_000;
       x.settlement.delay = parseDistribution("uniform(50ms, 150ms)");
       x.webhook.retriesMs = [0];
-      x.extras.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
-      x.extras.hybrid.reconcileEveryMs = 400;
-      x.extras.provider.rateLimitPerSecond = 1;
+      x.faults.webhook.downtime = [{ fromMs: 0, toMs: 60_000, mode: "refuse" }];
+      x.hybrid.reconcileEveryMs = 400;
+      x.provider.rateLimitPerSecond = 1;
     });
     const result = simulateStrategy(s, "hybrid");
     expect(result.errors.rateLimited).toBeGreaterThan(0);

@@ -120,7 +120,7 @@ export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenar
   if (flags.latency !== undefined) s.network.latencyMs = flags.latency;
   if (flags.retries) s.webhook.retriesMs = flags.retries;
   if (flags.arrival) s.payments.arrival = flags.arrival;
-  if (flags.rateLimit !== undefined) s.extras.provider.rateLimitPerSecond = flags.rateLimit;
+  if (flags.rateLimit !== undefined) s.provider.rateLimitPerSecond = flags.rateLimit;
   return s;
 }
 

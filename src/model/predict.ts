@@ -22,8 +22,8 @@ export function predict(scenario: Scenario, name: StrategyName): Prediction | nu
   const n = scenario.payments.count;
   const d = scenario.network.latencyMs + scenario.network.jitterMs / 2;
   const delays = Array.from({ length: n }, (_, i) => settlementFor(rule, i).delayMs);
-  const api = scenario.extras.faults.api;
-  const apiIsClean = scenario.extras.provider.rateLimitPerSecond === null && api.errorRate === 0 && api.latency === null;
+  const api = scenario.faults.api;
+  const apiIsClean = scenario.provider.rateLimitPerSecond === null && api.errorRate === 0 && api.latency === null;
   const mean = (sum: number) => (n > 0 ? sum / n : 0);
   switch (name) {
     case "polling":
@@ -46,7 +46,7 @@ export function predict(scenario: Scenario, name: StrategyName): Prediction | nu
     case "polling-backoff": {
       if (!apiIsClean) return null;
       // The jitter is seeded per payment, so the model replays the very sleeps the poller draws.
-      const { baseMs, capMs } = scenario.extras.pollingBackoff;
+      const { baseMs, capMs } = scenario.pollingBackoff;
       let polls = 0;
       let latency = 0;
       delays.forEach((D, i) => {
@@ -61,7 +61,7 @@ export function predict(scenario: Scenario, name: StrategyName): Prediction | nu
     }
     case "long-polling": {
       if (!apiIsClean) return null;
-      const W = Math.min(scenario.extras.longPolling.waitMs, 60_000);
+      const W = Math.min(scenario.longPolling.waitMs, 60_000);
       let polls = 0;
       let latency = 0;
       for (const D of delays) {
@@ -81,7 +81,7 @@ export function predict(scenario: Scenario, name: StrategyName): Prediction | nu
       return { requests: { total: 1, wasted: 0 }, latencyMs: { mean: d }, basis: "one stream for every payment (no drops); each event travels one way" };
     case "webhook": {
       // Walk the seeded fault plan: each attempt that reaches the receiver is a request.
-      const { faults } = scenario.extras;
+      const { faults } = scenario;
       const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
       let requests = 1;
       let useful = 0;

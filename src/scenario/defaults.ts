@@ -1,5 +1,5 @@
 import { parseDistribution } from "./distribution.js";
-import type { Scenario, ScenarioExtras } from "./types.js";
+import type { Scenario } from "./types.js";
 
 /** The Standard Webhooks example schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
 export const STANDARD_RETRIES_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000];
@@ -22,13 +22,7 @@ export function defaultScenario(): Scenario {
     speed: 1,
     strategies: ["polling", "webhook"],
     expect: [],
-    extras: defaultExtras(),
-  };
-}
-
-/** Defaults for the extras: backoff 250 ms to 10 s, long polls of 30 s, reconcile every 30 s, no rate limit, no faults. */
-export function defaultExtras(): ScenarioExtras {
-  return {
+    // Backoff 250 ms to 10 s, long polls of 30 s, reconcile every 30 s, no rate limit, no faults.
     pollingBackoff: { baseMs: 250, capMs: 10_000 },
     longPolling: { waitMs: 30_000 },
     hybrid: { reconcileEveryMs: 30_000 },

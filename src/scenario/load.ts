@@ -5,7 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { UsageError } from "../errors.js";
-import { validateScenario, type ResolvedScenario } from "./validate.js";
+import type { Scenario } from "./types.js";
+import { validateScenario } from "./validate.js";
 
 export type ScenarioFormat = "json" | "yaml";
 
@@ -18,7 +19,7 @@ export function formatOf(path: string): ScenarioFormat {
 }
 
 /** Reads, parses and validates a scenario file. Every problem is a one-line UsageError naming the file. */
-export async function loadScenarioFile(path: string): Promise<ResolvedScenario> {
+export async function loadScenarioFile(path: string): Promise<Scenario> {
   const format = formatOf(path);
   let text: string;
   try {
@@ -34,7 +35,7 @@ export async function loadScenarioFile(path: string): Promise<ResolvedScenario> 
 }
 
 /** Parses scenario text in the given format and validates it; `source` names the file in messages. */
-export async function parseScenarioText(text: string, source: string, format: ScenarioFormat): Promise<ResolvedScenario> {
+export async function parseScenarioText(text: string, source: string, format: ScenarioFormat): Promise<Scenario> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === "") throw new UsageError(`${source}: the scenario file is empty; expected an object of fields such as "payments" and "webhook"`);
   const raw = format === "json" ? parseJson(body, source) : await parseYaml(body, source);

@@ -24,8 +24,13 @@ export interface Scenario {
   speed: number;
   strategies: StrategyName[];
   expect: string[];
-  /** Parameters of the later strategies, the provider's limits and the faults. */
-  extras: ScenarioExtras;
+  /** `polling-backoff` in a file. */
+  pollingBackoff: { baseMs: number; capMs: number };
+  /** `long-polling` in a file. */
+  longPolling: { waitMs: number };
+  hybrid: { reconcileEveryMs: number };
+  provider: { rateLimitPerSecond: number | null };
+  faults: { webhook: WebhookFaults; api: ApiFaults };
 }
 
 export type DowntimeMode = "refuse" | "503";
@@ -55,14 +60,5 @@ export interface ApiFaults {
   errorRate: number;
   /** Extra API latency, or null for none. */
   latency: Distribution | null;
-}
-
-/** Fields accepted for strategies and faults the run may not implement yet. */
-export interface ScenarioExtras {
-  pollingBackoff: { baseMs: number; capMs: number };
-  longPolling: { waitMs: number };
-  hybrid: { reconcileEveryMs: number };
-  provider: { rateLimitPerSecond: number | null };
-  faults: { webhook: WebhookFaults; api: ApiFaults };
 }
 

@@ -6,22 +6,13 @@
  */
 import { basename, extname } from "node:path";
 import { ParseError, UsageError } from "../errors.js";
-import { defaultExtras, defaultScenario, STANDARD_RETRIES_MS } from "./defaults.js";
+import { defaultScenario, STANDARD_RETRIES_MS } from "./defaults.js";
 import { DISTRIBUTION_FORM, parseDistribution, type Distribution } from "./distribution.js";
 import { DURATION_FORM, parseDuration } from "./duration.js";
 import { parseRate, RATE_FORM } from "./rate.js";
-import { STRATEGY_NAMES, type Arrival, type DowntimeMode, type DowntimeWindow, type Scenario, type ScenarioExtras, type SignatureFormat, type StrategyName } from "./types.js";
+import { STRATEGY_NAMES, type Arrival, type DowntimeMode, type DowntimeWindow, type Scenario, type SignatureFormat, type StrategyName } from "./types.js";
 
-export type { ApiFaults, DowntimeMode, DowntimeWindow, ScenarioExtras, WebhookFaults } from "./types.js";
-export { defaultExtras };
-
-/** Kept for callers written before the extras joined Scenario. */
-export type ResolvedScenario = Scenario;
-
-/** A Scenario with default extras (every Scenario has them now). */
-export function withDefaultExtras(scenario: Scenario): ResolvedScenario {
-  return scenario;
-}
+export type { ApiFaults, DowntimeMode, DowntimeWindow, WebhookFaults } from "./types.js";
 
 /** Upper bounds that keep a run finite. */
 export const MAX_PAYMENTS = 1_000_000;
@@ -295,7 +286,7 @@ function downtime(c: Checker, value: unknown, path: string): DowntimeWindow[] {
   return sorted.map((w) => w.window);
 }
 
-function faults(c: Checker, value: unknown, path: string, into: ScenarioExtras["faults"]): void {
+function faults(c: Checker, value: unknown, path: string, into: Scenario["faults"]): void {
   const o = c.object(value, path, ["webhook", "api"]);
   if (has(o, "webhook")) {
     const p = join(path, "webhook");
@@ -327,10 +318,9 @@ function nameFromSource(source: string, fallback: string): string {
  * Validates parsed scenario data and resolves it against defaultScenario().
  * `source` names the file in messages (as the user wrote it) and supplies the default name.
  */
-export function validateScenario(raw: unknown, source: string): ResolvedScenario {
+export function validateScenario(raw: unknown, source: string): Scenario {
   const c: Checker = new Checker(source);
   const s = defaultScenario();
-  const extras = defaultExtras();
   const o = c.object(raw, "", TOP_KEYS);
 
   if (has(o, "$schema")) c.string(o.$schema, "$schema", false);
@@ -395,9 +385,9 @@ export function validateScenario(raw: unknown, source: string): ResolvedScenario
 
   if (has(o, "polling-backoff")) {
     const p = c.object(o["polling-backoff"], "polling-backoff", ["base", "cap"]);
-    if (has(p, "base")) extras.pollingBackoff.baseMs = c.duration(p.base, "polling-backoff.base", true, "250ms");
-    if (has(p, "cap")) extras.pollingBackoff.capMs = c.duration(p.cap, "polling-backoff.cap", true, "10s");
-    const { baseMs, capMs } = extras.pollingBackoff;
+    if (has(p, "base")) s.pollingBackoff.baseMs = c.duration(p.base, "polling-backoff.base", true, "250ms");
+    if (has(p, "cap")) s.pollingBackoff.capMs = c.duration(p.cap, "polling-backoff.cap", true, "10s");
+    const { baseMs, capMs } = s.pollingBackoff;
     if (baseMs > capMs) {
       const which = has(p, "cap") ? `polling-backoff.cap ${show(p.cap)}` : `polling-backoff.base ${show(p.base)}`;
       c.fail(`${which} leaves the base above the cap; expected base <= cap, such as base 250ms and cap 10s`);
@@ -406,20 +396,20 @@ export function validateScenario(raw: unknown, source: string): ResolvedScenario
 
   if (has(o, "long-polling")) {
     const p = c.object(o["long-polling"], "long-polling", ["wait"]);
-    if (has(p, "wait")) extras.longPolling.waitMs = c.duration(p.wait, "long-polling.wait", true, "30s");
+    if (has(p, "wait")) s.longPolling.waitMs = c.duration(p.wait, "long-polling.wait", true, "30s");
   }
 
   if (has(o, "hybrid")) {
     const p = c.object(o.hybrid, "hybrid", ["reconcileEvery"]);
-    if (has(p, "reconcileEvery")) extras.hybrid.reconcileEveryMs = c.duration(p.reconcileEvery, "hybrid.reconcileEvery", true, "30s");
+    if (has(p, "reconcileEvery")) s.hybrid.reconcileEveryMs = c.duration(p.reconcileEvery, "hybrid.reconcileEvery", true, "30s");
   }
 
   if (has(o, "provider")) {
     const p = c.object(o.provider, "provider", ["rateLimit"]);
-    if (has(p, "rateLimit")) extras.provider.rateLimitPerSecond = c.rate(p.rateLimit, "provider.rateLimit");
+    if (has(p, "rateLimit")) s.provider.rateLimitPerSecond = c.rate(p.rateLimit, "provider.rateLimit");
   }
 
-  if (has(o, "faults")) faults(c, o.faults, "faults", extras.faults);
+  if (has(o, "faults")) faults(c, o.faults, "faults", s.faults);
 
-  return { ...s, extras };
+  return s;
 }

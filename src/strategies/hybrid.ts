@@ -15,7 +15,7 @@ export const PAGE_LIMIT = 100;
 export function createHybrid(ctx: ConsumerContext): Strategy {
   const endpoint = webhookEndpoint(ctx, "hybrid");
   const tally = new ErrorTally();
-  const everyWall = ctx.scenario.extras.hybrid.reconcileEveryMs / ctx.scenario.speed;
+  const everyWall = ctx.scenario.hybrid.reconcileEveryMs / ctx.scenario.speed;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let since = Date.now();

@@ -13,7 +13,7 @@ const RETRY_BASE_MS = 250;
  */
 export function createLongPolling(ctx: ConsumerContext): Strategy {
   const { speed } = ctx.scenario;
-  const { waitMs } = ctx.scenario.extras.longPolling;
+  const { waitMs } = ctx.scenario.longPolling;
   const tally = new ErrorTally();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;

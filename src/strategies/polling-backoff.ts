@@ -19,7 +19,7 @@ interface BackoffState {
  */
 export function createPollingBackoff(ctx: ConsumerContext): Strategy {
   const { speed, seed } = ctx.scenario;
-  const { baseMs, capMs } = ctx.scenario.extras.pollingBackoff;
+  const { baseMs, capMs } = ctx.scenario.pollingBackoff;
   const polls = new Map<string, BackoffState>();
   const tally = new ErrorTally();
   let stopped = false;

@@ -32,12 +32,12 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
   const tally = new Tally(n);
   const T = scenario.polling.intervalMs;
   const σ = world.serviceMs;
-  const wait = kind === "long-polling" ? Math.min(scenario.extras.longPolling.waitMs, MAX_WAIT_MS) : 0;
-  const { baseMs, capMs } = scenario.extras.pollingBackoff;
+  const wait = kind === "long-polling" ? Math.min(scenario.longPolling.waitMs, MAX_WAIT_MS) : 0;
+  const { baseMs, capMs } = scenario.pollingBackoff;
   const query = queryLength(world, kind);
-  const { errorRate, latency } = scenario.extras.faults.api;
+  const { errorRate, latency } = scenario.faults.api;
   const faulty = errorRate > 0 || latency !== null;
-  const limit = scenario.extras.provider.rateLimitPerSecond;
+  const limit = scenario.provider.rateLimitPerSecond;
   // The provider's own limiter, run on scenario time (speed 1) with the shop as its one client.
   const limiter = limit === null ? null : new RateLimiter(limit, 1, () => 0);
   let arrivals = 0;

@@ -46,12 +46,12 @@ export interface ListPage {
  */
 export function reconcile(world: World, hooked: Float64Array, horizon: number, listedAt: Float64Array): ListPage[] {
   const { n, scenario, settleAt } = world;
-  const every = scenario.extras.hybrid.reconcileEveryMs;
+  const every = scenario.hybrid.reconcileEveryMs;
   const overlap = OVERLAP_WALL_MS * scenario.speed;
   const σ = world.serviceMs;
-  const { errorRate, latency } = scenario.extras.faults.api;
+  const { errorRate, latency } = scenario.faults.api;
   const faulty = errorRate > 0 || latency !== null;
-  const limit = scenario.extras.provider.rateLimitPerSecond;
+  const limit = scenario.provider.rateLimitPerSecond;
   // The provider's own limiter, run on scenario time (speed 1) with the shop as its one client.
   const limiter = limit === null ? null : new RateLimiter(limit, 1, () => 0);
 

@@ -50,7 +50,7 @@ export function simulatePollersDirect(world: World, kind: PollKind): Tally {
 
 /** `?wait=<ms>ms` on a long poll. */
 export function queryLength(world: World, kind: PollKind): number {
-  const wait = world.scenario.extras.longPolling.waitMs;
+  const wait = world.scenario.longPolling.waitMs;
   return kind === "long-polling" && wait ? `?wait=${Math.round(wait)}ms`.length : 0;
 }
 
@@ -138,7 +138,7 @@ export function fixedWalk(world: World, i: number, horizon: number): void {
 
 /** Full-jitter backoff with the poller's own seeded draws (src/strategies/polling-backoff.ts). */
 export function backoffWalk(world: World, i: number, horizon: number): void {
-  const { baseMs, capMs } = world.scenario.extras.pollingBackoff;
+  const { baseMs, capMs } = world.scenario.pollingBackoff;
   const rng = rngFor(world.scenario.seed, Stream.backoff, i);
   const s = world.settleAt[i]!;
   let j = FIRST_MESSAGE;
@@ -163,7 +163,7 @@ export function backoffWalk(world: World, i: number, horizon: number): void {
 
 /** Held polls: the provider answers at settlement or when the wait ends; a pending answer is asked again at once. */
 export function longWalk(world: World, i: number, horizon: number): void {
-  const wait = Math.min(world.scenario.extras.longPolling.waitMs, MAX_WAIT_MS);
+  const wait = Math.min(world.scenario.longPolling.waitMs, MAX_WAIT_MS);
   const s = world.settleAt[i]!;
   let j = FIRST_MESSAGE;
   let leave = world.anchor[i]!;

@@ -35,8 +35,8 @@ function simulateIn(world: World, name: StrategyName, options: SimulateOptions):
 }
 
 function tallyFor(world: World, name: StrategyName, options: SimulateOptions): Tally {
-  const { extras } = world.scenario;
-  const apiClean = extras.provider.rateLimitPerSecond === null && extras.faults.api.errorRate === 0 && extras.faults.api.latency === null;
+  const { provider, faults } = world.scenario;
+  const apiClean = provider.rateLimitPerSecond === null && faults.api.errorRate === 0 && faults.api.latency === null;
   switch (name) {
     case "polling":
     case "conditional":

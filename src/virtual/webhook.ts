@@ -40,7 +40,7 @@ export function countRegistration(tally: Tally): void {
 export function walkWebhook(world: World, i: number, horizon: number, tally: Tally | null): number {
   const { scenario } = world;
   const { seed } = scenario;
-  const faults = scenario.extras.faults.webhook;
+  const faults = scenario.faults.webhook;
   const retries = scenario.webhook.retriesMs;
   const s = world.settleAt[i]!;
   const runStart = world.createdAt[0]!;
