@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "./errors.js";
+import type { Io } from "./io.js";
 import { parseDistribution } from "./scenario/distribution.js";
 import { parseDuration, parseIntervalList } from "./scenario/duration.js";
 import { parseRate } from "./scenario/rate.js";
@@ -21,16 +22,6 @@ import {
   strategyList,
   type CompareFlags,
 } from "./cli/flags.js";
-
-export type { CompareFlags } from "./cli/flags.js";
-export { applyFlags } from "./cli/flags.js";
-
-/** The streams and environment the CLI writes to; tests pass their own. */
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
 
 function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
   const program = new Command("apiwh")

@@ -1,4 +1,4 @@
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { defaultScenario } from "../scenario/defaults.js";
 import type { Scenario } from "../scenario/types.js";

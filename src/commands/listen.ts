@@ -2,7 +2,7 @@
  * `apiwh listen`: a webhook receiver on its own, printing each delivery as it arrives, whether its
  * signature verified, and how long after settlement it came. The push half of a two-terminal demo.
  */
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";

@@ -3,7 +3,7 @@
  * (listen, poll) have something to learn about.
  */
 import type { Pool } from "undici";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { makePalette, type Palette } from "../render/color.js";
 import { formatCount } from "../render/format.js";

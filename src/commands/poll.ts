@@ -3,7 +3,7 @@
  * printing every knock: the pull half of a two-terminal demo, with its waste counted.
  */
 import type { Pool } from "undici";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";

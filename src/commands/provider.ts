@@ -3,7 +3,7 @@
  * provider and the listener in two terminals, and a developer can point their own code at it.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { monotonicClock, type Clock } from "../measure/clock.js";
 import { idOf } from "../provider/payments.js";
 import { startProvider, type Provider, type ProviderEvent } from "../provider/server.js";

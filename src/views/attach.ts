@@ -1,4 +1,4 @@
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { colorEnabled } from "../render/color.js";
 import { liveHorizonMs } from "../render/live-frame.js";
 import { fanOut, Timeline } from "../run/timeline.js";
