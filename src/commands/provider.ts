@@ -5,7 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Io } from "../io.js";
 import { monotonicClock, type Clock } from "../measure/clock.js";
-import { idOf } from "../provider/payments.js";
+import { idOf } from "../api/payment.js";
 import { startProvider, type Provider, type ProviderEvent } from "../provider/server.js";
 import { makePalette } from "../render/color.js";
 import { defaultScenario } from "../scenario/defaults.js";

@@ -4,7 +4,7 @@ import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { ApiFaults } from "../scenario/types.js";
 import { HttpError } from "./http.js";
-import { RateLimiter, retryAfterSeconds } from "./rate-limit.js";
+import { RateLimiter, retryAfterSeconds } from "../api/rate-limit.js";
 
 export interface ApiErrorCounts {
   /** 429 answers sent. */

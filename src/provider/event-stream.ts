@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { HEARTBEAT_MS } from "../api/limits.js";
 import type { ExchangeCount } from "../measure/meter.js";
 import { HttpError } from "./http.js";
 
-/** Heartbeat comment period in scenario time; WHATWG suggests about 15 s to keep proxies from closing the stream. */
-export const HEARTBEAT_MS = 15_000;
 
 interface LoggedEvent {
   seq: number;

@@ -2,12 +2,10 @@ import type { IncomingMessage } from "node:http";
 import { sleep } from "../measure/clock.js";
 import { parseDuration } from "../scenario/duration.js";
 import { HttpError } from "./http.js";
-import { type PaymentStatus, type PaymentStore, type PaymentView } from "./payments.js";
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_WAIT_MS } from "../api/limits.js";
+import type { PaymentStatus, PaymentView } from "../api/payment.js";
+import type { PaymentStore } from "./payments.js";
 
-/** Longest a long poll is held (scenario time), whatever the client asks: 60 s, twice Firestore's default. */
-export const MAX_WAIT_MS = 60_000;
-export const DEFAULT_LIST_LIMIT = 10;
-export const MAX_LIST_LIMIT = 100;
 
 const STATUSES: readonly PaymentStatus[] = ["pending", "succeeded", "failed"];
 

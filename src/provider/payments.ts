@@ -1,19 +1,7 @@
 import { settlementFor, type SettlementRule, type Outcome } from "../scenario/plan.js";
 import type { Clock } from "../measure/clock.js";
 import { DueWheel } from "../measure/due-wheel.js";
-
-export type PaymentStatus = "pending" | Outcome;
-
-/** The payment as the API shows it. */
-export interface PaymentView {
-  id: string;
-  object: "payment";
-  amount: number;
-  currency: string;
-  status: PaymentStatus;
-  created_at: string;
-  updated_at: string;
-}
+import { idOf, type PaymentStatus, type PaymentView } from "../api/payment.js";
 
 const STATUS_CODES: Record<PaymentStatus, number> = { pending: 0, succeeded: 1, failed: 2 };
 const STATUS_NAMES: PaymentStatus[] = ["pending", "succeeded", "failed"];
@@ -155,8 +143,4 @@ export class PaymentStore {
     this.createdWall = grow(this.createdWall);
     this.updatedWall = grow(this.updatedWall);
   }
-}
-
-export function idOf(index: number): string {
-  return `pay_${index + 1}`;
 }

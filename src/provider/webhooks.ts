@@ -3,7 +3,7 @@ import type { Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "./webhook-faults.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "./signature.js";
-import type { PaymentView } from "./payments.js";
+import type { PaymentView } from "../api/payment.js";
 
 export interface Endpoint {
   id: string;

@@ -1,4 +1,4 @@
-import { idOf } from "../provider/payments.js";
+import { idOf } from "../api/payment.js";
 import type { RunEvent } from "../run/events.js";
 import type { StrategyName } from "../scenario/types.js";
 import { strategyColor, type Palette } from "./color.js";

@@ -4,7 +4,7 @@ import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { LoopMonitor, RoundTrips, type RunHealth } from "../measure/health.js";
 import { summarizeLatencies } from "../measure/latency.js";
 import { predict } from "../model/predict.js";
-import { idOf } from "../provider/payments.js";
+import { idOf } from "../api/payment.js";
 import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
 import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
 import { DeliveryFate } from "../provider/webhooks.js";

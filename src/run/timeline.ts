@@ -1,4 +1,4 @@
-import { idOf } from "../provider/payments.js";
+import { idOf } from "../api/payment.js";
 import type { StrategyName } from "../scenario/types.js";
 import type { RunEvent } from "./events.js";
 import type { StrategyResult } from "./result.js";

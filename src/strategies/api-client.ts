@@ -56,11 +56,6 @@ export function holdOffMs(answer: PollAnswer, errorsInRow: number, baseMs: numbe
   return 0;
 }
 
-/** Payment index from `pay_<n>`, for seeded per-payment draws. */
-export function indexOfId(id: string): number {
-  return Number(id.slice(4)) - 1;
-}
-
 /** Where a fast poll's answer goes: one object for all polls of a strategy, so a poll allocates no closure. */
 export interface PollSink {
   answered(slot: number, answer: PollAnswer, startedAt: number): void;

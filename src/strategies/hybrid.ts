@@ -1,10 +1,8 @@
+import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../api/reconcile.js";
 import { ErrorTally, isTerminal } from "./api-client.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 import { webhookEndpoint } from "./webhook.js";
 
-/** Reconciliation re-reads this much before the previous run's start, so a settlement in flight then is not skipped. */
-export const OVERLAP_WALL_MS = 1000;
-export const PAGE_LIMIT = 100;
 
 /**
  * Webhooks for speed, plus a slow reconciliation poll for certainty: every `reconcileEvery`, list

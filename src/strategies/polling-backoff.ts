@@ -1,6 +1,7 @@
 import { emptyCount } from "../measure/meter.js";
 import { Stream, rngFor, type Rng } from "../scenario/random.js";
-import { ErrorTally, getPayment, indexOfId, isTerminal } from "./api-client.js";
+import { indexOfId } from "../api/payment.js";
+import { ErrorTally, getPayment, isTerminal } from "./api-client.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 
 interface BackoffState {

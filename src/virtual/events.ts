@@ -1,5 +1,5 @@
-import { MAX_WAIT_MS } from "../provider/payment-routes.js";
-import { RateLimiter, retryAfterSeconds } from "../provider/rate-limit.js";
+import { MAX_WAIT_MS } from "../api/limits.js";
+import { RateLimiter, retryAfterSeconds } from "../api/rate-limit.js";
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { PollKind } from "./pollers.js";

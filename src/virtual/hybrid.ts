@@ -1,14 +1,12 @@
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
-import { RateLimiter, retryAfterSeconds } from "../provider/rate-limit.js";
-import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../strategies/hybrid.js";
+import { RateLimiter, retryAfterSeconds } from "../api/rate-limit.js";
+import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../api/reconcile.js";
 import { Tally } from "./tally.js";
 import { countRegistration, walkWebhook } from "./webhook.js";
 import { API_ERROR_BYTES, Status, listRequestBytes, listResponseBytes, paymentViewBytes, rateLimitedBytes } from "./wire.js";
 import type { World } from "./world.js";
 
-/** The real client's page size and overlap (src/strategies/hybrid.ts); the page size is re-exported for tests. */
-export { PAGE_LIMIT };
 
 /** What the provider answered a list page. */
 export const PageAnswer = { ok: 0, rateLimited: 1, serverError: 2 } as const;

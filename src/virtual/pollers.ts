@@ -1,4 +1,4 @@
-import { MAX_WAIT_MS } from "../provider/payment-routes.js";
+import { MAX_WAIT_MS } from "../api/limits.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import { Tally } from "./tally.js";
 import { Status, notModifiedBytes, pollRequestBytes, pollResponseBytes } from "./wire.js";

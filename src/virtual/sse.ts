@@ -1,4 +1,4 @@
-import { HEARTBEAT_MS } from "../provider/event-stream.js";
+import { HEARTBEAT_MS } from "../api/limits.js";
 import { Tally } from "./tally.js";
 import { SSE_HEAD_BYTES, SSE_HEARTBEAT_BYTES, SSE_REQUEST_BYTES, Status, sseEventBytes } from "./wire.js";
 import { FIRST_MESSAGE, type World } from "./world.js";

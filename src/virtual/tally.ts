@@ -1,6 +1,6 @@
 import { summarizeLatencies } from "../measure/latency.js";
 import { predict } from "../model/predict.js";
-import { idOf } from "../provider/payments.js";
+import { idOf } from "../api/payment.js";
 import { DeliveryFate } from "../provider/webhooks.js";
 import type { StrategyName } from "../scenario/types.js";
 import type { MissedByReason, PaymentRecord, StrategyResult } from "../run/result.js";
