@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CheckResult, CompareResult } from "../src/run/result.js";
+import type { CheckResult, CompareResult } from "../src/contract/result.js";
 import { runCli } from "./helpers/cli.js";
 
 /** A scenario that finishes in well under a second of wall time. */

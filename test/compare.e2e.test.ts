@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { settlementFor } from "../src/scenario/plan.js";
-import type { CompareResult, StrategyResult } from "../src/run/result.js";
+import type { CompareResult, StrategyResult } from "../src/contract/result.js";
 import { runCli } from "./helpers/cli.js";
 
 const byName = (r: CompareResult, name: string): StrategyResult => r.strategies.find((s) => s.name === name)!;

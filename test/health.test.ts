@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LoopMonitor, MONITOR_RESOLUTION_MS, type LoopHealth, type RunHealth } from "../src/measure/health.js";
+import type { LoopHealth, RunHealth } from "../src/contract/result.js";
+import { LoopMonitor, MONITOR_RESOLUTION_MS } from "../src/measure/health.js";
 import { DELAY_FLOOR_MS, healthWarnings, type HealthInput } from "../src/render/health.js";
 
 const calm: LoopHealth = { eventLoopDelayMs: { p50: 0.1, p99: 1.2, max: 2.5 }, utilization: 0.05 };

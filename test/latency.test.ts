@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarizeLatencies } from "../src/measure/latency.js";
+import { summarizeLatencies } from "../src/contract/latency.js";
 
 describe("summarizeLatencies", () => {
   it("is null when nothing was detected", () => expect(summarizeLatencies([])).toBeNull());

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { liveHorizonMs, renderLiveFrame, renderProgressLine, type LiveFrameOptions } from "../src/render/live-frame.js";
-import type { RunEvent } from "../src/run/events.js";
-import { Timeline } from "../src/run/timeline.js";
+import type { RunEvent } from "../src/contract/events.js";
+import { Timeline } from "../src/contract/timeline.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { startLiveView } from "../src/views/live.js";
 import { startProgress } from "../src/views/progress.js";

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { startProvider, type Provider, type ProviderEvent, type ProviderOptions } from "../src/provider/server.js";
+import type { ProviderEvent } from "../src/contract/events.js";
+import { startProvider, type Provider, type ProviderOptions } from "../src/provider/server.js";
 import { providerOptions } from "./helpers/provider.js";
 import { json, recordingServer, until } from "./helpers/http.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CheckResult } from "../src/run/result.js";
+import type { CheckResult } from "../src/contract/result.js";
 import { renderCheckJson, renderCheckTable } from "../src/render/check.js";
 import { renderJson } from "../src/render/json.js";
 import { brokenScenario, checkResult, coloured, failedRatio, heldLatency, heldMissed, mixedCheck, overWide, plain, scenarioCheck } from "./render-fixtures.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExpectationResult } from "../src/run/result.js";
+import type { ExpectationResult } from "../src/contract/result.js";
 import { expectationCount, expectationLines } from "../src/render/expectations.js";
 import { renderTable } from "../src/render/table.js";
 import { coloured, compareResult, failedMany, failedRatio, heldLatency, heldMissed, overWide, plain, polling, two, webhook } from "./render-fixtures.js";

@@ -1,5 +1,5 @@
 /** Hand-built results shared by the renderer tests: live numbers vary, the layout should not. */
-import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck, StrategyResult } from "../src/run/result.js";
+import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck, StrategyResult } from "../src/contract/result.js";
 import type { StrategyName } from "../src/scenario/types.js";
 import { makePalette } from "../src/render/color.js";
 import { verdict } from "../src/render/verdict.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExpectationResult } from "../src/run/result.js";
+import type { ExpectationResult } from "../src/contract/result.js";
 import { escapeXml, renderJUnit } from "../src/render/junit.js";
 import { brokenScenario, checkResult, failedRatio, heldLatency, heldMissed, mixedCheck, scenarioCheck } from "./render-fixtures.js";
 

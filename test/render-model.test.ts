@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StrategyResult } from "../src/run/result.js";
+import type { StrategyResult } from "../src/contract/result.js";
 import { modelNotes, renderTable } from "../src/render/table.js";
 import { compareResult, overWide, plain, polling, seven, two, variant, webhook } from "./render-fixtures.js";
 

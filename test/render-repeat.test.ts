@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompareResult, RepeatInfo } from "../src/run/result.js";
+import type { CompareResult, RepeatInfo } from "../src/contract/result.js";
 import { repeatNote } from "../src/render/rows.js";
 import { renderTable, scenarioLine } from "../src/render/table.js";
 import { coloured, compareResult, overWide, plain, polling, seven, two, webhook } from "./render-fixtures.js";

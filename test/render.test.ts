@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompareResult, StrategyResult } from "../src/run/result.js";
+import type { CompareResult, StrategyResult } from "../src/contract/result.js";
 import { colorEnabled, strategyColor } from "../src/render/color.js";
 import { formatBytes, formatCount, formatMs, formatRatio } from "../src/render/format.js";
 import { renderJson } from "../src/render/json.js";

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtmlReport } from "../src/render/html.js";
 import { renderSweepHtml } from "../src/render/html-sweep.js";
-import { Timeline } from "../src/run/timeline.js";
+import { Timeline } from "../src/contract/timeline.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { sweep } from "./sweep-fixtures.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SweepResult } from "../src/run/result.js";
+import type { SweepResult } from "../src/contract/result.js";
 import { runCli } from "./helpers/cli.js";
 
 const quick = ["--payments", "4", "--delay", "uniform(50ms, 200ms)", "--interval", "50ms"];

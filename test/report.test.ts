@@ -4,7 +4,7 @@ import { MAX_LANES } from "../src/render/html-charts.js";
 import { renderSweepHtml } from "../src/render/html-sweep.js";
 import { STRATEGY_HEX } from "../src/render/html-svg.js";
 import { sections } from "../src/render/rows.js";
-import type { Lane, StrategyTimeline } from "../src/run/timeline.js";
+import type { Lane, StrategyTimeline } from "../src/contract/timeline.js";
 import type { StrategyName } from "../src/scenario/types.js";
 import { compareResult, mixedCheck, plain, polling, two, variant, webhook } from "./render-fixtures.js";
 import { sweep } from "./sweep-fixtures.js";

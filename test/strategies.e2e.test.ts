@@ -3,7 +3,7 @@ import { parseDistribution } from "../src/scenario/distribution.js";
 import { STRATEGY_NAMES } from "../src/scenario/types.js";
 import { rngFor, Stream } from "../src/scenario/random.js";
 import { fastScenario, run } from "./helpers/run.js";
-import type { StrategyResult } from "../src/run/result.js";
+import type { StrategyResult } from "../src/contract/result.js";
 
 const NO_MISSES = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
 

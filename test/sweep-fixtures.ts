@@ -1,5 +1,5 @@
 /** A hand-built sweep close to a real `checkout` run: live numbers vary, the layout should not. */
-import type { SweepPoint, SweepResult } from "../src/run/result.js";
+import type { SweepPoint, SweepResult } from "../src/contract/result.js";
 import { two } from "./render-fixtures.js";
 
 const point = (intervalMs: number | null, requests: number, p50: number, p95: number, mean: number, missed = 0): SweepPoint => ({

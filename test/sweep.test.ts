@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
-import { summarizeLatencies } from "../src/measure/latency.js";
+import { summarizeLatencies } from "../src/contract/latency.js";
 import { renderSweepChart, renderSweepJson, renderSweepTable, sweepVerdict } from "../src/render/sweep.js";
-import type { SweepResult } from "../src/run/result.js";
+import type { SweepResult } from "../src/contract/result.js";
 import { parseIntervalList, validateIntervals } from "../src/run/sweep.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { parseDistribution } from "../src/scenario/distribution.js";

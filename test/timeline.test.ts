@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../src/run/events.js";
-import { fanOut, Timeline } from "../src/run/timeline.js";
+import type { RunEvent } from "../src/contract/events.js";
+import { fanOut, Timeline } from "../src/contract/timeline.js";
 import { pollingEvents, pollingResultFor3, recordedRun, webhookEvents } from "./helpers/recorded-run.js";
 
 function record(events: RunEvent[], speed = 1): Timeline {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderTraceHeader, renderTraceLine, traceTime, type TraceEntry } from "../src/render/trace-line.js";
-import type { RunEvent } from "../src/run/events.js";
+import type { RunEvent } from "../src/contract/events.js";
 import { traceListener } from "../src/views/trace.js";
 import { recordedRun, pollingEvents } from "./helpers/recorded-run.js";
 import { coloured, plain, strip } from "./render-fixtures.js";

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CompareResult, StrategyResult } from "../src/run/result.js";
+import type { CompareResult, StrategyResult } from "../src/contract/result.js";
 import { loadScenarioFile } from "../src/scenario/load.js";
 import type { Scenario } from "../src/scenario/types.js";
 import { reconcile } from "../src/virtual/hybrid.js";

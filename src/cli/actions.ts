@@ -113,7 +113,7 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
 }
 
 export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
-  const [{ check }, render, { Timeline }] = await Promise.all([import("../run/check.js"), loadRenderers(), import("../run/timeline.js")]);
+  const [{ check }, render, { Timeline }] = await Promise.all([import("../run/check.js"), loadRenderers(), import("../contract/timeline.js")]);
   const progress = io.stderr.isTTY && flags.format === "table";
   // The report draws each scenario's charts from a timeline of its run.
   const timelines = new Map<string, InstanceType<typeof Timeline>>();

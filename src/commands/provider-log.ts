@@ -6,7 +6,7 @@ import type { Palette } from "../render/color.js";
 import { formatCount, formatMs } from "../render/format.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import type { Scenario } from "../scenario/types.js";
-import type { DeliveryAttempt } from "../provider/webhooks.js";
+import type { DeliveryAttempt } from "../contract/events.js";
 import type { ProviderSnapshot } from "../provider/server.js";
 import { elapsed, errorText, printable } from "./shared.js";
 

@@ -1,26 +1,5 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from "node:perf_hooks";
-
-/** How one thread's event loop fared during a run. */
-export interface LoopHealth {
-  /** How late timers fired (ms beyond the sampling period): the time a stamp may have waited for the loop. */
-  eventLoopDelayMs: { p50: number; p99: number; max: number };
-  /** Share of the run's wall time the loop spent running code rather than waiting for I/O, 0–1. */
-  utilization: number;
-  /**
-   * Consumer only, for strategies that poll with short requests: the round trip of each poll from
-   * the moment it was due to its answer, queueing in the connection pool included. On loopback
-   * this is a fraction of a millisecond; when it is not, requests queued behind each other and the
-   * latencies carry that wait even if neither loop looked busy.
-   */
-  roundTripMs?: { p50: number; p99: number; max: number };
-}
-
-/** Both sides of a strategy's run: the provider's worker thread and the consumer's main thread. */
-export interface RunHealth {
-  /** Null when the provider's figures could not be gathered (its worker was gone). */
-  provider: LoopHealth | null;
-  consumer: LoopHealth;
-}
+import type { LoopHealth } from "../contract/result.js";
 
 /**
  * Sampling period of the delay monitor. Node samples by arming a libuv timer every period and

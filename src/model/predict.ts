@@ -3,7 +3,7 @@ import { Stream, rngFor } from "../scenario/random.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { planDeliveries } from "../provider/webhook-faults.js";
 
-import type { ModelPrediction } from "../run/result.js";
+import type { ModelPrediction } from "../contract/result.js";
 
 export type Prediction = ModelPrediction;
 

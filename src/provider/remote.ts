@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
-import type { LoopHealth } from "../measure/health.js";
-import type { ProviderEvent, ProviderOptions, ProviderSnapshot } from "./server.js";
+import type { LoopHealth } from "../contract/result.js";
+import type { ProviderEvent } from "../contract/events.js";
+import type { ProviderOptions, ProviderSnapshot } from "./server.js";
 
 /** The provider's counts plus how its event loop fared since monitor(). */
 export interface RemoteSnapshot extends ProviderSnapshot {

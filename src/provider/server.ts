@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ProviderEvent } from "../contract/events.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
 import { Rng, Stream } from "../scenario/random.js";
@@ -11,7 +12,7 @@ import { checkQuery, discardBody, HttpError, isPlainTarget, readJson, requestUrl
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "./webhook-faults.js";
-import { WebhookSender, type DeliveryAttempt, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
+import { WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 
 export interface ProviderOptions {
   host: string;
@@ -47,12 +48,6 @@ export interface ProviderLimits {
  * tight enough that a runaway or hostile client cannot make the provider hold unbounded state.
  */
 export const PROVIDER_LIMITS: ProviderLimits = { payments: 1_000_000, webhookEndpoints: 16, longPollsPerClient: 1024, streamsPerClient: 32 };
-
-export type ProviderEvent =
-  | { kind: "created"; index: number; at: number }
-  | { kind: "settled"; index: number; at: number; status: "succeeded" | "failed" }
-  | { kind: "polled"; index: number; at: number; status: string }
-  | { kind: "delivery"; attempt: DeliveryAttempt };
 
 /** What the provider counted, for the run's accounting. Typed arrays are indexed by creation order. */
 export interface ProviderSnapshot {

@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import type { DeliveryAttempt } from "../contract/events.js";
 import type { Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "./webhook-faults.js";
@@ -51,16 +52,6 @@ export const FAULT_HEADER = "apiwh-fault";
  * a busy endpoint is warm too, and a cold first delivery would only measure this tool's start-up.
  */
 export const WARM_UP_HEADER = "apiwh-warm-up";
-
-export interface DeliveryAttempt {
-  eventId: string;
-  paymentIndex: number;
-  attempt: number;
-  /** HTTP status, or 0 when the connection failed or timed out. */
-  status: number;
-  startedAt: number;
-  durationMs: number;
-}
 
 export interface SenderOptions {
   retriesMs: number[];

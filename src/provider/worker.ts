@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { LoopMonitor } from "../measure/health.js";
-import { startProvider, type ProviderEvent, type ProviderOptions } from "./server.js";
+import type { ProviderEvent } from "../contract/events.js";
+import { startProvider, type ProviderOptions } from "./server.js";
 
 const port = parentPort!;
 const { options, events } = workerData as { options: ProviderOptions; events: boolean };

@@ -1,4 +1,4 @@
-import type { CheckResult, ScenarioCheck } from "../run/result.js";
+import type { CheckResult, ScenarioCheck } from "../contract/result.js";
 import type { Palette } from "./color.js";
 import { expectationLines } from "./expectations.js";
 import { formatSeconds } from "./format.js";

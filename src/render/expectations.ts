@@ -1,4 +1,4 @@
-import type { ExpectationResult } from "../run/result.js";
+import type { ExpectationResult } from "../contract/result.js";
 import type { Palette } from "./color.js";
 import { MAX_WIDTH, visibleWidth, wrapHanging } from "./text.js";
 

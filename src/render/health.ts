@@ -1,4 +1,4 @@
-import type { LoopHealth, RunHealth } from "../measure/health.js";
+import type { LoopHealth, RunHealth } from "../contract/result.js";
 import type { StrategyName } from "../scenario/types.js";
 
 /**

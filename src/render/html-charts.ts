@@ -1,4 +1,4 @@
-import type { Lane, StrategyTimeline } from "../run/timeline.js";
+import type { Lane, StrategyTimeline } from "../contract/timeline.js";
 import { formatCount } from "./format.js";
 import { autoScale, axes, escapeHtml, linearScale, n, strategyHex, svg, tickCount, tickMs, type Frame } from "./html-svg.js";
 

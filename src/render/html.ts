@@ -1,5 +1,5 @@
-import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } from "../run/result.js";
-import type { StrategyTimeline } from "../run/timeline.js";
+import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
+import type { StrategyTimeline } from "../contract/timeline.js";
 import type { Palette } from "./color.js";
 import { holdCount, failedCount } from "./expectations.js";
 import { formatCount, formatMs, formatPercent, formatSeconds } from "./format.js";

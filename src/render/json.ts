@@ -1,4 +1,4 @@
-import type { CompareResult } from "../run/result.js";
+import type { CompareResult } from "../contract/result.js";
 
 /** The JSON contract, pretty-printed, fractions rounded to 3 decimals (microseconds for ms figures). */
 export function renderJson(result: CompareResult): string {

@@ -1,4 +1,4 @@
-import type { CheckResult, ExpectationResult, ScenarioCheck } from "../run/result.js";
+import type { CheckResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
 import { failureBeyondExpectations } from "./outcome.js";
 
 /**

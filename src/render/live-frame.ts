@@ -1,4 +1,4 @@
-import type { Lane, StrategyTimeline, Timeline } from "../run/timeline.js";
+import type { Lane, StrategyTimeline, Timeline } from "../contract/timeline.js";
 import { arrivalOffsets } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import { strategyColor, type Paint, type Palette } from "./color.js";

@@ -1,4 +1,4 @@
-import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } from "../run/result.js";
+import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
 import { makePalette } from "./color.js";
 import { failedCount, holdCount } from "./expectations.js";
 import { formatSeconds } from "./format.js";

@@ -1,4 +1,4 @@
-import type { CompareResult, ModelPrediction, StrategyResult } from "../run/result.js";
+import type { CompareResult, ModelPrediction, StrategyResult } from "../contract/result.js";
 import { formatCount, formatDeviation, formatMs } from "./format.js";
 
 /** Below this gap the measurement is taken to agree with the model: timer noise, not a finding. */

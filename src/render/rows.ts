@@ -1,5 +1,4 @@
-import type { CompareResult, RepeatInfo, StrategyResult } from "../run/result.js";
-import type { RejectReason } from "../strategies/receiver.js";
+import type { CompareResult, RejectReason, RepeatInfo, StrategyResult } from "../contract/result.js";
 import type { Palette } from "./color.js";
 import { formatBytes, formatCount, formatCountSpread, formatDecimal, formatMs, formatMsSpread, formatPercent } from "./format.js";
 

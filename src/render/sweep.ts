@@ -1,4 +1,4 @@
-import type { SweepPoint, SweepResult } from "../run/result.js";
+import type { SweepPoint, SweepResult } from "../contract/result.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { strategyColor, type Palette } from "./color.js";
 import { formatCount, formatMs, formatRatio } from "./format.js";

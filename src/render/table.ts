@@ -1,5 +1,5 @@
 import Table from "cli-table3";
-import type { CompareResult, StrategyResult } from "../run/result.js";
+import type { CompareResult, StrategyResult } from "../contract/result.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { strategyColor, type Palette } from "./color.js";
 import { expectationCount, expectationLines } from "./expectations.js";

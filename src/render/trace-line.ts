@@ -1,5 +1,5 @@
 import { idOf } from "../api/payment.js";
-import type { RunEvent } from "../run/events.js";
+import type { RunEvent } from "../contract/events.js";
 import type { StrategyName } from "../scenario/types.js";
 import { strategyColor, type Palette } from "./color.js";
 import { formatCount, formatMs } from "./format.js";

@@ -1,4 +1,4 @@
-import type { CompareResult, StrategyResult } from "../run/result.js";
+import type { CompareResult, StrategyResult } from "../contract/result.js";
 import { formatCount, formatMs, formatRatio } from "./format.js";
 
 /** A p50 of zero would make "times sooner" infinite; treat it as one microsecond. */

@@ -5,9 +5,9 @@ import { loadScenarioFile } from "../scenario/load.js";
 import { VERSION } from "../version.js";
 import { compareScenario } from "./compare.js";
 import { prepareExpectations } from "./expectations.js";
-import type { CheckResult, ScenarioCheck } from "./result.js";
+import type { CheckResult, ScenarioCheck } from "../contract/result.js";
 import type { RunOptions } from "./strategy-run.js";
-import type { RunListener } from "./events.js";
+import type { RunListener } from "../contract/events.js";
 import type { Scenario } from "../scenario/types.js";
 
 const SCENARIO_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);

@@ -1,6 +1,6 @@
 import type { Expectation } from "../expect/index.js";
 import type { Scenario } from "../scenario/types.js";
-import type { CompareResult, ScenarioEcho, StrategyResult } from "./result.js";
+import type { CompareResult, ScenarioEcho, StrategyResult } from "../contract/result.js";
 import { runStrategy, type RunOptions } from "./strategy-run.js";
 import { verdict } from "../render/verdict.js";
 import { VERSION } from "../version.js";

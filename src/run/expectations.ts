@@ -1,7 +1,7 @@
 import { ParseError, UsageError } from "../errors.js";
 import { evaluate, parseExpectation, validatePaths, type Expectation } from "../expect/index.js";
 import type { Scenario } from "../scenario/types.js";
-import type { CompareResult, ExpectationResult } from "./result.js";
+import type { CompareResult, ExpectationResult } from "../contract/result.js";
 
 export interface ParsedExpectations {
   list: Expectation[];

@@ -1,4 +1,4 @@
-import type { CompareResult, LatencySummary, RepeatInfo, StrategyResult } from "./result.js";
+import type { CompareResult, LatencySummary, RepeatInfo, StrategyResult } from "../contract/result.js";
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;

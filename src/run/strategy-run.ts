@@ -1,8 +1,8 @@
 import { Pool } from "undici";
 import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
-import { LoopMonitor, RoundTrips, type RunHealth } from "../measure/health.js";
-import { summarizeLatencies } from "../measure/latency.js";
+import { LoopMonitor, RoundTrips } from "../measure/health.js";
+import { summarizeLatencies } from "../contract/latency.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
 import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
@@ -11,10 +11,9 @@ import { DeliveryFate } from "../provider/webhooks.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
-import { REJECT_REASONS } from "../strategies/receiver.js";
-import type { ConsumerStats, TerminalStatus } from "../strategies/types.js";
-import type { RunListener } from "./events.js";
-import type { MissedByReason, PaymentRecord, RejectedByReason, StrategyResult } from "./result.js";
+import type { RunListener, TerminalStatus } from "../contract/events.js";
+import type { ConsumerStats } from "../strategies/types.js";
+import { REJECT_REASONS, type MissedByReason, type PaymentRecord, type RejectedByReason, type RunHealth, type StrategyResult } from "../contract/result.js";
 
 export interface RunOptions {
   host: string;

@@ -2,7 +2,7 @@ import { UsageError } from "../errors.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { VERSION } from "../version.js";
 import { echoScenario } from "./compare.js";
-import type { StrategyResult, SweepPoint, SweepResult } from "./result.js";
+import type { StrategyResult, SweepPoint, SweepResult } from "../contract/result.js";
 import { runStrategy, type RunOptions } from "./strategy-run.js";
 
 /** `apiwh sweep` without `--intervals`: from a nervous poller to a relaxed one. */

@@ -6,6 +6,7 @@ import { discardBody, HttpError, readBody, sendError, MAX_BODY_BYTES } from "../
 import { closeServer, listen, SERVER_TIMEOUTS } from "../provider/server.js";
 import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
 import { FAULT_HEADER, WARM_UP_HEADER } from "../provider/webhooks.js";
+import type { RejectReason } from "../contract/result.js";
 import type { SignatureFormat } from "../scenario/types.js";
 
 export interface WebhookEvent {
@@ -23,10 +24,6 @@ export interface Delivery {
   /** An event about a payment older than what the receiver already knows: acknowledged, never applied. */
   stale: boolean;
 }
-
-/** Why the receiver refused a request, in the order its checks run (verification reasons first, as people look for them). */
-export const REJECT_REASONS = ["bad-signature", "missing-headers", "stale-timestamp", "malformed", "too-large", "wrong-type", "not-found", "bad-method"] as const;
-export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export interface ReceiverOptions {
   host: string;

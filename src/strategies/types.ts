@@ -1,16 +1,9 @@
 import type { Pool } from "undici";
+import type { ConsumerEvent, TerminalStatus } from "../contract/events.js";
 import type { Clock } from "../measure/clock.js";
 import type { ExchangeCount } from "../measure/meter.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
-import type { RejectReason } from "./receiver.js";
-
-export type TerminalStatus = "succeeded" | "failed";
-
-/** What the consumer side sees happen, for live views and traces. Times on the shared monotonic clock. */
-export type ConsumerEvent =
-  | { kind: "poll"; strategy: StrategyName; id: string; at: number; status: number; paymentStatus: string; durationMs: number }
-  | { kind: "delivery"; strategy: StrategyName; id: string; at: number; status: number; type: string; duplicate: boolean; durationMs: number }
-  | { kind: "detected"; strategy: StrategyName; id: string; at: number; status: TerminalStatus };
+import type { RejectReason } from "../contract/result.js";
 
 /** Everything a strategy needs from the run; it owns nothing of the provider. */
 export interface ConsumerContext {

@@ -1,6 +1,7 @@
 import { WebhookReceiver } from "./receiver.js";
 import type { StrategyName } from "../scenario/types.js";
-import type { ConsumerContext, Strategy, TerminalStatus } from "./types.js";
+import type { TerminalStatus } from "../contract/events.js";
+import type { ConsumerContext, Strategy } from "./types.js";
 
 /** A registered receiver, shared by `webhook` and `hybrid`. */
 export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {

@@ -1,8 +1,8 @@
 import type { Io } from "../io.js";
 import { colorEnabled } from "../render/color.js";
 import { liveHorizonMs } from "../render/live-frame.js";
-import { fanOut, Timeline } from "../run/timeline.js";
-import type { RunListener } from "../run/events.js";
+import { fanOut, Timeline } from "../contract/timeline.js";
+import type { RunListener } from "../contract/events.js";
 import type { Scenario } from "../scenario/types.js";
 import { startLiveView } from "./live.js";
 import { startProgress } from "./progress.js";

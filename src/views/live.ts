@@ -1,7 +1,7 @@
 import { monotonicClock, type Clock } from "../measure/clock.js";
 import { makePalette } from "../render/color.js";
 import { renderLiveFrame } from "../render/live-frame.js";
-import type { Timeline } from "../run/timeline.js";
+import type { Timeline } from "../contract/timeline.js";
 
 export interface LiveViewOptions {
   color: boolean;

@@ -1,7 +1,7 @@
 import { monotonicClock, type Clock } from "../measure/clock.js";
 import { makePalette } from "../render/color.js";
 import { renderTraceHeader, renderTraceLine, traceEntries, type TraceEntry, type TraceOrigin } from "../render/trace-line.js";
-import type { RunEvent, RunListener } from "../run/events.js";
+import type { RunEvent, RunListener } from "../contract/events.js";
 
 export interface TraceOptions {
   color: boolean;

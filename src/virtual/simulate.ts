@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.js";
 import { echoScenario } from "../run/compare.js";
-import type { CompareResult, StrategyResult } from "../run/result.js";
+import type { CompareResult, StrategyResult } from "../contract/result.js";
 import { verdict } from "../render/verdict.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { VERSION } from "../version.js";

@@ -1,9 +1,9 @@
-import { summarizeLatencies } from "../measure/latency.js";
+import { summarizeLatencies } from "../contract/latency.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
 import { DeliveryFate } from "../provider/webhooks.js";
 import type { StrategyName } from "../scenario/types.js";
-import type { MissedByReason, PaymentRecord, StrategyResult } from "../run/result.js";
+import type { MissedByReason, PaymentRecord, StrategyResult } from "../contract/result.js";
 import type { World } from "./world.js";
 
 /** What one simulated strategy counted, on both sides, as the real run's meters would. */

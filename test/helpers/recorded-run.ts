@@ -2,11 +2,9 @@
  * A hand-built event stream shaped like a real run of 3 payments, polling then webhook, at speed 1
  * on a monotonic clock starting at 1,000 ms: what the live view and the trace render from.
  */
-import type { ProviderEvent } from "../../src/provider/server.js";
-import type { RunEvent } from "../../src/run/events.js";
-import type { StrategyResult } from "../../src/run/result.js";
+import type { ConsumerEvent, ProviderEvent, RunEvent } from "../../src/contract/events.js";
+import type { StrategyResult } from "../../src/contract/result.js";
 import type { StrategyName } from "../../src/scenario/types.js";
-import type { ConsumerEvent } from "../../src/strategies/types.js";
 import { polling as pollingResult, webhook as webhookResult } from "../render-fixtures.js";
 
 const provider = (strategy: StrategyName, ...events: ProviderEvent[]): RunEvent => ({ kind: "provider", strategy, events });

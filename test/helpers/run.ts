@@ -1,5 +1,5 @@
 import type { RunOptions } from "../../src/run/strategy-run.js";
-import type { StrategyResult } from "../../src/run/result.js";
+import type { StrategyResult } from "../../src/contract/result.js";
 import type { Scenario, StrategyName } from "../../src/scenario/types.js";
 import type { ConsumerStats } from "../../src/strategies/types.js";
 import { defaultScenario } from "../../src/scenario/defaults.js";

@@ -1,8 +1,9 @@
 import type { StrategyName } from "../scenario/types.js";
-import type { RunHealth } from "../measure/health.js";
-import type { RejectReason } from "../strategies/receiver.js";
 
-export type { LoopHealth, RunHealth } from "../measure/health.js";
+/**
+ * What both engines produce (the real run in src/run/, the virtual clock in src/virtual/) and every
+ * renderer reads. Nothing here depends on how a result was made or how it is shown.
+ */
 
 /**
  * The JSON contract (`apiwh compare --format json`). CI jobs and scripts depend on these names:
@@ -132,7 +133,11 @@ export interface StrategyResult {
   health?: RunHealth;
 }
 
-/** Deliveries the webhook receiver refused, by reason: see REJECT_REASONS in strategies/receiver.ts. */
+/** Why the receiver refused a request, in the order its checks run (verification reasons first, as people look for them). */
+export const REJECT_REASONS = ["bad-signature", "missing-headers", "stale-timestamp", "malformed", "too-large", "wrong-type", "not-found", "bad-method"] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Deliveries the webhook receiver refused, by reason, every reason listed. */
 export type RejectedByReason = Record<RejectReason, number>;
 
 /**
@@ -212,4 +217,26 @@ export interface SweepPoint {
   latencyMs: { mean: number; p50: number; p95: number } | null;
   payments: { total: number; detected: number; missed: number };
   durationMs: number;
+}
+
+/** How one thread's event loop fared during a run. */
+export interface LoopHealth {
+  /** How late timers fired (ms beyond the sampling period): the time a stamp may have waited for the loop. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Share of the run's wall time the loop spent running code rather than waiting for I/O, 0–1. */
+  utilization: number;
+  /**
+   * Consumer only, for strategies that poll with short requests: the round trip of each poll from
+   * the moment it was due to its answer, queueing in the connection pool included. On loopback
+   * this is a fraction of a millisecond; when it is not, requests queued behind each other and the
+   * latencies carry that wait even if neither loop looked busy.
+   */
+  roundTripMs?: { p50: number; p99: number; max: number };
+}
+
+/** Both sides of a strategy's run: the provider's worker thread and the consumer's main thread. */
+export interface RunHealth {
+  /** Null when the provider's figures could not be gathered (its worker was gone). */
+  provider: LoopHealth | null;
+  consumer: LoopHealth;
 }

@@ -1,5 +1,5 @@
 import hdr from "hdr-histogram-js";
-import type { LatencySummary } from "../run/result.js";
+import type { LatencySummary } from "./result.js";
 
 /**
  * Latency percentiles from an HDR histogram recorded in microseconds (3 significant digits);
