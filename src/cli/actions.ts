@@ -87,13 +87,22 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
     import("../views/attach.js"),
   ]);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
+  const details = Boolean(flags.details);
+  // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
+  const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
   // A virtual run has no sockets and no wall time to watch: nothing to draw or narrate.
   const views =
     flags.clock === "virtual" ? { onEvent: undefined, timeline: undefined, stop() {} } : attachViews(io, scenario, { live: flags.live, trace: flags.trace, record: Boolean(flags.report) });
   let outcome;
   try {
     outcome = await withInterrupts((signal) =>
-      compareScenario(scenario, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal, onEvent: views.onEvent }, flags.repeat, expectations, flags.clock),
+      compareScenario(
+        scenario,
+        { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details, signal, onEvent: views.onEvent },
+        flags.repeat,
+        expectations,
+        simulate && ((seeded) => simulate(seeded, { details })),
+      ),
     );
   } finally {
     views.stop();

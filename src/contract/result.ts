@@ -5,17 +5,25 @@ import type { StrategyName } from "../scenario/types.js";
  * renderer reads. Nothing here depends on how a result was made or how it is shown.
  */
 
-/**
- * The JSON contract (`apiwh compare --format json`). CI jobs and scripts depend on these names:
- * add fields, never rename or remove them without bumping schemaVersion.
- */
-export interface CompareResult {
+/** What every JSON document of the tool opens with; a script checks `schemaVersion` before anything else. */
+export interface Stamp {
   schemaVersion: 1;
   tool: { name: "apiwh"; version: string };
+}
+
+/** What a run's result opens with, whichever engine made it (built by envelope() only). */
+export interface Envelope extends Stamp {
   clock: "real" | "virtual";
   /** True when the run was interrupted (Ctrl-C) and the figures cover only what was gathered. */
   partial: boolean;
   scenario: ScenarioEcho;
+}
+
+/**
+ * The JSON contract (`apiwh compare --format json`). CI jobs and scripts depend on these names:
+ * add fields, never rename or remove them without bumping schemaVersion.
+ */
+export interface CompareResult extends Envelope {
   strategies: StrategyResult[];
   verdict: string;
   /** Each expectation of the scenario (and `--expect`), evaluated against this result. */
@@ -166,9 +174,7 @@ export interface PaymentRecord {
 }
 
 /** `apiwh check`: every scenario found, its expectations, and a summary. */
-export interface CheckResult {
-  schemaVersion: 1;
-  tool: { name: "apiwh"; version: string };
+export interface CheckResult extends Stamp {
   ok: boolean;
   durationMs: number;
   summary: { scenarios: number; passed: number; failed: number; errors: number; expectations: number; expectationsFailed: number };
@@ -194,14 +200,11 @@ export interface ScenarioCheck {
  * `apiwh sweep --format json`: polling at several intervals, same seed each time, with the webhook
  * run once beside them as the reference point. Add fields, never rename or remove them.
  */
-export interface SweepResult {
-  schemaVersion: 1;
-  tool: { name: "apiwh"; version: string };
-  clock: "real" | "virtual";
-  /** True when the sweep was interrupted and some intervals (or the webhook) did not run. */
-  partial: boolean;
-  /** The scenario as run; its `pollIntervalMs` is the file's, each point names its own. */
-  scenario: ScenarioEcho;
+export interface SweepResult extends Envelope {
+  /**
+   * `partial`: true when the sweep was interrupted and some intervals (or the webhook) did not run.
+   * `scenario`: the scenario as run; its `pollIntervalMs` is the file's, each point names its own.
+   */
   /** The strategy swept (polling) at each interval, in the order given. */
   strategy: StrategyName;
   points: SweepPoint[];

@@ -1,3 +1,4 @@
+import { OPEN_FIELD_PREFIXES, STRATEGY_FIELD_PATHS as DECLARED_FIELD_PATHS } from "../contract/fields.js";
 import { ParseError } from "../errors.js";
 import {
   MAX_EXPECTATION_LENGTH,
@@ -188,39 +189,9 @@ export function usesWildcard(expectation: Expectation): boolean {
   return collectPaths(expectation).some((p) => p.strategy === "*");
 }
 
-/** Field paths (below the strategy name) that a StrategyResult has and expectations may name. */
-export const STRATEGY_FIELD_PATHS: readonly string[] = [
-  "requests.total",
-  "requests.consumerToProvider",
-  "requests.providerToConsumer",
-  "requests.wasted",
-  "requests.perPayment",
-  "bytes.total",
-  "bytes.consumerToProvider",
-  "bytes.providerToConsumer",
-  "latencyMs.min",
-  "latencyMs.mean",
-  "latencyMs.p50",
-  "latencyMs.p90",
-  "latencyMs.p95",
-  "latencyMs.p99",
-  "latencyMs.max",
-  "payments.total",
-  "payments.detected",
-  "payments.missed",
-  "payments.duplicates",
-  "payments.succeeded",
-  "payments.failed",
-  "deliveries.attempted",
-  "deliveries.succeeded",
-  "deliveries.retried",
-  "durationMs",
-  "model.requests.total",
-  "model.latencyMs.mean",
-];
-
-/** Field prefixes whose children are open-ended (keys added by later features); anything below them is accepted. */
-export const OPEN_FIELD_PREFIXES: readonly string[] = ["errors.", "payments.missedByReason.", "health."];
+/** Field paths (below the strategy name) that expectations may name: declared with StrategyResult, in src/contract/fields.ts. */
+export const STRATEGY_FIELD_PATHS: readonly string[] = DECLARED_FIELD_PATHS;
+export { OPEN_FIELD_PREFIXES };
 
 const KNOWN_FIELDS = new Set(STRATEGY_FIELD_PATHS);
 

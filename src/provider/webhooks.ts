@@ -1,5 +1,6 @@
 import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
+import { DeliveryFate } from "../contract/miss.js";
 import type { Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "./webhook-faults.js";
@@ -33,9 +34,6 @@ export interface DeliveryFaultCounts {
   /** Events sent twice on purpose (faults.webhook.duplicateRate). */
   duplicated: number;
 }
-
-/** What became of a payment's webhook, per payment index. */
-export const DeliveryFate = { none: 0, delivered: 1, exhausted: 2, disabled: 3 } as const;
 
 /**
  * The header by which the seeded fault plan tells the simulated receiver to play a failing

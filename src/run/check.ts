@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
 import { UsageError } from "../errors.js";
 import { loadScenarioFile } from "../scenario/load.js";
-import { VERSION } from "../version.js";
+import { stamp } from "../contract/envelope.js";
 import { compareScenario } from "./compare.js";
 import { prepareExpectations } from "./expectations.js";
 import type { CheckResult, ScenarioCheck } from "../contract/result.js";
@@ -77,8 +77,7 @@ export async function check(paths: string[], options: CheckOptions): Promise<Che
   const count = (s: ScenarioCheck["status"]) => scenarios.filter((c) => c.status === s).length;
   const expectations = scenarios.flatMap((s) => s.expectations);
   return {
-    schemaVersion: 1,
-    tool: { name: "apiwh", version: VERSION },
+    ...stamp(),
     ok: scenarios.length === files.length && scenarios.every((s) => s.status === "passed"),
     durationMs: performance.now() - started,
     summary: {

@@ -7,11 +7,11 @@ import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
 import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
 import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
-import { DeliveryFate } from "../provider/webhooks.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
 import type { RunListener, TerminalStatus } from "../contract/events.js";
+import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
 import type { ConsumerStats } from "../strategies/types.js";
 import { REJECT_REASONS, type MissedByReason, type PaymentRecord, type RejectedByReason, type RunHealth, type StrategyResult } from "../contract/result.js";
 
@@ -256,7 +256,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
   let detected = 0;
   let succeeded = 0;
   let failed = 0;
-  const missedByReason: MissedByReason = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+  const missedByReason: MissedByReason = noMisses();
   const paymentCount = snap?.payments ?? 0;
   for (let index = 0; index < paymentCount; index++) {
     const id = idOf(index);
@@ -270,12 +270,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
       latencies.push(latency!);
       if (g.detectedStatus.get(id) === "failed") failed++;
       else succeeded++;
-    } else {
-      const fate = snap!.fates?.[index] ?? DeliveryFate.none;
-      if (fate === DeliveryFate.exhausted) missedByReason["retries-exhausted"]++;
-      else if (fate === DeliveryFate.disabled) missedByReason["endpoint-disabled"]++;
-      else missedByReason.deadline++;
-    }
+    } else missedByReason[missReason(snap!.fates?.[index] ?? DeliveryFate.none)]++;
     if (g.details) {
       const rel = (t: number) => (t - g.t0) * speed;
       details.push({

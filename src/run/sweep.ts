@@ -1,7 +1,6 @@
 import { UsageError } from "../errors.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
-import { VERSION } from "../version.js";
-import { echoScenario } from "./compare.js";
+import { envelope } from "../contract/envelope.js";
 import type { StrategyResult, SweepPoint, SweepResult } from "../contract/result.js";
 import { runStrategy, type RunOptions } from "./strategy-run.js";
 
@@ -28,11 +27,7 @@ export async function sweepIntervals(scenario: Scenario, intervalsMs: number[], 
   if (!options.signal?.aborted) webhook = pointOf(await run(scenario, "webhook", options), null);
   const partial = Boolean(options.signal?.aborted) || points.length < intervalsMs.length || webhook === null;
   return {
-    schemaVersion: 1,
-    tool: { name: "apiwh", version: VERSION },
-    clock: "real",
-    partial,
-    scenario: { ...echoScenario(scenario), strategies: [SWEPT, "webhook"] },
+    ...envelope(scenario, "real", partial, [SWEPT, "webhook"]),
     strategy: SWEPT,
     points,
     webhook,

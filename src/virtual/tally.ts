@@ -1,7 +1,7 @@
 import { summarizeLatencies } from "../contract/latency.js";
+import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
-import { DeliveryFate } from "../provider/webhooks.js";
 import type { StrategyName } from "../scenario/types.js";
 import type { MissedByReason, PaymentRecord, StrategyResult } from "../contract/result.js";
 import type { World } from "./world.js";
@@ -51,7 +51,7 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
   let detected = 0;
   let succeeded = 0;
   let failed = 0;
-  const missedByReason: MissedByReason = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+  const missedByReason: MissedByReason = noMisses();
   const records: PaymentRecord[] = [];
   for (let i = 0; i < n; i++) {
     const at = tally.detectedAt[i]!;
@@ -60,12 +60,7 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
       latencies[detected++] = Math.max(0, at - world.settleAt[i]!);
       if (world.failed[i]) failed++;
       else succeeded++;
-    } else {
-      const fate = tally.fates?.[i] ?? DeliveryFate.none;
-      if (fate === DeliveryFate.exhausted) missedByReason["retries-exhausted"]++;
-      else if (fate === DeliveryFate.disabled) missedByReason["endpoint-disabled"]++;
-      else missedByReason.deadline++;
-    }
+    } else missedByReason[missReason(tally.fates?.[i] ?? DeliveryFate.none)]++;
     if (details) records.push(record(world, tally, i, known));
   }
   const total = tally.c2pRequests + tally.p2cRequests;

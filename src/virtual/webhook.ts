@@ -1,4 +1,4 @@
-import { DeliveryFate } from "../provider/webhooks.js";
+import { DeliveryFate } from "../contract/miss.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../provider/webhook-faults.js";
 import { Tally } from "./tally.js";
 import { DELIVERY_FAULT_BYTES, DELIVERY_OK_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes } from "./wire.js";
