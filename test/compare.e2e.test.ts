@@ -3,20 +3,20 @@ import type { AddressInfo } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { settlementFor } from "../src/scenario/plan.js";
-import type { CompareResult, StrategyResult } from "../src/contract/result.js";
+import type { CompareDocument, CompareResult, StrategyResult } from "../src/contract/result.js";
 import { runCli } from "./helpers/cli.js";
 
 const byName = (r: CompareResult, name: string): StrategyResult => r.strategies.find((s) => s.name === name)!;
 
 describe("apiwh compare (built-in scenario, real CLI over loopback)", () => {
-  let result: CompareResult;
+  let result: CompareDocument;
   let stderr: string;
 
   beforeAll(async () => {
     const run = await runCli(["compare", "--format", "json", "--details"]);
     stderr = run.stderr;
     expect(run.code, run.stderr).toBe(0);
-    result = JSON.parse(run.stdout) as CompareResult;
+    result = JSON.parse(run.stdout) as CompareDocument;
   }, 60_000);
 
   it("prints only the JSON contract on stdout", () => {

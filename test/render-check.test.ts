@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { CheckResult } from "../src/contract/result.js";
+import type { CheckDocument } from "../src/contract/result.js";
+import { verdict } from "../src/contract/verdict.js";
 import { renderCheckJson, renderCheckTable } from "../src/render/check.js";
 import { renderJson } from "../src/render/json.js";
-import { brokenScenario, checkResult, coloured, failedRatio, heldLatency, heldMissed, mixedCheck, overWide, plain, scenarioCheck } from "./render-fixtures.js";
+import { brokenScenario, checkResult, coloured, compareResult, failedRatio, heldLatency, heldMissed, mixedCheck, overWide, plain, polling, scenarioCheck, variant, webhook } from "./render-fixtures.js";
 
 describe("renderCheckTable", () => {
   it("gives one line per scenario, the failures beneath, then the summary", () => {
@@ -48,9 +49,18 @@ describe("renderCheckTable", () => {
   });
 
   it("fits 80 columns with long names, long verdicts and long errors, coloured or not", () => {
+    const longVerdict = compareResult([
+      polling,
+      variant(polling, "polling-backoff", { requests: 71, p50: 903.7, detected: 12 }),
+      variant(polling, "long-polling", { requests: 41, p50: 1.84, detected: 17 }),
+      variant(webhook, "hybrid", { detected: 19 }),
+      webhook,
+    ]);
+    expect(verdict(longVerdict).length).toBeGreaterThan(200);
     const long = checkResult([
       scenarioCheck("a-scenario-with-a-rather-long-name-that-goes-on", [heldLatency, failedRatio]),
-      scenarioCheck("x", [heldLatency], { verdict: "y".repeat(200) }),
+      // A verdict of over 200 characters: three strategies that missed payments, each named.
+      scenarioCheck("x", [heldLatency], { result: longVerdict }),
       { ...brokenScenario, name: "z".repeat(90), error: `${"w".repeat(120)}\nsecond line of the error` },
     ]);
     for (const palette of [plain, coloured]) expect(overWide(renderCheckTable(long, palette))).toEqual([]);
@@ -74,11 +84,15 @@ describe("renderCheckJson", () => {
   it("rounds fractions as renderJson does and keeps every field", () => {
     const text = renderCheckJson(mixedCheck);
     expect(text).not.toMatch(/\d\.\d{4,}/);
-    const parsed = JSON.parse(text) as CheckResult;
+    const parsed = JSON.parse(text) as CheckDocument;
     expect(parsed.summary).toEqual(mixedCheck.summary);
     expect(parsed.durationMs).toBe(41_234.5);
     expect(parsed.scenarios[0]!.result!.strategies[1]!.latencyMs!.mean).toBe(0.681);
     // The embedded compare results read exactly as `compare --format json` writes them.
     expect(JSON.stringify(parsed.scenarios[0]!.result, null, 2)).toBe(renderJson(mixedCheck.scenarios[0]!.result!));
+    // Each scenario that ran carries its verdict after its expectations; one that could not run, none.
+    expect(Object.keys(parsed.scenarios[0]!)).toEqual(["file", "name", "description", "status", "durationMs", "expectations", "verdict", "result"]);
+    expect(parsed.scenarios[0]!.verdict).toBe(verdict(mixedCheck.scenarios[0]!.result!));
+    expect(Object.keys(parsed.scenarios[5]!)).toEqual(["file", "name", "description", "status", "error", "durationMs", "expectations"]);
   });
 });

@@ -2,7 +2,6 @@
 import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck, StrategyResult } from "../src/contract/result.js";
 import type { StrategyName } from "../src/scenario/types.js";
 import { makePalette } from "../src/render/color.js";
-import { verdict } from "../src/render/verdict.js";
 
 export const ANSI = /\x1b\[[0-9;]*m/g;
 export const strip = (text: string) => text.replace(ANSI, "");
@@ -77,7 +76,6 @@ export function compareResult(strategies: StrategyResult[], extra: Partial<Compa
       strategies: strategies.map((s) => s.name),
     },
     strategies,
-    verdict: verdict({ strategies }),
     ...extra,
   };
 }
@@ -127,7 +125,6 @@ export function scenarioCheck(name: string, expectations: ExpectationResult[], e
     status: expectations.every((e) => e.ok) ? "passed" : "failed",
     durationMs: 9_412.5,
     expectations,
-    verdict: result.verdict,
     result,
     ...extra,
   };

@@ -131,14 +131,14 @@ describe("renderCheckMarkdown", () => {
 
   it("has one table row per scenario and escapes | in cells", () => {
     const check = checkResult([
-      scenarioCheck("pipes|in|name", [heldLatency], { verdict: "a | b" }),
+      scenarioCheck("pipes|in|name", [heldLatency]),
       scenarioCheck("plain", [heldMissed, failedMany]),
       brokenScenario,
     ]);
     const rows = tableRows(renderCheckMarkdown(check));
     expect(rows).toHaveLength(2 + check.scenarios.length);
     for (const row of rows) expect(cells(row)).toHaveLength(5);
-    expect(rows[2]).toBe("| ✅ | pipes\\|in\\|name | 1/1 | a \\| b | 9.4 s |");
+    expect(rows[2]).toBe("| ✅ | pipes\\|in\\|name | 1/1 | webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms). | 9.4 s |");
   });
 
   it("wraps an error holding backticks in a longer fence", () => {

@@ -68,7 +68,7 @@ describe("--repeat", () => {
           network; the rest is signing, sending and verifying.
         webhook: 23 requests vs 21 modelled: 2 deliveries were retried; the model
           expects none.
-      webhook needed 5.13× fewer requests and learned each outcome 741× sooner
+      webhook needed 5.06× fewer requests and learned each outcome 741× sooner
       (p50: 0.61 ms vs 452.3 ms)."
     `);
   });

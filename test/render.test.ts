@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { CompareResult, StrategyResult } from "../src/contract/result.js";
+import type { CompareDocument, CompareResult, StrategyResult } from "../src/contract/result.js";
 import { colorEnabled, strategyColor } from "../src/render/color.js";
-import { formatBytes, formatCount, formatMs, formatRatio } from "../src/render/format.js";
+import { formatBytes, formatCount, formatMs, formatRatio } from "../src/contract/format.js";
 import { renderJson } from "../src/render/json.js";
 import { renderTable } from "../src/render/table.js";
-import { verdict } from "../src/render/verdict.js";
+import { verdict } from "../src/contract/verdict.js";
 import { coloured, compareResult, plain, polling, seven, strip, two, variant, webhook } from "./render-fixtures.js";
 describe("renderTable", () => {
   it("lays out two strategies side by side, with a header and the verdict", () => {
@@ -212,15 +212,16 @@ describe("renderJson", () => {
     const text = renderJson(seven);
     expect(text.endsWith("\n")).toBe(false);
     expect(text).not.toMatch(/\d\.\d{4,}/);
-    const parsed = JSON.parse(text) as CompareResult;
+    const parsed = JSON.parse(text) as CompareDocument;
     expect(parsed.strategies[5]!.latencyMs!.mean).toBe(0.681);
     expect(parsed.strategies[0]!.durationMs).toBe(9184.2);
     expect(parsed.strategies[0]!.requests.total).toBe(118);
     expect(parsed.scenario).toEqual(seven.scenario);
-    expect(parsed.verdict).toBe(seven.verdict);
-    // Rounding aside, nothing is lost or renamed.
+    expect(parsed.verdict).toBe(verdict(seven));
+    // Rounding aside, nothing is lost or renamed, and the verdict sits right after the strategies, as it always has.
     const roundAll = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "number" ? Math.round(x * 1000) / 1000 : x)));
-    expect(parsed).toEqual(roundAll(seven));
+    expect(parsed).toEqual(roundAll({ ...seven, verdict: verdict(seven) }));
+    expect(Object.keys(parsed)).toEqual(["schemaVersion", "tool", "clock", "partial", "scenario", "strategies", "verdict"]);
   });
 
   it("keeps null latency and integers as they are", () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtmlReport } from "../src/render/html.js";
 import { renderSweepHtml } from "../src/render/html-sweep.js";
 import { Timeline } from "../src/contract/timeline.js";
+import { verdict } from "../src/contract/verdict.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { sweep } from "./sweep-fixtures.js";
@@ -94,7 +95,7 @@ describe("the HTML report in headless Chromium", () => {
       expect(await boxes(page, "figure.chart > svg circle.known")).toHaveLength(16);
       expect((await boxes(page, "figure.chart > svg circle.poll")).length).toBeGreaterThan(8);
       expect(await page.locator("table.compare").count()).toBe(1);
-      expect(await page.locator("p.verdict").textContent()).toBe(result.verdict);
+      expect(await page.locator("p.verdict").textContent()).toBe(verdict(result));
       await page.screenshot({ path: new URL("report.png", ARTIFACTS).pathname, fullPage: true });
       expect(errors).toEqual([]);
       expect(requests).toEqual([file.href]);

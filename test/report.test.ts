@@ -5,6 +5,7 @@ import { renderSweepHtml } from "../src/render/html-sweep.js";
 import { STRATEGY_HEX } from "../src/render/html-svg.js";
 import { sections } from "../src/render/rows.js";
 import type { Lane, StrategyTimeline } from "../src/contract/timeline.js";
+import { verdict } from "../src/contract/verdict.js";
 import type { StrategyName } from "../src/scenario/types.js";
 import { compareResult, mixedCheck, plain, polling, two, variant, webhook } from "./render-fixtures.js";
 import { sweep } from "./sweep-fixtures.js";
@@ -61,7 +62,7 @@ describe("renderHtmlReport (hand-built result and timelines)", () => {
     expect(html).toContain("<h1>checkout</h1>");
     expect(html).toContain("card payments that settle after a few seconds");
     for (const text of ["lognormal(median=2s, p95=8s)", "10%", "1.00 s", "polling, webhook", "42"]) expect(html).toContain(text);
-    expect(html).toContain(`<p class="verdict">${two.verdict}</p>`);
+    expect(html).toContain(`<p class="verdict">${verdict(two)}</p>`);
     expect(html).toContain("Model vs measured");
     expect(html).toContain("polling: measured 471.9 ms mean vs 455.2 ms modelled");
   });
@@ -142,7 +143,7 @@ describe("renderHtmlReport (hand-built result and timelines)", () => {
   it("without timelines: the table and verdict, no charts", () => {
     const bare = renderHtmlReport(two, []);
     expect(bare).not.toContain("<svg");
-    expect(bare).toContain(two.verdict);
+    expect(bare).toContain(verdict(two));
   });
 
   it("lays out for a projector and for print", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { verdict } from "../src/contract/verdict.js";
 import { UsageError } from "../src/errors.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
@@ -82,7 +83,7 @@ describe("simulateScenario", () => {
     const webhook = result.strategies[1]!;
     expect(webhook.requests).toMatchObject({ total: 21, consumerToProvider: 1, providerToConsumer: 20, wasted: 1 });
     expect(webhook.deliveries).toEqual({ attempted: 20, succeeded: 20, retried: 0 });
-    expect(result.verdict).toMatch(/^webhook needed/);
+    expect(verdict(result)).toMatch(/^webhook needed/);
   });
 
   it("is deterministic: the same seed gives the same result, another seed another", () => {

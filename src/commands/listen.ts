@@ -6,7 +6,7 @@ import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";
-import { formatCount, formatMs } from "../render/format.js";
+import { formatCount, formatMs } from "../contract/format.js";
 import type { SignatureFormat } from "../scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../strategies/receiver.js";
 import { paintStatus } from "./provider-log.js";

@@ -6,7 +6,7 @@ import type { Pool } from "undici";
 import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { makePalette, type Palette } from "../render/color.js";
-import { formatCount } from "../render/format.js";
+import { formatCount } from "../contract/format.js";
 import { paintStatus } from "./provider-log.js";
 import { checkPositiveInteger, errorText, parseProviderUrl, printable, probeProvider, providerPool } from "./shared.js";
 

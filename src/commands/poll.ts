@@ -7,7 +7,7 @@ import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";
-import { formatCount, formatDecimal, formatMs, formatPercent, formatSeconds } from "../render/format.js";
+import { formatCount, formatDecimal, formatMs, formatPercent, formatSeconds } from "../contract/format.js";
 import { holdOffMs, isTerminal } from "../strategies/api-client.js";
 import { checkPaymentFlags, createPayment, paymentLine, PAY_DEFAULTS } from "./pay.js";
 import { paintStatus } from "./provider-log.js";

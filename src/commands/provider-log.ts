@@ -3,7 +3,7 @@
  * and per delivery attempt. Pure: data in, string out.
  */
 import type { Palette } from "../render/color.js";
-import { formatCount, formatMs } from "../render/format.js";
+import { formatCount, formatMs } from "../contract/format.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import type { Scenario } from "../scenario/types.js";
 import type { DeliveryAttempt } from "../contract/events.js";

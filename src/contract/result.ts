@@ -20,16 +20,24 @@ export interface Envelope extends Stamp {
 }
 
 /**
- * The JSON contract (`apiwh compare --format json`). CI jobs and scripts depend on these names:
- * add fields, never rename or remove them without bumping schemaVersion.
+ * What a compare run produced, whichever engine ran it. The JSON contract (`apiwh compare --format
+ * json`) is this result as a CompareDocument. CI jobs and scripts depend on these names: add
+ * fields, never rename or remove them without bumping schemaVersion.
  */
 export interface CompareResult extends Envelope {
   strategies: StrategyResult[];
-  verdict: string;
   /** Each expectation of the scenario (and `--expect`), evaluated against this result. */
   expectations?: ExpectationResult[];
   /** With `--repeat n`: every figure above is the mean over n runs with seeds seed…seed+n−1. */
   repeat?: RepeatInfo;
+}
+
+/**
+ * `apiwh compare --format json`: the result with its one-sentence verdict after the strategies.
+ * The verdict is computed from the result when it is rendered (src/contract/verdict.ts), never by a run.
+ */
+export interface CompareDocument extends CompareResult {
+  verdict: string;
 }
 
 export interface ExpectationResult {
@@ -191,9 +199,18 @@ export interface ScenarioCheck {
   /** Wall-clock milliseconds the scenario took to run. */
   durationMs: number;
   expectations: ExpectationResult[];
-  /** The one-line verdict of the run. */
-  verdict?: string;
   result?: CompareResult;
+}
+
+/** `apiwh check --format json`: each scenario that ran carries its run's verdict, and its result as `compare` writes it. */
+export interface CheckDocument extends Omit<CheckResult, "scenarios"> {
+  scenarios: ScenarioCheckDocument[];
+}
+
+export interface ScenarioCheckDocument extends Omit<ScenarioCheck, "result"> {
+  /** The one-sentence verdict of the run; absent when the scenario could not run. */
+  verdict?: string;
+  result?: CompareDocument;
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { CheckResult, ScenarioCheck } from "../contract/result.js";
 import type { Palette } from "./color.js";
 import { expectationLines } from "./expectations.js";
-import { formatSeconds } from "./format.js";
+import { formatSeconds } from "../contract/format.js";
+import { checkDocument } from "../contract/verdict.js";
 import { toJson } from "./json.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
 import { MAX_WIDTH, truncate, visibleWidth, wrapHanging } from "./text.js";
 
 /** Longer names are cut so the verdict keeps a readable share of the line. */
@@ -27,7 +28,7 @@ export function renderCheckTable(check: CheckResult, palette: Palette): string {
 
   const lines: string[] = [];
   check.scenarios.forEach((s, i) => {
-    const verdict = s.status === "error" ? "could not run" : truncate(oneLine(s.verdict ?? ""), verdictWidth);
+    const verdict = s.status === "error" ? "could not run" : truncate(oneLine(scenarioVerdict(s)), verdictWidth);
     const paintVerdict = s.status === "error" ? palette.bad : (t: string) => t;
     lines.push(
       [
@@ -44,9 +45,9 @@ export function renderCheckTable(check: CheckResult, palette: Palette): string {
   return lines.join("\n");
 }
 
-/** The check result as JSON, with the same rounding as `compare --format json`. */
+/** The check result as JSON (each run with its verdict), with the same rounding as `compare --format json`. */
 export function renderCheckJson(check: CheckResult): string {
-  return toJson(check);
+  return toJson(checkDocument(check));
 }
 
 function mark(s: ScenarioCheck, palette: Palette): string {

@@ -1,5 +1,5 @@
 import type { Lane, StrategyTimeline } from "../contract/timeline.js";
-import { formatCount } from "./format.js";
+import { formatCount } from "../contract/format.js";
 import { autoScale, axes, escapeHtml, linearScale, n, strategyHex, svg, tickCount, tickMs, type Frame } from "./html-svg.js";
 
 /**

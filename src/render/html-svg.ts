@@ -1,4 +1,4 @@
-import { formatCount } from "./format.js";
+import { formatCount } from "../contract/format.js";
 
 /**
  * The strategies' colours for HTML and SVG: the same hues as the terminal palette (color.ts),

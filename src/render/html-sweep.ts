@@ -1,6 +1,6 @@
 import type { SweepPoint, SweepResult } from "../contract/result.js";
 import { formatDurationShort } from "../scenario/duration.js";
-import { formatCount, formatMs, formatPercent } from "./format.js";
+import { formatCount, formatMs, formatPercent } from "../contract/format.js";
 import { page } from "./html.js";
 import { autoScale, axes, escapeHtml, n, strategyHex, svg, tickCount, tickMs, type Frame } from "./html-svg.js";
 import { spaced, sweepLine, sweepVerdict } from "./sweep.js";

@@ -2,15 +2,15 @@ import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } fro
 import type { StrategyTimeline } from "../contract/timeline.js";
 import type { Palette } from "./color.js";
 import { holdCount, failedCount } from "./expectations.js";
-import { formatCount, formatMs, formatPercent, formatSeconds } from "./format.js";
+import { formatCount, formatMs, formatPercent, formatSeconds } from "../contract/format.js";
 import { latencyCdf, paymentTimeline, requestsChart } from "./html-charts.js";
 import { STYLE } from "./html-style.js";
 import { escapeHtml, strategyHex } from "./html-svg.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failureBeyondExpectations, heldOfTotal } from "./outcome.js";
+import { checkSummary, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
 import { repeatNote, sections } from "./rows.js";
-import { verdict } from "./verdict.js";
+import { verdict } from "../contract/verdict.js";
 
 export { escapeHtml } from "./html-svg.js";
 
@@ -36,7 +36,7 @@ export function renderHtmlReport(result: CompareResult, timelines: StrategyTimel
 export function renderCheckHtmlReport(check: CheckResult, timelines: ReadonlyMap<string, StrategyTimeline[]> = new Map()): string {
   const rows = check.scenarios.map(
     (s, i) =>
-      `<tr><td class="mark ${s.status}">${STATUS_MARK[s.status]}</td><td><a href="#scenario-${i + 1}">${escapeHtml(s.name)}</a></td><td class="num">${s.status === "error" ? "–" : heldOfTotal(s)}</td><td>${escapeHtml(s.status === "error" ? "could not run" : (s.verdict ?? ""))}</td><td class="num">${formatSeconds(s.durationMs)}</td></tr>`,
+      `<tr><td class="mark ${s.status}">${STATUS_MARK[s.status]}</td><td><a href="#scenario-${i + 1}">${escapeHtml(s.name)}</a></td><td class="num">${s.status === "error" ? "–" : heldOfTotal(s)}</td><td>${escapeHtml(s.status === "error" ? "could not run" : scenarioVerdict(s))}</td><td class="num">${formatSeconds(s.durationMs)}</td></tr>`,
   );
   const summary = `<table class="summary"><thead><tr><th></th><th>Scenario</th><th class="num">Expectations</th><th>Verdict</th><th class="num">Duration</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
   const body = [
@@ -62,7 +62,7 @@ function scenarioSection(s: ScenarioCheck, index: number, timelines: StrategyTim
 function compareSection(result: CompareResult): string {
   const parts = [scenarioBlock(result)];
   if (result.partial) parts.push(`<p class="warn">Partial results: the run was interrupted, so the figures cover only what was gathered.</p>`);
-  parts.push(`<p class="verdict">${escapeHtml(result.verdict || verdict(result))}</p>`);
+  parts.push(`<p class="verdict">${escapeHtml(verdict(result))}</p>`);
   parts.push(compareTable(result));
   for (const warning of healthWarnings(result.strategies)) parts.push(`<p class="warn">${escapeHtml(warning)}</p>`);
   const notes = modelNotes(result);

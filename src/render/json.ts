@@ -1,8 +1,9 @@
 import type { CompareResult } from "../contract/result.js";
+import { compareDocument } from "../contract/verdict.js";
 
-/** The JSON contract, pretty-printed, fractions rounded to 3 decimals (microseconds for ms figures). */
+/** The JSON contract (the result with its verdict), pretty-printed, fractions rounded to 3 decimals (microseconds for ms figures). */
 export function renderJson(result: CompareResult): string {
-  return toJson(result);
+  return toJson(compareDocument(result));
 }
 
 /** Any value of the contract (a compare result, a check result) pretty-printed with that rounding. */

@@ -2,7 +2,7 @@ import type { Lane, StrategyTimeline, Timeline } from "../contract/timeline.js";
 import { arrivalOffsets } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import { strategyColor, type Paint, type Palette } from "./color.js";
-import { formatCount, formatSeconds } from "./format.js";
+import { formatCount, formatSeconds } from "../contract/format.js";
 
 export interface LiveFrameOptions {
   palette: Palette;

@@ -1,13 +1,13 @@
 import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
 import { makePalette } from "./color.js";
 import { failedCount, holdCount } from "./expectations.js";
-import { formatSeconds } from "./format.js";
+import { formatSeconds } from "../contract/format.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
 import { sections } from "./rows.js";
 import { scenarioLine } from "./table.js";
-import { verdict } from "./verdict.js";
+import { verdict } from "../contract/verdict.js";
 
 /** Markdown carries no colour; the cells are the terminal's, unpainted. */
 const PLAIN = makePalette(false);
@@ -23,7 +23,7 @@ export function renderMarkdown(result: CompareResult): string {
   const blocks: string[] = [`### ${escapeText(scenarioLine(result))}`];
   if (result.scenario.description) blocks.push(`_${escapeText(result.scenario.description)}_`);
   blocks.push(compareTable(result));
-  blocks.push(`**${escapeText(result.verdict || verdict(result))}**`);
+  blocks.push(`**${escapeText(verdict(result))}**`);
   const notes = modelNotes(result);
   if (notes.length > 0) blocks.push(["**Model vs measured**", "", ...notes.map((n) => `- ${escapeText(n)}`)].join("\n"));
   // The same warnings the table prints when the tool itself may have skewed a figure.
@@ -53,7 +53,7 @@ export function renderCheckMarkdown(check: CheckResult): string {
           STATUS_EMOJI[s.status],
           s.name,
           s.status === "error" ? "–" : heldOfTotal(s),
-          s.status === "error" ? "could not run" : (s.verdict ?? ""),
+          s.status === "error" ? "could not run" : scenarioVerdict(s),
           formatSeconds(s.durationMs),
         ]),
       ),

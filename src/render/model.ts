@@ -1,5 +1,5 @@
 import type { CompareResult, ModelPrediction, StrategyResult } from "../contract/result.js";
-import { formatCount, formatDeviation, formatMs } from "./format.js";
+import { formatCount, formatDeviation, formatMs } from "../contract/format.js";
 
 /** Below this gap the measurement is taken to agree with the model: timer noise, not a finding. */
 const AGREE_FRACTION = 0.005;

@@ -1,6 +1,7 @@
 import type { CheckResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
 import { holdCount } from "./expectations.js";
-import { formatSeconds } from "./format.js";
+import { formatSeconds } from "../contract/format.js";
+import { verdict } from "../contract/verdict.js";
 
 /**
  * Why a failed scenario failed when none of its expectations did: `apiwh check` also fails a run
@@ -28,4 +29,9 @@ export function checkSummary(check: CheckResult): string {
   if (errors > 0) counts.push(`${errors} ${errors === 1 ? "error" : "errors"}`);
   const held = expectations === 0 ? "no expectations" : holdCount(expectations - expectationsFailed, expectations);
   return `${scenarios} ${scenarios === 1 ? "scenario" : "scenarios"}: ${counts.join(", ")} · ${held} · ${formatSeconds(check.durationMs)}`;
+}
+
+/** The verdict of a scenario's run, computed here at render time; empty when it could not run. */
+export function scenarioVerdict(s: ScenarioCheck): string {
+  return s.result ? verdict(s.result) : "";
 }

@@ -1,6 +1,6 @@
 import type { CompareResult, RejectReason, RepeatInfo, StrategyResult } from "../contract/result.js";
 import type { Palette } from "./color.js";
-import { formatBytes, formatCount, formatCountSpread, formatDecimal, formatMs, formatMsSpread, formatPercent } from "./format.js";
+import { formatBytes, formatCount, formatCountSpread, formatDecimal, formatMs, formatMsSpread, formatPercent } from "../contract/format.js";
 
 /**
  * The shape of the comparison, written once: sections of labelled rows, one cell per strategy.

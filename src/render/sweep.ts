@@ -1,7 +1,7 @@
 import type { SweepPoint, SweepResult } from "../contract/result.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { strategyColor, type Palette } from "./color.js";
-import { formatCount, formatMs, formatRatio } from "./format.js";
+import { formatCount, formatMs, formatRatio } from "../contract/format.js";
 import { autoScale, tickCount, tickMs, type Scale } from "./html-svg.js";
 import { toJson } from "./json.js";
 import { MAX_WIDTH, visibleWidth, wrap } from "./text.js";

@@ -3,12 +3,12 @@ import type { CompareResult, StrategyResult } from "../contract/result.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { strategyColor, type Palette } from "./color.js";
 import { expectationCount, expectationLines } from "./expectations.js";
-import { formatCount, formatMs } from "./format.js";
+import { formatCount, formatMs } from "../contract/format.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { repeatNote, sections, type Section } from "./rows.js";
 import { MAX_WIDTH, OUTSIDE_PARENTHESES, widest, wrap, wrapHanging } from "./text.js";
-import { verdict } from "./verdict.js";
+import { verdict } from "../contract/verdict.js";
 
 export { MAX_WIDTH, widest } from "./text.js";
 export { modelNotes } from "./model.js";
@@ -31,7 +31,7 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   if (notes.length > 0) {
     blocks.push([palette.bold("Model vs measured"), ...notes.flatMap((note) => wrapHanging(`  ${note}`, MAX_WIDTH, 4))].join("\n"));
   }
-  const sentence = result.verdict || verdict(result);
+  const sentence = verdict(result);
   blocks.push(wrap(sentence, MAX_WIDTH, OUTSIDE_PARENTHESES).map(palette.bold).join("\n"));
   if (result.partial) blocks.push(palette.warn("partial results: the run was interrupted"));
   for (const warning of healthWarnings(result.strategies)) blocks.push(wrapHanging(warning, MAX_WIDTH, 2).map(palette.warn).join("\n"));

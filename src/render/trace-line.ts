@@ -2,7 +2,7 @@ import { idOf } from "../api/payment.js";
 import type { RunEvent } from "../contract/events.js";
 import type { StrategyName } from "../scenario/types.js";
 import { strategyColor, type Palette } from "./color.js";
-import { formatCount, formatMs } from "./format.js";
+import { formatCount, formatMs } from "../contract/format.js";
 import { MAX_WIDTH, visibleWidth } from "./text.js";
 
 /**

@@ -64,7 +64,6 @@ export async function check(paths: string[], options: CheckOptions): Promise<Che
         status: outcomes.every((e) => e.ok) && !result.partial ? "passed" : "failed",
         durationMs: performance.now() - t0,
         expectations: outcomes,
-        verdict: result.verdict,
         result,
       };
     } catch (err) {

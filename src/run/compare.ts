@@ -3,7 +3,6 @@ import type { Scenario } from "../scenario/types.js";
 import { envelope } from "../contract/envelope.js";
 import type { CompareResult, StrategyResult } from "../contract/result.js";
 import { runStrategy, type RunOptions } from "./strategy-run.js";
-import { verdict } from "../render/verdict.js";
 import { checkExpectations } from "./expectations.js";
 import { foldRepeats } from "./repeat.js";
 
@@ -20,7 +19,7 @@ export async function compare(scenario: Scenario, options: RunOptions): Promise<
     options.onEvent?.({ kind: "strategy-end", strategy: name, result });
   }
   const partial = Boolean(options.signal?.aborted);
-  return { ...envelope(scenario, "real", partial), strategies, verdict: verdict({ strategies }) };
+  return { ...envelope(scenario, "real", partial), strategies };
 }
 
 /**
@@ -50,7 +49,6 @@ export async function compareScenario(
     runs.push(await engine(seeded));
   }
   const result = runs.length === 1 ? runs[0]! : foldRepeats(runs, seeds);
-  if (runs.length > 1) result.verdict = verdict(result);
   if (runs.length < repeat) result.partial = true;
   if (expectations.length > 0) result.expectations = checkExpectations(expectations, result);
   return result;

@@ -1,7 +1,6 @@
 import { UsageError } from "../errors.js";
 import { envelope } from "../contract/envelope.js";
 import type { CompareResult, StrategyResult } from "../contract/result.js";
-import { verdict } from "../render/verdict.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { simulatePollersEvents } from "./events.js";
 import { simulateHybrid } from "./hybrid.js";
@@ -21,7 +20,7 @@ export type { SimulateOptions } from "./world.js";
 export function simulateScenario(scenario: Scenario, options: SimulateOptions = {}): CompareResult {
   const world = new World(scenario, options);
   const strategies = scenario.strategies.map((name) => simulateIn(world, name, options));
-  return { ...envelope(scenario, "virtual", false), strategies, verdict: verdict({ strategies }) };
+  return { ...envelope(scenario, "virtual", false), strategies };
 }
 
 /** One strategy of the scenario, simulated. Throws UsageError for a strategy or setting the virtual clock does not model. */

@@ -1,4 +1,4 @@
-import type { CompareResult, StrategyResult } from "../contract/result.js";
+import type { CheckDocument, CheckResult, CompareDocument, CompareResult, ScenarioCheckDocument, StrategyResult } from "./result.js";
 import { formatCount, formatMs, formatRatio } from "./format.js";
 
 /** A p50 of zero would make "times sooner" infinite; treat it as one microsecond. */
@@ -94,4 +94,31 @@ function joinNames(names: string[]): string {
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
+}
+
+/**
+ * The compare result as its JSON document: every field in the run's order, the verdict right after
+ * the strategies (where it has always been).
+ */
+export function compareDocument(result: CompareResult): CompareDocument {
+  return withAfter(result, "strategies", "verdict", verdict(result));
+}
+
+/** The check result as its JSON document: each scenario that ran gets its verdict after its expectations. */
+export function checkDocument(check: CheckResult): CheckDocument {
+  const scenarios = check.scenarios.map(({ result, ...entry }): ScenarioCheckDocument => {
+    if (!result) return entry;
+    return { ...withAfter(entry, "expectations", "verdict", verdict(result)), result: compareDocument(result) };
+  });
+  return { ...check, scenarios };
+}
+
+/** A copy of `value` with `key` set to `extra` right after the field `after`, so the JSON keeps its order. */
+function withAfter<T extends object, K extends string, V>(value: T, after: keyof T & string, key: K, extra: V): T & Record<K, V> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = v;
+    if (k === after) out[key] = extra;
+  }
+  return out as T & Record<K, V>;
 }
