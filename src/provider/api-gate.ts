@@ -3,7 +3,7 @@ import { sleep } from "../measure/clock.js";
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { ApiFaults } from "../scenario/types.js";
-import { HttpError } from "./http.js";
+import { HttpError } from "../http/errors.js";
 import { RateLimiter, retryAfterSeconds } from "../api/rate-limit.js";
 
 export interface ApiErrorCounts {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { HEARTBEAT_MS } from "../api/limits.js";
 import type { ExchangeCount } from "../measure/meter.js";
-import { HttpError } from "./http.js";
+import { HttpError } from "../http/errors.js";
 
 
 interface LoggedEvent {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { sleep } from "../measure/clock.js";
 import { parseDuration } from "../scenario/duration.js";
-import { HttpError } from "./http.js";
+import { HttpError } from "../http/errors.js";
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_WAIT_MS } from "../api/limits.js";
 import type { PaymentStatus, PaymentView } from "../api/payment.js";
 import type { PaymentStore } from "./payments.js";

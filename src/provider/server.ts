@@ -8,7 +8,10 @@ import type { SettlementRule } from "../scenario/plan.js";
 import type { ApiFaults, SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { ApiGate, OpenLimit, type ApiErrorCounts } from "./api-gate.js";
 import { EventStream } from "./event-stream.js";
-import { checkQuery, discardBody, HttpError, isPlainTarget, readJson, requestUrl, sendError, sendJson } from "./http.js";
+import { discardBody, readJson } from "../http/body.js";
+import { HttpError, sendError, sendJson } from "../http/errors.js";
+import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
+import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "./webhook-faults.js";
@@ -283,39 +286,4 @@ function decodeId(raw: string): string {
   } catch {
     return "";
   }
-}
-
-/**
- * Server timeouts shared by the provider and the receiver: idle keep-alive sockets stay 30 s,
- * a client gets 10 s to send its headers and 30 s for the whole request (a slow-drip client
- * cannot hold a socket for Node's default five minutes). Long polls are unaffected: the timeout
- * covers receiving the request, not waiting for the answer.
- */
-export const SERVER_TIMEOUTS = { keepAliveTimeout: 30_000, headersTimeout: 10_000, requestTimeout: 30_000 } as const;
-
-/**
- * Connections the kernel may hold waiting for accept(). Node's default, 511, drops the SYNs of a
- * burst of 1,000 concurrent deliveries past it, and each dropped client retries a second later
- * (measured by `npm run bench`); Linux caps this at net.core.somaxconn (4096 by default).
- */
-const LISTEN_BACKLOG = 2048;
-
-/** Listens, turning EADDRINUSE and friends into a rejected promise instead of an 'error' event. */
-export function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, LISTEN_BACKLOG, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
-/** Closes a server and every connection it holds, idle keep-alive ones included, so the port is free at once. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,6 +1,7 @@
 import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
 import { DeliveryFate } from "../contract/miss.js";
+import { parseRetryAfter } from "../http/retry-after.js";
 import type { Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "./webhook-faults.js";
@@ -250,13 +251,4 @@ export class WebhookSender {
     this.timers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
   }
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), in milliseconds; 0 when absent or unreadable. */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs = Date.now()): number {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (!text) return 0;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? 0 : Math.max(0, date - nowMs);
 }

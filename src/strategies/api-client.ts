@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import type { ConsumerContext } from "./types.js";
-import { parseRetryAfter } from "../provider/webhooks.js";
+import { parseRetryAfter } from "../http/retry-after.js";
 
 /** What one `GET /payments/:id` told the consumer. */
 export interface PollAnswer {

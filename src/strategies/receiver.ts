@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../measure/clock.js";
 import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
-import { discardBody, HttpError, readBody, sendError, MAX_BODY_BYTES } from "../provider/http.js";
-import { closeServer, listen, SERVER_TIMEOUTS } from "../provider/server.js";
+import { discardBody, readBody, MAX_BODY_BYTES } from "../http/body.js";
+import { HttpError, sendError } from "../http/errors.js";
+import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
 import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
 import { FAULT_HEADER, WARM_UP_HEADER } from "../provider/webhooks.js";
 import type { RejectReason } from "../contract/result.js";

@@ -1,6 +1,6 @@
 import { emptyCount } from "../measure/meter.js";
 import { ErrorTally, holdOffMs, isTerminal } from "./api-client.js";
-import { parseRetryAfter } from "../provider/webhooks.js";
+import { parseRetryAfter } from "../http/retry-after.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 
 /** Wait before reopening a stream the provider refused (scenario ms), doubling on repeated errors. */
