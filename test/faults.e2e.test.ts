@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planDeliveries, type PlannedAttempt } from "../src/provider/webhook-faults.js";
+import { planDeliveries, type PlannedAttempt } from "../src/webhooks/fault-plan.js";
 import { settlementFor, settlementRule } from "../src/scenario/plan.js";
 import type { DowntimeMode, Scenario } from "../src/scenario/types.js";
 import { fastScenario, run } from "./helpers/run.js";

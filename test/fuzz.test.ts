@@ -9,7 +9,7 @@ import { ParseError, UsageError } from "../src/errors.js";
 import { evaluate, parseExpectation } from "../src/expect/index.js";
 import { monotonicClock } from "../src/measure/clock.js";
 import { startProvider, type Provider } from "../src/provider/server.js";
-import { generateSecret, signStandard, standardKey } from "../src/provider/signature.js";
+import { generateSecret, signStandard, standardKey } from "../src/webhooks/signature.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { parseDuration } from "../src/scenario/duration.js";
 import { parseScenarioText } from "../src/scenario/load.js";

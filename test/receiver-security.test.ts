@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { request } from "undici";
 import { monotonicClock } from "../src/measure/clock.js";
-import { generateSecret, signStandard, signStripe, standardKey } from "../src/provider/signature.js";
+import { generateSecret, signStandard, signStripe, standardKey } from "../src/webhooks/signature.js";
 import { WebhookReceiver, type Delivery } from "../src/strategies/receiver.js";
 import { rawExchange } from "./helpers/raw.js";
 

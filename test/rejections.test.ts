@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Pool } from "undici";
 import { monotonicClock } from "../src/measure/clock.js";
-import { generateSecret, signStandard, standardKey } from "../src/provider/signature.js";
-import { FAULT_HEADER } from "../src/provider/webhooks.js";
+import { generateSecret, signStandard, standardKey } from "../src/webhooks/signature.js";
+import { FAULT_HEADER } from "../src/webhooks/headers.js";
 import { sections } from "../src/render/rows.js";
 import { REJECT_REASONS, type CompareResult, type RejectReason, type StrategyResult } from "../src/contract/result.js";
 import { aggregate } from "../src/run/strategy-run.js";

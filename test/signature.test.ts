@@ -3,7 +3,7 @@ import Stripe from "stripe";
 import { Webhook } from "standardwebhooks";
 import { request } from "undici";
 import { startProvider, type Provider } from "../src/provider/server.js";
-import { generateSecret, signStandard, signStripe, standardKey } from "../src/provider/signature.js";
+import { generateSecret, signStandard, signStripe, standardKey } from "../src/webhooks/signature.js";
 import type { SignatureFormat } from "../src/scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../src/strategies/receiver.js";
 import { monotonicClock } from "../src/measure/clock.js";

@@ -1,7 +1,7 @@
 import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
-import { planDeliveries } from "../provider/webhook-faults.js";
+import { planDeliveries } from "../webhooks/fault-plan.js";
 
 import type { ModelPrediction } from "../contract/result.js";
 

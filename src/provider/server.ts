@@ -14,7 +14,7 @@ import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
 import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
-import { NO_WEBHOOK_FAULTS } from "./webhook-faults.js";
+import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
 import { WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 
 export interface ProviderOptions {

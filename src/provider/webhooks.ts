@@ -4,8 +4,10 @@ import { DeliveryFate } from "../contract/miss.js";
 import { parseRetryAfter } from "../http/retry-after.js";
 import type { Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
-import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "./webhook-faults.js";
-import { generateSecret, signStandard, signStripe, standardKey } from "./signature.js";
+import { eventBody } from "../webhooks/event.js";
+import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
+import { FAULT_HEADER, signedHeaders, WARM_UP_HEADER } from "../webhooks/headers.js";
+import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
 
 export interface Endpoint {
@@ -35,22 +37,6 @@ export interface DeliveryFaultCounts {
   /** Events sent twice on purpose (faults.webhook.duplicateRate). */
   duplicated: number;
 }
-
-/**
- * The header by which the seeded fault plan tells the simulated receiver to play a failing
- * endpoint (`503` in a downtime window, `500` for a drawn failure). Deciding at the sender keeps
- * both sides in exact agreement on which attempt falls where; the receiver only plays the part.
- */
-export const FAULT_HEADER = "apiwh-fault";
-
-/**
- * Marks the sender's connection warm-up: one `OPTIONS` to the endpoint when it is registered, so
- * the first delivery of a run does not pay the TCP handshake and both sides' cold HTTP code
- * (about 8 ms against 1 ms for the others on loopback). It happens at registration, before the run's
- * t0, and the receiver neither counts nor answers it as a delivery: a real provider's connection to
- * a busy endpoint is warm too, and a cold first delivery would only measure this tool's start-up.
- */
-export const WARM_UP_HEADER = "apiwh-warm-up";
 
 export interface SenderOptions {
   retriesMs: number[];
@@ -128,7 +114,7 @@ export class WebhookSender {
         continue;
       }
       const eventId = `evt_${++this.eventSeq}`;
-      const body = JSON.stringify({ type: `payment.${payment.status}`, timestamp: payment.updated_at, data: payment });
+      const body = eventBody(payment);
       const hold = reorderHoldMs(seed, faults, paymentIndex);
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
       if (chains === 2) this.faultCounts.duplicated++;
@@ -200,9 +186,7 @@ export class WebhookSender {
   private async send(endpoint: Endpoint, eventId: string, body: string, fault: string | undefined): Promise<{ status: number; retryAfterMs: number }> {
     const target = this.targets.get(endpoint.id)!;
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = { "content-type": "application/json", "webhook-id": eventId, "webhook-timestamp": String(timestamp) };
-    if (this.options.signature === "stripe") headers["stripe-signature"] = signStripe(endpoint.secret, timestamp, body);
-    else headers["webhook-signature"] = signStandard(this.keyOf(endpoint), eventId, timestamp, body);
+    const headers: Record<string, string> = { "content-type": "application/json", ...signedHeaders(this.options.signature, endpoint.secret, this.keyOf(endpoint), eventId, timestamp, body) };
     if (fault) headers[FAULT_HEADER] = fault;
     // undici's own timers instead of an AbortSignal.timeout per attempt: the answer is one small
     // head, so the time to headers and between body chunks bounds the whole exchange.

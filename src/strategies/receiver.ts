@@ -5,16 +5,11 @@ import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
 import { discardBody, readBody, MAX_BODY_BYTES } from "../http/body.js";
 import { HttpError, sendError } from "../http/errors.js";
 import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
-import { standardKey, verifyStandard, verifyStripe } from "../provider/signature.js";
-import { FAULT_HEADER, WARM_UP_HEADER } from "../provider/webhooks.js";
+import { parseEvent, type WebhookEvent } from "../webhooks/event.js";
+import { FAULT_HEADER, first as header, Header, verifyDelivery, WARM_UP_HEADER } from "../webhooks/headers.js";
+import { standardKey } from "../webhooks/signature.js";
 import type { RejectReason } from "../contract/result.js";
 import type { SignatureFormat } from "../scenario/types.js";
-
-export interface WebhookEvent {
-  type: string;
-  timestamp: string;
-  data: { id: string; status: string; [key: string]: unknown };
-}
 
 export interface Delivery {
   webhookId: string;
@@ -101,7 +96,7 @@ export class WebhookReceiver {
 
   private reject(req: IncomingMessage, reason: RejectReason, err: HttpError): never {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
-    this.options.onReject?.(reason, err.status, header(req.headers["webhook-id"]));
+    this.options.onReject?.(reason, err.status, header(req.headers[Header.id]));
     throw err;
   }
 
@@ -125,7 +120,7 @@ export class WebhookReceiver {
       // Playing the endpoint the fault plan scripted as down: answer before reading or verifying.
       discardBody(req, res);
       this.outages++;
-      this.options.onOutage?.(Number(fault), header(req.headers["webhook-id"]));
+      this.options.onOutage?.(Number(fault), header(req.headers[Header.id]));
       res.writeHead(Number(fault));
       res.end();
       return;
@@ -145,22 +140,12 @@ export class WebhookReceiver {
     }
     const h = req.headers;
     const now = this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
-    const failure = !this.secret
-      ? "missing-headers"
-      : this.options.signature === "stripe"
-        ? verifyStripe(this.secret, header(h["stripe-signature"]), body, now)
-        : verifyStandard(this.key!, { id: header(h["webhook-id"]), timestamp: header(h["webhook-timestamp"]), signature: header(h["webhook-signature"]) }, body, now);
+    const failure = !this.secret ? "missing-headers" : verifyDelivery(this.options.signature, this.secret, this.key!, h, body, now);
     if (failure) this.reject(req, failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
-    let event: WebhookEvent;
-    try {
-      event = JSON.parse(body) as WebhookEvent;
-      if (typeof event?.type !== "string" || typeof event.data?.id !== "string") throw new Error("shape");
-    } catch {
-      this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
-    }
+    const event = parseEvent(body) ?? this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
     const at = this.options.clock.now();
     // Stripe's header carries no event id; fall back to the id Standard Webhooks sends (we send both).
-    const webhookId = header(h["webhook-id"]) ?? `${event.type}:${event.data.id}`;
+    const webhookId = header(h[Header.id]) ?? `${event.type}:${event.data.id}`;
     const duplicate = this.seen.has(webhookId);
     if (duplicate) this.duplicates++;
     else this.seen.add(webhookId);
@@ -188,8 +173,4 @@ export class WebhookReceiver {
   async stop(): Promise<void> {
     if (this.server) await closeServer(this.server);
   }
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,5 +1,5 @@
 import { DeliveryFate } from "../contract/miss.js";
-import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../provider/webhook-faults.js";
+import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
 import { Tally } from "./tally.js";
 import { DELIVERY_FAULT_BYTES, DELIVERY_OK_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes } from "./wire.js";
 import { FIRST_MESSAGE, type World } from "./world.js";
@@ -7,7 +7,7 @@ import { FIRST_MESSAGE, type World } from "./world.js";
 /**
  * Webhooks: at settlement the provider sends; each attempt arrives one network delay after it
  * leaves and is answered at once. Retries follow the schedule, each wait counted from the failed
- * attempt; the seeded fault plan (src/provider/webhook-faults.ts) decides refusals, 503s, 500s,
+ * attempt; the seeded fault plan (src/webhooks/fault-plan.ts) decides refusals, 503s, 500s,
  * duplicates and reorder holds. Downtime windows count from the first payment's creation, as the
  * sender's clock does. Payments never share state here (the receiver never answers 410, so the
  * endpoint is never disabled), so each one is walked on its own: twice, once to find when the

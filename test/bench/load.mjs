@@ -4,7 +4,7 @@ import { fork } from "node:child_process";
 import autocannon from "autocannon";
 import { Pool, request } from "undici";
 import { monotonicClock } from "../../dist/measure/clock.js";
-import { generateSecret, signStandard, standardKey } from "../../dist/provider/signature.js";
+import { generateSecret, signStandard, standardKey } from "../../dist/webhooks/signature.js";
 import { WebhookReceiver } from "../../dist/strategies/receiver.js";
 
 /**
