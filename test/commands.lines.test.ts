@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { deliveryLine, rejectionLine, settlementLag } from "../src/commands/listen.js";
 import { knockLine, summaryLines, type PaymentTally } from "../src/commands/poll.js";
 import { paymentLine } from "../src/commands/pay.js";
-import { deliveryLine as attemptLine, requestLine, settledLine } from "../src/commands/provider-log.js";
+import { bannerLines, deliveryLine as attemptLine, FAULTS_AT_SENDER, requestLine, settledLine } from "../src/commands/provider-log.js";
+import { defaultScenario } from "../src/scenario/defaults.js";
 import { isLoopbackHost, printable } from "../src/commands/shared.js";
 import { makePalette } from "../src/render/color.js";
 
@@ -23,6 +24,26 @@ describe("standalone command lines", () => {
     expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 1.5 }, "pay_3", 0, p)).toMatchInlineSnapshot(
       `"+7.500s  provider → webhook POST evt_3 pay_3 retry 1  no answer  1.50 ms"`,
     );
+    // Attempts the fault plan played at the sender say so: the user's receiver never saw them.
+    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 0, status: 503, startedAt: 7500, durationMs: 0, scripted: true }, "pay_3", 0, p)).toMatchInlineSnapshot(
+      `"+7.500s  provider → webhook POST evt_3 pay_3  503 (fault plan, not sent)  0.00 ms"`,
+    );
+    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 0, scripted: true }, "pay_3", 0, p)).toContain("refused (fault plan, not sent)");
+  });
+
+  it("provider: the banner says in one line where the plan's 500s and 503s happen, when it has any", () => {
+    const flaky = defaultScenario();
+    flaky.faults.webhook.failureRate = 0.2;
+    const lines = bannerLines("http://127.0.0.1:4010", flaky, "flaky.json", p);
+    expect(lines.filter((l) => l === FAULTS_AT_SENDER)).toHaveLength(1);
+    const outage = defaultScenario();
+    outage.faults.webhook.downtime = [{ fromMs: 0, toMs: 1000, mode: "503" }];
+    expect(bannerLines("http://127.0.0.1:4010", outage, "x", p)).toContain(FAULTS_AT_SENDER);
+    // Nothing to play (refusals are always the sender's and need no note): no line.
+    const refusing = defaultScenario();
+    refusing.faults.webhook.downtime = [{ fromMs: 0, toMs: 1000, mode: "refuse" }];
+    expect(bannerLines("http://127.0.0.1:4010", refusing, "x", p)).not.toContain(FAULTS_AT_SENDER);
+    expect(bannerLines("http://127.0.0.1:4010", defaultScenario(), "built-in", p)).not.toContain(FAULTS_AT_SENDER);
   });
 
   it("listen: deliveries, duplicates and rejections fit 80 columns", () => {

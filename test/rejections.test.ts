@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Pool } from "undici";
 import { monotonicClock } from "../src/measure/clock.js";
 import { generateSecret, signStandard, standardKey } from "../src/webhooks/signature.js";
-import { FAULT_HEADER } from "../src/webhooks/headers.js";
 import { sections } from "../src/render/rows.js";
 import { REJECT_REASONS, type CompareResult, type RejectReason, type StrategyResult } from "../src/contract/result.js";
 import { aggregate } from "../src/run/strategy-run.js";
@@ -58,6 +57,8 @@ describe("rejections by reason", () => {
       clock: monotonicClock,
       onDelivery: () => delivered++,
       onReject: (...args) => calls.push(args),
+      // Plays the fault plan's outage for one event, as the runner's script would.
+      script: (_event, webhookId) => (webhookId === "evt_9" ? 503 : undefined),
       onOutage: (...args) => outages.push(args),
     });
     const port = Number(new URL(await receiver.start()).port);
@@ -66,8 +67,11 @@ describe("rejections by reason", () => {
     receiver.setSecret(secret);
     const cases = refusedThenValid(secret);
     for (const c of cases) expect((await rawExchange(port, [c.request])).status, c.request.slice(0, 60)).toBe(c.status);
-    // A delivery the fault plan scripts as an outage is not a rejection.
-    expect((await rawExchange(port, [post({ "content-type": "application/json", "webhook-id": "evt_9", [FAULT_HEADER]: "503" }, "{}")])).status).toBe(503);
+    // A delivery the fault plan scripts as an outage is not a rejection: it verified, and is answered 503 unprocessed.
+    const body = JSON.stringify({ type: "payment.succeeded", timestamp: new Date().toISOString(), data: { id: "pay_2", status: "succeeded" } });
+    const ts = now();
+    const signed = { "content-type": "application/json", "webhook-id": "evt_9", "webhook-timestamp": String(ts), "webhook-signature": signStandard(standardKey(secret), "evt_9", ts, body) };
+    expect((await rawExchange(port, [post(signed, body)])).status).toBe(503);
 
     const refused = cases.filter((c) => c.reason !== null);
     expect(calls).toEqual(refused.map((c) => [c.reason, c.status, c.webhookId]));

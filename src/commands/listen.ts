@@ -66,7 +66,6 @@ export async function listenCommand(options: ListenCommandOptions, io: Io, signa
       out(deliveryLine(d, Date.now(), p));
     },
     onReject: (reason, status, webhookId) => out(rejectionLine({ wallMs: Date.now(), status, reason, webhookId }, p)),
-    onOutage: (status, webhookId) => out(rejectionLine({ wallMs: Date.now(), status, reason: "scripted outage (the scenario's fault plan)", webhookId }, p)),
   });
   let url: string;
   try {

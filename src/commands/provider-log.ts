@@ -8,6 +8,7 @@ import { formatDurationShort } from "../scenario/duration.js";
 import type { Scenario } from "../scenario/types.js";
 import type { DeliveryAttempt } from "../contract/events.js";
 import type { ProviderSnapshot } from "../provider/server.js";
+import { scriptsFailures } from "../webhooks/fault-plan.js";
 import { elapsed, errorText, printable } from "./shared.js";
 
 /** One request as the provider answered it; `body` is the JSON answer when it was small enough to keep. */
@@ -21,6 +22,9 @@ export interface ServedRequest {
   /** The response never finished: the client went away (a long poll or stream it abandoned). */
   aborted: boolean;
 }
+
+/** Said once at start-up when the scenario's fault plan fails deliveries: where those failures happen. */
+export const FAULTS_AT_SENDER = "webhook faults: the plan's 500s and 503s are played here, at the sender; no request is sent and the attempt fails with that status";
 
 export function bannerLines(url: string, scenario: Scenario, source: string, p: Palette): string[] {
   const s = scenario.settlement;
@@ -38,6 +42,7 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
     route("POST", "/webhook-endpoints", 'subscribe: {"url": "http://127.0.0.1:4011/webhook"}'),
     "",
     p.dim(`webhooks: ${scenario.webhook.signature} signatures, attempts ${shownRetries}`),
+    ...(scriptsFailures(scenario.faults.webhook) ? [p.warn(FAULTS_AT_SENDER)] : []),
     p.dim("Signing secrets stay hidden unless --print-secret. Ctrl-C stops the provider."),
   ];
 }
@@ -81,7 +86,13 @@ export function settledLine(id: string, status: string, at: number, t0: number, 
 
 export function deliveryLine(a: DeliveryAttempt, id: string, t0: number, p: Palette): string {
   const ok = a.status >= 200 && a.status < 300;
-  const status = a.status === 0 ? p.bad("no answer") : ok ? p.good(String(a.status)) : p.bad(String(a.status));
+  const status = a.scripted
+    ? p.bad(`${a.status === 0 ? "refused" : a.status} (fault plan, not sent)`)
+    : a.status === 0
+      ? p.bad("no answer")
+      : ok
+        ? p.good(String(a.status))
+        : p.bad(String(a.status));
   const retry = a.attempt > 0 ? p.warn(` retry ${a.attempt}`) : "";
   return `${p.dim(elapsed(a.startedAt - t0))}  provider → webhook POST ${a.eventId} ${id}${retry}  ${status}  ${p.dim(formatMs(a.durationMs))}`;
 }

@@ -13,6 +13,8 @@ export interface DeliveryAttempt {
   status: number;
   startedAt: number;
   durationMs: number;
+  /** The fault plan played this attempt at the sender (a refused connection, or a 500/503 played there): nothing was sent. */
+  scripted?: boolean;
 }
 
 /** What the provider sees happen, for live views and traces. Times on the shared monotonic clock. */

@@ -29,6 +29,12 @@ export interface ProviderOptions {
   rateLimitPerSecond?: number | null;
   /** Seeded faults; absent = none. */
   faults?: { webhook: WebhookFaults; api: ApiFaults };
+  /**
+   * Who plays the webhook fault plan's 500s and 503s: the sender (default: nothing is sent, the
+   * attempt fails with that status, whatever receiver is registered), or the receiver, which the
+   * runner gives the same plan (`compare`). See SenderOptions.faultsPlayedBy.
+   */
+  faultsPlayedBy?: "sender" | "receiver";
   /** Test knob: end every event stream after this many events, to exercise reconnection. */
   sse?: { dropAfterEvents: number | null };
   /** Caps on what clients can make the provider hold; absent fields take PROVIDER_LIMITS. */
@@ -99,6 +105,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     oneWayDelay,
     seed: options.settlement.seed,
     faults: faults.webhook,
+    faultsPlayedBy: options.faultsPlayedBy ?? "sender",
     onAttempt: onEvent ? (attempt) => onEvent({ kind: "delivery", attempt }) : undefined,
   });
   const stream = new EventStream({ speed: options.speed, dropAfterEvents: options.sse?.dropAfterEvents ?? null });

@@ -6,7 +6,7 @@ import type { Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { eventBody } from "../webhooks/event.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
-import { FAULT_HEADER, signedHeaders, WARM_UP_HEADER } from "../webhooks/headers.js";
+import { signedHeaders, WARM_UP_METHOD } from "../webhooks/headers.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
 
@@ -32,7 +32,7 @@ export interface DeliveryCounts {
 export interface DeliveryFaultCounts {
   /** Attempts that never reached the receiver because a `refuse` downtime window was open. */
   refused: number;
-  /** Attempts sent with the fault header: the receiver played a 503 outage or a 500 failure. */
+  /** Attempts the sender played as a 503 outage or a 500 failure (`faultsPlayedBy: "sender"`): nothing was sent. */
   scripted: number;
   /** Events sent twice on purpose (faults.webhook.duplicateRate). */
   duplicated: number;
@@ -48,6 +48,13 @@ export interface SenderOptions {
   oneWayDelay: () => number;
   seed: number;
   faults: WebhookFaults;
+  /**
+   * Who plays the plan's 500s and 503s. `sender` (the standalone provider): the attempt fails with
+   * that status and nothing is sent, as for `refuse`. `receiver` (`compare`): the delivery is sent,
+   * and the runner's receiver answers it from the same plan after verifying it. `refuse` is
+   * always the sender's: a refused connection has no exchange to answer.
+   */
+  faultsPlayedBy: "sender" | "receiver";
   onAttempt?: (attempt: DeliveryAttempt) => void;
 }
 
@@ -90,13 +97,13 @@ export class WebhookSender {
     return endpoint;
   }
 
-  /** See WARM_UP_HEADER. Also signs once, so the HMAC code is compiled before the first delivery. */
+  /** See WARM_UP_METHOD. Also signs once, so the HMAC code is compiled before the first delivery. */
   private warm(endpoint: Endpoint, target: { pool: Pool; path: string }): void {
     const now = Math.floor(Date.now() / 1000);
     if (this.options.signature === "stripe") signStripe(endpoint.secret, now, "{}");
     else signStandard(this.keyOf(endpoint), "evt_0", now, "{}");
     target.pool
-      .request({ method: "OPTIONS", path: target.path, headers: { [WARM_UP_HEADER]: "1" }, headersTimeout: 5_000, bodyTimeout: 5_000 })
+      .request({ method: WARM_UP_METHOD, path: target.path, headersTimeout: 5_000, bodyTimeout: 5_000 })
       .then((res) => res.body.dump())
       .catch(() => undefined); // an endpoint that is not up yet is simply not warm
   }
@@ -152,16 +159,23 @@ export class WebhookSender {
     const window = downtimeAt(this.options.faults.downtime, (startedAt - this.runStart) * this.options.speed);
     let status = 0;
     let retryAfterMs = 0;
+    let scripted = false;
     if (window?.mode === "refuse") {
       // A refused connection carries no HTTP exchange, so it is simulated here: the attempt
       // counts (and is retried) but no request reaches the receiver, and no bytes move.
       this.faultCounts.refused++;
+      scripted = true;
     } else {
-      const fault = window?.mode === "503" ? "503" : attemptFails(this.options.seed, this.options.faults, paymentIndex, c.chain, attempt) ? "500" : undefined;
-      if (fault) this.faultCounts.scripted++;
-      ({ status, retryAfterMs } = await this.send(endpoint, eventId, body, fault));
+      const played = this.options.faultsPlayedBy === "sender" ? this.scriptedFailure(window?.mode === "503", paymentIndex, c.chain, attempt) : undefined;
+      if (played) {
+        // Played here, like a refusal: nothing is sent and the attempt fails with the status the
+        // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
+        this.faultCounts.scripted++;
+        status = played;
+        scripted = true;
+      } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
     }
-    this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt });
+    this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt, ...(scripted ? { scripted } : {}) });
     if (status >= 200 && status < 300) {
       this.counts.succeeded++;
       this.settleFate(paymentIndex, DeliveryFate.delivered);
@@ -183,11 +197,16 @@ export class WebhookSender {
     this.schedule(c, attempt + 1, Math.max(next, retryAfterMs));
   }
 
-  private async send(endpoint: Endpoint, eventId: string, body: string, fault: string | undefined): Promise<{ status: number; retryAfterMs: number }> {
+  /** The plan's 503 (the attempt falls in a `503` downtime window) or drawn 500 for this attempt, if any. */
+  private scriptedFailure(inOutage: boolean, paymentIndex: number, chain: number, attempt: number): 500 | 503 | undefined {
+    if (inOutage) return 503;
+    return attemptFails(this.options.seed, this.options.faults, paymentIndex, chain, attempt) ? 500 : undefined;
+  }
+
+  private async send(endpoint: Endpoint, eventId: string, body: string): Promise<{ status: number; retryAfterMs: number }> {
     const target = this.targets.get(endpoint.id)!;
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { "content-type": "application/json", ...signedHeaders(this.options.signature, endpoint.secret, this.keyOf(endpoint), eventId, timestamp, body) };
-    if (fault) headers[FAULT_HEADER] = fault;
     // undici's own timers instead of an AbortSignal.timeout per attempt: the answer is one small
     // head, so the time to headers and between body chunks bounds the whole exchange.
     const timeout = Math.max(1, this.options.timeoutMs / this.options.speed);

@@ -10,6 +10,7 @@ import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
+import { faultScript } from "./fault-script.js";
 import type { RunListener, TerminalStatus } from "../contract/events.js";
 import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
 import type { ConsumerStats } from "../strategies/types.js";
@@ -51,6 +52,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       webhook: scenario.webhook,
       rateLimitPerSecond: scenario.provider.rateLimitPerSecond,
       faults: scenario.faults,
+      // The receiver below plays the plan's 500s and 503s, after verifying each delivery.
+      faultsPlayedBy: "receiver",
       ...options.provider,
     },
     emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
@@ -83,6 +86,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       if (detectedAt.size === count) allDetected();
     },
     isDetected: (id) => detectedAt.has(id),
+    deliveryScript: faultScript(scenario),
     emit(event) {
       // A long poll's duration is its wait by design, not a round trip.
       if (event.kind === "poll" && event.strategy !== "long-polling" && monitoring) roundTrips.record(event.durationMs);

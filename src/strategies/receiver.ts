@@ -6,7 +6,7 @@ import { discardBody, readBody, MAX_BODY_BYTES } from "../http/body.js";
 import { HttpError, sendError } from "../http/errors.js";
 import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
 import { parseEvent, type WebhookEvent } from "../webhooks/event.js";
-import { FAULT_HEADER, first as header, Header, verifyDelivery, WARM_UP_HEADER } from "../webhooks/headers.js";
+import { first as header, Header, verifyDelivery } from "../webhooks/headers.js";
 import { standardKey } from "../webhooks/signature.js";
 import type { RejectReason } from "../contract/result.js";
 import type { SignatureFormat } from "../scenario/types.js";
@@ -31,10 +31,14 @@ export interface ReceiverOptions {
   /** Each refused request, as it is counted: the reason, the status it is answered with and its `webhook-id`, if it sent one. */
   onReject?(reason: RejectReason, status: number, webhookId: string | undefined): void;
   /**
-   * Each delivery answered 500 or 503 because the scenario's fault plan scripted the endpoint as
-   * failing. Not a rejection: the delivery was never judged, and the provider will retry it.
+   * Plays a failing endpoint: asked once per delivery that verified and parsed, before it is
+   * processed; 500 or 503 answers that status instead of 2xx, and the delivery is not processed
+   * (the sender will retry it). Only the runner installs one, to play the scenario's fault plan
+   * (src/run/fault-script.ts); nothing a sender puts on the wire can make the receiver fail.
    */
-  onOutage?(status: number, webhookId: string | undefined): void;
+  script?(event: WebhookEvent, webhookId: string): 500 | 503 | undefined;
+  /** Each delivery the script answered 500 or 503. Not a rejection: it verified, and will be retried. */
+  onOutage?(status: number, webhookId: string): void;
   /** Seconds since the epoch, for the timestamp tolerance; injectable for tests. */
   nowSeconds?: () => number;
 }
@@ -47,7 +51,7 @@ export class WebhookReceiver {
   readonly meter = new ServerMeter();
   readonly rejected: Partial<Record<RejectReason, number>> = {};
   duplicates = 0;
-  /** Deliveries answered 5xx because the scenario's fault plan said the endpoint was down or failing. */
+  /** Verified deliveries the script answered 500 or 503 (the scenario's fault plan). */
   outages = 0;
   /** Events older than one already received (by event timestamp): delivery order is not settlement order. */
   outOfOrder = 0;
@@ -102,8 +106,9 @@ export class WebhookReceiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "OPTIONS" && req.headers[WARM_UP_HEADER] !== undefined) {
-      // The provider's connection warm-up at registration (see WARM_UP_HEADER): not a delivery, never counted.
+    if (req.method === "OPTIONS" && path === this.options.path) {
+      // What the endpoint allows; also the sender's connection warm-up (see WARM_UP_METHOD). It
+      // changes nothing, so it is neither a delivery nor a rejection, and is not counted.
       this.meter.skip(res);
       res.writeHead(204, { allow: "POST" }).end();
       return discardBody(req, res);
@@ -114,16 +119,6 @@ export class WebhookReceiver {
     }
     if (req.method !== "POST") {
       this.reject(req, "bad-method", new HttpError(405, "method_not_allowed", "deliveries are POSTed", undefined, { allow: "POST" }));
-    }
-    const fault = header(req.headers[FAULT_HEADER]);
-    if (fault === "503" || fault === "500") {
-      // Playing the endpoint the fault plan scripted as down: answer before reading or verifying.
-      discardBody(req, res);
-      this.outages++;
-      this.options.onOutage?.(Number(fault), header(req.headers[Header.id]));
-      res.writeHead(Number(fault));
-      res.end();
-      return;
     }
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json") {
@@ -146,6 +141,14 @@ export class WebhookReceiver {
     const at = this.options.clock.now();
     // Stripe's header carries no event id; fall back to the id Standard Webhooks sends (we send both).
     const webhookId = header(h[Header.id]) ?? `${event.type}:${event.data.id}`;
+    const scripted = this.options.script?.(event, webhookId);
+    if (scripted !== undefined) {
+      this.outages++;
+      this.options.onOutage?.(scripted, webhookId);
+      res.writeHead(scripted);
+      res.end();
+      return;
+    }
     const duplicate = this.seen.has(webhookId);
     if (duplicate) this.duplicates++;
     else this.seen.add(webhookId);

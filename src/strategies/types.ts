@@ -4,6 +4,7 @@ import type { Clock } from "../measure/clock.js";
 import type { ExchangeCount } from "../measure/meter.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import type { RejectReason } from "../contract/result.js";
+import type { ReceiverOptions } from "./receiver.js";
 
 /** Everything a strategy needs from the run; it owns nothing of the provider. */
 export interface ConsumerContext {
@@ -23,6 +24,8 @@ export interface ConsumerContext {
   /** True once the payment's outcome is known (no need to ask again). */
   isDetected(id: string): boolean;
   emit?(event: ConsumerEvent): void;
+  /** Installed on webhook receivers: plays the scenario's fault plan after verification (see ReceiverOptions.script). Only the runner sets it. */
+  deliveryScript?: ReceiverOptions["script"];
 }
 
 /** Counts the consumer keeps; requests it sends are counted by the provider where they arrive. */

@@ -11,6 +11,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     path: "/webhook",
     signature: ctx.scenario.webhook.signature,
     clock: ctx.clock,
+    script: ctx.deliveryScript,
     onDelivery({ event, at, duplicate, stale }) {
       const id = event.data.id;
       ctx.emit?.({ kind: "delivery", strategy: name, id, at, status: 204, type: event.type, duplicate, durationMs: 0 });

@@ -1,7 +1,7 @@
 import { DeliveryFate } from "../contract/miss.js";
 import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
 import { Tally } from "./tally.js";
-import { DELIVERY_FAULT_BYTES, DELIVERY_OK_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes } from "./wire.js";
+import { DELIVERY_FAILED_BYTES, DELIVERY_OK_BYTES, DELIVERY_OUTAGE_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes } from "./wire.js";
 import { FIRST_MESSAGE, type World } from "./world.js";
 
 /**
@@ -64,12 +64,14 @@ export function walkWebhook(world: World, i: number, horizon: number, tally: Tal
       }
       if (window?.mode !== "refuse") {
         // A refused connection carries no HTTP exchange; anything else is a request to the receiver.
-        const fault = window?.mode === "503" || attemptFails(seed, faults, i, chain, attempt);
-        delivered = !fault;
+        // The receiver plays the plan's 503s and 500s once the delivery verified: the request is whole either way.
+        const outage = window?.mode === "503";
+        const failed = !outage && attemptFails(seed, faults, i, chain, attempt);
+        delivered = !outage && !failed;
         if (tally) {
           tally.p2cRequests++;
-          tally.p2cBytes += deliveryRequestBytes(i, status, scenario.webhook.signature, fault);
-          tally.c2pBytes += fault ? DELIVERY_FAULT_BYTES : DELIVERY_OK_BYTES;
+          tally.p2cBytes += deliveryRequestBytes(i, status, scenario.webhook.signature);
+          tally.c2pBytes += outage ? DELIVERY_OUTAGE_BYTES : failed ? DELIVERY_FAILED_BYTES : DELIVERY_OK_BYTES;
           if (delivered) tally.deliveries.succeeded++;
         }
       }

@@ -75,20 +75,19 @@ export const REGISTER_RESPONSE_BYTES = len(
   `HTTP/1.1 201 Created\r\n${JSON_TYPE}content-length: 114\r\n${DATE}${KEEP_ALIVE_RES}\r\n{"id":"we_1","url":"http://127.0.0.1:00000/webhook","secret":"whsec_${"x".repeat(44)}"}`,
 );
 
-/** A signed delivery of `payment.<status>` for payment `index`; `fault` adds the `apiwh-fault` header. */
-export function deliveryRequestBytes(index: number, status: number, signature: SignatureFormat, fault: boolean): number {
+/** A signed delivery of `payment.<status>` for payment `index`, whatever the receiver will answer. */
+export function deliveryRequestBytes(index: number, status: number, signature: SignatureFormat): number {
   const body = DELIVERY_BODY_BASE + STATUS_NAMES[status]!.length + paymentViewBytes(index, status);
-  return (signature === "stripe" ? DELIVERY_REQ_STRIPE : DELIVERY_REQ_STANDARD) + digits(index + 1) + digits(body) + body + (fault ? FAULT_HEADER_BYTES : 0);
+  return (signature === "stripe" ? DELIVERY_REQ_STRIPE : DELIVERY_REQ_STANDARD) + digits(index + 1) + digits(body) + body;
 }
 const DELIVERY_BODY_BASE = len(`{"type":"payment.","timestamp":"${ISO}","data":}`);
 const DELIVERY_REQ_HEAD = `POST /webhook HTTP/1.1\r\n${HOST}${KEEP_ALIVE_REQ}${JSON_TYPE}webhook-id: evt_\r\nwebhook-timestamp: 1795764429\r\n`;
 const DELIVERY_REQ_STANDARD = len(`${DELIVERY_REQ_HEAD}webhook-signature: v1,${"x".repeat(44)}\r\ncontent-length: \r\n\r\n`);
 const DELIVERY_REQ_STRIPE = len(`${DELIVERY_REQ_HEAD}stripe-signature: t=1795764429,v1=${"x".repeat(64)}\r\ncontent-length: \r\n\r\n`);
-const FAULT_HEADER_BYTES = len("apiwh-fault: 503\r\n");
-
-/** The receiver's 204, or the 500/503 it plays for a scripted fault (`res.end()` adds `Content-Length: 0`). */
+/** The receiver's 204, or the 500/503 it plays for the fault plan once the delivery verified (`res.end()` adds `Content-Length: 0`). */
 export const DELIVERY_OK_BYTES = len(`HTTP/1.1 204 No Content\r\n${DATE}${KEEP_ALIVE_RES}\r\n`);
-export const DELIVERY_FAULT_BYTES = len(`HTTP/1.1 503 Service Unavailable\r\n${DATE}${KEEP_ALIVE_RES}Content-Length: 0\r\n\r\n`);
+export const DELIVERY_FAILED_BYTES = len(`HTTP/1.1 500 Internal Server Error\r\n${DATE}${KEEP_ALIVE_RES}Content-Length: 0\r\n\r\n`);
+export const DELIVERY_OUTAGE_BYTES = len(`HTTP/1.1 503 Service Unavailable\r\n${DATE}${KEEP_ALIVE_RES}Content-Length: 0\r\n\r\n`);
 
 /** `GET /events` and the stream's head plus its `: connected` frame. */
 export const SSE_REQUEST_BYTES = len(`GET /events HTTP/1.1\r\n${HOST}${KEEP_ALIVE_REQ}accept: text/event-stream\r\n\r\n`);

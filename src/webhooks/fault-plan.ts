@@ -22,7 +22,7 @@ function slot(paymentIndex: number, chain: number, attempt: number): number {
   return paymentIndex * SLOTS + chain * 32 + Math.min(attempt, MAX_ATTEMPT_SLOT);
 }
 
-/** Whether attempt `attempt` of delivery chain `chain` for payment `paymentIndex` fails (the receiver answers 500). */
+/** Whether attempt `attempt` of delivery chain `chain` for payment `paymentIndex` fails (the endpoint answers 500). */
 export function attemptFails(seed: number, faults: WebhookFaults, paymentIndex: number, chain: number, attempt: number): boolean {
   if (faults.failureRate <= 0) return false;
   return rngFor(seed, Stream.webhookFault, slot(paymentIndex, chain, attempt)).next() < faults.failureRate;
@@ -67,17 +67,18 @@ export interface PlannedAttempt {
 /**
  * The attempts the sender will make for one payment's event, settled at `settledAtMs` (scenario
  * ms from the run's start), assuming every attempt answers instantly and the run lasts long
- * enough. This is what the seed prescribes: tests compare the run's counts to it and the model
- * predicts from it.
+ * enough. This is what the seed prescribes: tests compare the run's counts to it, the model
+ * predicts from it, and in `compare` the receiver plays its 500s and 503s from it.
+ * `oneWayMs` is the network delay the sender adds before each attempt leaves (0: none).
  */
-export function planDeliveries(seed: number, faults: WebhookFaults, retriesMs: readonly number[], paymentIndex: number, settledAtMs: number): PlannedAttempt[] {
+export function planDeliveries(seed: number, faults: WebhookFaults, retriesMs: readonly number[], paymentIndex: number, settledAtMs: number, oneWayMs = 0): PlannedAttempt[] {
   const out: PlannedAttempt[] = [];
   const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
   const hold = reorderHoldMs(seed, faults, paymentIndex);
   for (let chain = 0; chain < chains; chain++) {
     let at = settledAtMs + hold;
     for (let attempt = 0; attempt < retriesMs.length; attempt++) {
-      at += retriesMs[attempt]! + attemptDelayMs(seed, faults, paymentIndex, chain, attempt);
+      at += retriesMs[attempt]! + attemptDelayMs(seed, faults, paymentIndex, chain, attempt) + oneWayMs;
       const window = downtimeAt(faults.downtime, at);
       const outcome: PlannedOutcome = window ? (window.mode === "refuse" ? "refused" : "503") : attemptFails(seed, faults, paymentIndex, chain, attempt) ? "500" : "delivered";
       out.push({ chain, attempt, atMs: at, outcome });
@@ -85,4 +86,22 @@ export function planDeliveries(seed: number, faults: WebhookFaults, retriesMs: r
     }
   }
   return out;
+}
+
+/** Whether the plan ever has the endpoint answer 500 or 503 (a drawn failure, a `503` downtime window). */
+export function scriptsFailures(faults: WebhookFaults): boolean {
+  return faults.failureRate > 0 || faults.downtime.some((w) => w.mode === "503");
+}
+
+/**
+ * The planned outcomes of the attempts that reach the endpoint (refused ones never do), in the
+ * order they arrive: by time, the two chains of a duplicate by chain on a tie. Without a fault
+ * `delay` both chains keep the same schedule, so two tied attempts arriving the other way round
+ * swap outcomes between chains and change no count.
+ */
+export function arrivingOutcomes(plan: readonly PlannedAttempt[]): Array<Exclude<PlannedOutcome, "refused">> {
+  return plan
+    .filter((a) => a.outcome !== "refused")
+    .sort((a, b) => a.atMs - b.atMs || a.chain - b.chain)
+    .map((a) => a.outcome as Exclude<PlannedOutcome, "refused">);
 }

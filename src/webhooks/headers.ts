@@ -39,17 +39,11 @@ export function first(value: string | string[] | undefined): string | undefined 
 }
 
 /**
- * The header by which the seeded fault plan tells the simulated receiver to play a failing
- * endpoint (`503` in a downtime window, `500` for a drawn failure). Deciding at the sender keeps
- * both sides in exact agreement on which attempt falls where; the receiver only plays the part.
+ * The sender's connection warm-up: one plain `OPTIONS` to the endpoint's URL when it is
+ * registered, so the first delivery of a run does not pay the TCP handshake and both sides' cold
+ * HTTP code (about 8 ms against 1 ms for the others on loopback). It happens before the run's t0
+ * and carries nothing special: a receiver answers it on its own path with `Allow: POST` and
+ * nothing else happens (it is no delivery, and no rejection). A real provider's connection to a
+ * busy endpoint is warm too; a cold first delivery would only measure this tool's start-up.
  */
-export const FAULT_HEADER = "apiwh-fault";
-
-/**
- * Marks the sender's connection warm-up: one `OPTIONS` to the endpoint when it is registered, so
- * the first delivery of a run does not pay the TCP handshake and both sides' cold HTTP code
- * (about 8 ms against 1 ms for the others on loopback). It happens at registration, before the run's
- * t0, and the receiver neither counts nor answers it as a delivery: a real provider's connection to
- * a busy endpoint is warm too, and a cold first delivery would only measure this tool's start-up.
- */
-export const WARM_UP_HEADER = "apiwh-warm-up";
+export const WARM_UP_METHOD = "OPTIONS";

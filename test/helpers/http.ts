@@ -9,8 +9,8 @@ export async function recordingServer(statuses: number[] = []): Promise<{ url: s
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
-      // The sender's connection warm-up at registration is not a delivery (see WARM_UP_HEADER).
-      if (req.method === "OPTIONS" && req.headers["apiwh-warm-up"] !== undefined) return void res.writeHead(204).end();
+      // The sender's connection warm-up at registration is not a delivery (see WARM_UP_METHOD).
+      if (req.method === "OPTIONS") return void res.writeHead(204, { allow: "POST" }).end();
       deliveries.push({ headers: req.headers, body });
       res.writeHead(statuses.shift() ?? 200);
       res.end();
