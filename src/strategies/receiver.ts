@@ -145,7 +145,8 @@ export class WebhookReceiver {
     if (scripted !== undefined) {
       this.outages++;
       this.options.onOutage?.(scripted, webhookId);
-      res.writeHead(scripted);
+      // end() without writeHead() sends `Content-Length: 0`; writeHead() first would chunk an empty body.
+      res.statusCode = scripted;
       res.end();
       return;
     }
