@@ -103,7 +103,7 @@ describe("the runner's fault script follows the plan, arrival by arrival", () =>
     const seen = new Set<string>();
     for (let i = 0; i < s.payments.count; i++) {
       const plan = arrivingOutcomes(planDeliveries(s.seed, s.faults.webhook, s.webhook.retriesMs, i, settlementFor(rule, i).delayMs));
-      const event = JSON.parse(eventBody({ id: `pay_${i + 1}`, object: "payment", amount: 1, currency: "usd", status: "succeeded", created_at: "", updated_at: "" }));
+      const event = JSON.parse(eventBody("standard-webhooks", `evt_${i + 1}`, { id: `pay_${i + 1}`, object: "payment", amount: 1, currency: "usd", status: "succeeded", created_at: "", updated_at: "" }));
       const answers = plan.map(() => script(event));
       expect(answers).toEqual(plan.map((o) => (o === "delivered" ? undefined : Number(o))));
       // Past the plan (a late retry, a stray re-send) the endpoint simply works.

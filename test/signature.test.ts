@@ -33,8 +33,13 @@ describe("deliveries verify with the independent libraries", () => {
     const { secret, headers, body } = await deliverOne("stripe");
     const header = headers["stripe-signature"] as string;
     expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    // Only what Stripe sends: its signature and the content type, no Standard Webhooks headers.
+    expect(Object.keys(headers).filter((h) => h.startsWith("webhook-") || h.startsWith("apiwh"))).toEqual([]);
     const stripe = new Stripe("sk_test_apiwh");
-    const event = stripe.webhooks.constructEvent(body, header, secret) as unknown as { type: string; data: { id: string; status: string } };
+    const event = stripe.webhooks.constructEvent(body, header, secret) as unknown as { id: string; type: string; data: { id: string; status: string } };
+    // The event names itself in the body, first, as Stripe's do: what a receiver dedupes on.
+    expect(event.id).toMatch(/^evt_\d+$/);
+    expect(body.startsWith(`{"id":"${event.id}",`)).toBe(true);
     expect(event.type).toBe("payment.succeeded");
     expect(event.data).toMatchObject({ id: "pay_1", status: "succeeded" });
     expect(() => stripe.webhooks.constructEvent(body.replace("succeeded", "failed"), header, secret)).toThrow();
@@ -43,11 +48,17 @@ describe("deliveries verify with the independent libraries", () => {
   it("standard-webhooks format: the reference library verifies it", async () => {
     const { secret, headers, body } = await deliverOne("standard-webhooks");
     expect((new Webhook(secret).verify(body, headers as Record<string, string>) as { type: string }).type).toBe("payment.succeeded");
+    expect(headers["webhook-id"]).toMatch(/^evt_\d+$/);
+    expect(headers["stripe-signature"]).toBeUndefined();
+    expect(JSON.parse(body)).not.toHaveProperty("id");
   });
 });
 
 describe("the receiver refuses what does not verify, counts it, and keeps going", () => {
-  const body = JSON.stringify({ type: "payment.succeeded", timestamp: new Date().toISOString(), data: { id: "pay_1", status: "succeeded" } });
+  const event = { type: "payment.succeeded", timestamp: new Date().toISOString(), data: { id: "pay_1", status: "succeeded" } };
+  const body = JSON.stringify(event);
+  // A Stripe event carries its id in the body, and sends no id header.
+  const stripeBody = (id: string) => JSON.stringify({ id, ...event });
 
   async function receiver(signature: SignatureFormat) {
     const deliveries: Delivery[] = [];
@@ -67,18 +78,35 @@ describe("the receiver refuses what does not verify, counts it, and keeps going"
   it.each(["standard-webhooks", "stripe"] as const)("%s: tampered body and stale timestamp → 401, counted by reason; a valid delivery still passes", async (format) => {
     const { r, secret, post, deliveries } = await receiver(format);
     const now = Math.floor(Date.now() / 1000);
-    const headersFor = (ts: number, id = "evt_1") =>
-      format === "stripe"
-        ? { "webhook-id": id, "stripe-signature": signStripe(secret, ts, body) }
-        : { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandard(standardKey(secret), id, ts, body) };
-    expect(await post(headersFor(now), body.replace("succeeded", "failed"))).toBe(401);
-    expect(await post(headersFor(now - 3600))).toBe(401);
+    const payload = format === "stripe" ? stripeBody("evt_1") : body;
+    const headersFor = (ts: number, id = "evt_1"): Record<string, string> =>
+      format === "stripe" ? { "stripe-signature": signStripe(secret, ts, payload) } : { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandard(standardKey(secret), id, ts, payload) };
+    expect(await post(headersFor(now), payload.replace("succeeded", "failed"))).toBe(401);
+    expect(await post(headersFor(now - 3600), payload)).toBe(401);
     expect(r.rejected).toEqual({ "bad-signature": 1, "stale-timestamp": 1 });
     expect(deliveries).toHaveLength(0);
-    expect(await post(headersFor(now))).toBe(204);
-    expect(await post(headersFor(now))).toBe(204);
+    expect(await post(headersFor(now), payload)).toBe(204);
+    expect(await post(headersFor(now), payload)).toBe(204);
     expect(deliveries.map((d) => d.duplicate)).toEqual([false, true]);
     expect(r.duplicates).toBe(1);
+    expect(deliveries.map((d) => d.webhookId)).toEqual(["evt_1", "evt_1"]);
+  });
+
+  it("stripe: dedupes on the event id in the body, ignores any webhook-id header, and refuses an event without an id", async () => {
+    const { r, secret, post, deliveries } = await receiver("stripe");
+    const now = Math.floor(Date.now() / 1000);
+    const send = (payload: string, extra: Record<string, string> = {}) => post({ "stripe-signature": signStripe(secret, now, payload), ...extra }, payload);
+    expect(await send(stripeBody("evt_1"), { "webhook-id": "evt_A" })).toBe(204);
+    // Same payment and type, another event: not a duplicate; a header naming the first one changes nothing.
+    expect(await send(stripeBody("evt_2"), { "webhook-id": "evt_A" })).toBe(204);
+    expect(await send(stripeBody("evt_1"))).toBe(204);
+    expect(deliveries.map((d) => [d.webhookId, d.duplicate])).toEqual([
+      ["evt_1", false],
+      ["evt_2", false],
+      ["evt_1", true],
+    ]);
+    expect(await send(body)).toBe(400);
+    expect(r.rejected).toEqual({ malformed: 1 });
   });
 
   it("never lets an older event regress what is known", async () => {

@@ -121,7 +121,7 @@ export class WebhookSender {
         continue;
       }
       const eventId = `evt_${++this.eventSeq}`;
-      const body = eventBody(payment);
+      const body = eventBody(this.options.signature, eventId, payment);
       const hold = reorderHoldMs(seed, faults, paymentIndex);
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
       if (chains === 2) this.faultCounts.duplicated++;

@@ -28,7 +28,7 @@ export interface ReceiverOptions {
   signature: SignatureFormat;
   clock: Clock;
   onDelivery(delivery: Delivery): void;
-  /** Each refused request, as it is counted: the reason, the status it is answered with and its `webhook-id`, if it sent one. */
+  /** Each refused request, as it is counted: the reason, the status it is answered with and its `webhook-id`, if it sent one (Standard Webhooks). */
   onReject?(reason: RejectReason, status: number, webhookId: string | undefined): void;
   /**
    * Plays a failing endpoint: asked once per delivery that verified and parsed, before it is
@@ -100,7 +100,8 @@ export class WebhookReceiver {
 
   private reject(req: IncomingMessage, reason: RejectReason, err: HttpError): never {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
-    this.options.onReject?.(reason, err.status, header(req.headers[Header.id]));
+    // Only Standard Webhooks names the event in a header; a Stripe event's id is in a body not trusted yet.
+    this.options.onReject?.(reason, err.status, this.options.signature === "stripe" ? undefined : header(req.headers[Header.id]));
     throw err;
   }
 
@@ -137,10 +138,10 @@ export class WebhookReceiver {
     const now = this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
     const failure = !this.secret ? "missing-headers" : verifyDelivery(this.options.signature, this.secret, this.key!, h, body, now);
     if (failure) this.reject(req, failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
-    const event = parseEvent(body) ?? this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
+    const event = parseEvent(this.options.signature, body) ?? this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
     const at = this.options.clock.now();
-    // Stripe's header carries no event id; fall back to the id Standard Webhooks sends (we send both).
-    const webhookId = header(h[Header.id]) ?? `${event.type}:${event.data.id}`;
+    // The id each format dedupes on: Stripe's is the event's own, in the body; Standard Webhooks' is verified in its header.
+    const webhookId = this.options.signature === "stripe" ? event.id! : header(h[Header.id])!;
     const scripted = this.options.script?.(event, webhookId);
     if (scripted !== undefined) {
       this.outages++;

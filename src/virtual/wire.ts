@@ -75,14 +75,25 @@ export const REGISTER_RESPONSE_BYTES = len(
   `HTTP/1.1 201 Created\r\n${JSON_TYPE}content-length: 114\r\n${DATE}${KEEP_ALIVE_RES}\r\n{"id":"we_1","url":"http://127.0.0.1:00000/webhook","secret":"whsec_${"x".repeat(44)}"}`,
 );
 
-/** A signed delivery of `payment.<status>` for payment `index`, whatever the receiver will answer. */
+/**
+ * A signed delivery of `payment.<status>` for payment `index`, whatever the receiver will answer.
+ * The event id `evt_<n>` travels in the `webhook-id` header (Standard Webhooks) or first in the
+ * body (Stripe, which sends `Stripe-Signature` and nothing else of its own).
+ */
 export function deliveryRequestBytes(index: number, status: number, signature: SignatureFormat): number {
-  const body = DELIVERY_BODY_BASE + STATUS_NAMES[status]!.length + paymentViewBytes(index, status);
-  return (signature === "stripe" ? DELIVERY_REQ_STRIPE : DELIVERY_REQ_STANDARD) + digits(index + 1) + digits(body) + body;
+  const eventId = digits(index + 1);
+  const event = STATUS_NAMES[status]!.length + paymentViewBytes(index, status);
+  if (signature === "stripe") {
+    const body = STRIPE_BODY_BASE + eventId + event;
+    return DELIVERY_REQ_STRIPE + digits(body) + body;
+  }
+  const body = DELIVERY_BODY_BASE + event;
+  return DELIVERY_REQ_STANDARD + eventId + digits(body) + body;
 }
 const DELIVERY_BODY_BASE = len(`{"type":"payment.","timestamp":"${ISO}","data":}`);
-const DELIVERY_REQ_HEAD = `POST /webhook HTTP/1.1\r\n${HOST}${KEEP_ALIVE_REQ}${JSON_TYPE}webhook-id: evt_\r\nwebhook-timestamp: 1795764429\r\n`;
-const DELIVERY_REQ_STANDARD = len(`${DELIVERY_REQ_HEAD}webhook-signature: v1,${"x".repeat(44)}\r\ncontent-length: \r\n\r\n`);
+const STRIPE_BODY_BASE = len(`{"id":"evt_","type":"payment.","timestamp":"${ISO}","data":}`);
+const DELIVERY_REQ_HEAD = `POST /webhook HTTP/1.1\r\n${HOST}${KEEP_ALIVE_REQ}${JSON_TYPE}`;
+const DELIVERY_REQ_STANDARD = len(`${DELIVERY_REQ_HEAD}webhook-id: evt_\r\nwebhook-timestamp: 1795764429\r\nwebhook-signature: v1,${"x".repeat(44)}\r\ncontent-length: \r\n\r\n`);
 const DELIVERY_REQ_STRIPE = len(`${DELIVERY_REQ_HEAD}stripe-signature: t=1795764429,v1=${"x".repeat(64)}\r\ncontent-length: \r\n\r\n`);
 /** The receiver's 204, or the 500/503 it plays for the fault plan once the delivery verified (`res.end()` adds `Content-Length: 0`). */
 export const DELIVERY_OK_BYTES = len(`HTTP/1.1 204 No Content\r\n${DATE}${KEEP_ALIVE_RES}\r\n`);

@@ -12,12 +12,13 @@ export const Header = {
 } as const;
 
 /**
- * The headers of one signed delivery in `format`, besides `content-type`. `secret` is the
+ * The headers of one signed delivery in `format`, besides `content-type`: only what that format
+ * sends (Stripe: `Stripe-Signature` alone; its event id is in the body). `secret` is the
  * endpoint's `whsec_…` string (Stripe keys its HMAC with it whole), `key` its decoded bytes
  * (Standard Webhooks keys with those); `timestamp` is unix seconds.
  */
 export function signedHeaders(format: SignatureFormat, secret: string, key: Buffer, eventId: string, timestamp: number, body: string): Record<string, string> {
-  if (format === "stripe") return { [Header.id]: eventId, [Header.timestamp]: String(timestamp), [Header.stripeSignature]: signStripe(secret, timestamp, body) };
+  if (format === "stripe") return { [Header.stripeSignature]: signStripe(secret, timestamp, body) };
   return { [Header.id]: eventId, [Header.timestamp]: String(timestamp), [Header.signature]: signStandard(key, eventId, timestamp, body) };
 }
 
