@@ -1,3 +1,4 @@
+import { MinHeap } from "../util/heap.js";
 import type { Clock } from "./clock.js";
 
 /**
@@ -8,8 +9,8 @@ import type { Clock } from "./clock.js";
  */
 export class DueWheel {
   private readonly buckets = new Map<number, number[]>();
-  /** Bucket keys (whole ms on the clock) as a binary min-heap. */
-  private readonly keys: number[] = [];
+  /** Bucket keys (whole ms on the clock), earliest first. */
+  private readonly keys = new MinHeap();
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private stopped = false;
@@ -25,7 +26,7 @@ export class DueWheel {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       this.buckets.set(key, (bucket = []));
-      heapPush(this.keys, key);
+      this.keys.push(key);
     }
     bucket.push(slot);
     if (key < this.armedFor) this.arm(key);
@@ -35,7 +36,7 @@ export class DueWheel {
     this.stopped = true;
     clearTimeout(this.timer);
     this.buckets.clear();
-    this.keys.length = 0;
+    this.keys.clear();
   }
 
   private arm(key: number): void {
@@ -48,43 +49,14 @@ export class DueWheel {
     this.timer = undefined;
     this.armedFor = Infinity;
     const now = this.clock.now();
-    while (!this.stopped && this.keys.length > 0 && this.keys[0]! <= now) {
-      const key = heapPop(this.keys);
+    while (!this.stopped && this.keys.peekKey() <= now) {
+      this.keys.pop();
+      const key = this.keys.key;
       const bucket = this.buckets.get(key)!;
       this.buckets.delete(key);
       for (let i = 0; i < bucket.length; i++) this.fire(bucket[i]!);
     }
     // libuv may wake a fraction of a millisecond before the monotonic clock reaches the key: re-arm.
-    if (!this.stopped && this.keys.length > 0) this.arm(this.keys[0]!);
+    if (!this.stopped && this.keys.size > 0) this.arm(this.keys.peekKey());
   };
-}
-
-function heapPush(heap: number[], value: number): void {
-  let i = heap.push(value) - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heap[parent]! <= value) break;
-    heap[i] = heap[parent]!;
-    i = parent;
-  }
-  heap[i] = value;
-}
-
-function heapPop(heap: number[]): number {
-  const top = heap[0]!;
-  const last = heap.pop()!;
-  if (heap.length === 0) return top;
-  let i = 0;
-  const n = heap.length;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    const c = r < n && heap[r]! < heap[l]! ? r : l;
-    if (heap[c]! >= last) break;
-    heap[i] = heap[c]!;
-    i = c;
-  }
-  heap[i] = last;
-  return top;
 }

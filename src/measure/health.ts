@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from "node:perf_hooks";
 import type { LoopHealth } from "../contract/result.js";
+import { grow } from "../util/grow.js";
 
 /**
  * Sampling period of the delay monitor. Node samples by arming a libuv timer every period and
@@ -24,11 +25,7 @@ export class RoundTrips {
   private values = new Float64Array(4096);
   count = 0;
   record(ms: number): void {
-    if (this.count === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    this.values = grow(this.values, this.count + 1);
     this.values[this.count++] = ms;
   }
   summary(): { p50: number; p99: number; max: number } | null {

@@ -1,7 +1,11 @@
 import { settlementFor, type SettlementRule, type Outcome } from "../scenario/plan.js";
 import type { Clock } from "../measure/clock.js";
 import { DueWheel } from "../measure/due-wheel.js";
+import { grow } from "../util/grow.js";
 import { idOf, type PaymentStatus, type PaymentView } from "../api/payment.js";
+
+/** Payments a store holds before its arrays first grow. */
+const INITIAL_CAPACITY = 1024;
 
 const STATUS_CODES: Record<PaymentStatus, number> = { pending: 0, succeeded: 1, failed: 2 };
 const STATUS_NAMES: PaymentStatus[] = ["pending", "succeeded", "failed"];
@@ -12,21 +16,20 @@ const STATUS_NAMES: PaymentStatus[] = ["pending", "succeeded", "failed"];
  * and ids are derived (`pay_<n>`) rather than stored.
  */
 export class PaymentStore {
-  private capacity = 1024;
   private count = 0;
-  private amounts = new Float64Array(this.capacity);
-  private status = new Uint8Array(this.capacity);
+  private amounts = new Float64Array(INITIAL_CAPACITY);
+  private status = new Uint8Array(INITIAL_CAPACITY);
   /** Monotonic stamps (ms) for measurement. */
-  createdAt = new Float64Array(this.capacity);
-  settledAt = new Float64Array(this.capacity);
+  createdAt = new Float64Array(INITIAL_CAPACITY);
+  settledAt = new Float64Array(INITIAL_CAPACITY);
   /** Wall-clock stamps (ms since epoch) for the API's ISO timestamps. */
-  private createdWall = new Float64Array(this.capacity);
-  private updatedWall = new Float64Array(this.capacity);
+  private createdWall = new Float64Array(INITIAL_CAPACITY);
+  private updatedWall = new Float64Array(INITIAL_CAPACITY);
   private currencies: string[] = [];
   /** ISO forms of the wall stamps, made once per change rather than on every poll. */
   private createdIso: string[] = [];
   private updatedIso: string[] = [];
-  private outcomes = new Uint8Array(this.capacity);
+  private outcomes = new Uint8Array(INITIAL_CAPACITY);
   /** Settlements due in the same millisecond share one timer (a burst of 10,000 is 10,000 Timeouts otherwise). */
   private readonly settlements: DueWheel;
   /** Long polls waiting for a payment's status to change, by index. */
@@ -47,7 +50,7 @@ export class PaymentStore {
 
   create(amount: number, currency: string): number {
     const index = this.count++;
-    if (index >= this.capacity) this.grow();
+    if (index >= this.amounts.length) this.grow(index + 1);
     this.amounts[index] = amount;
     this.currencies[index] = currency;
     this.status[index] = STATUS_CODES.pending;
@@ -128,19 +131,13 @@ export class PaymentStore {
     this.waiters.clear();
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    const grow = <T extends Float64Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.amounts = grow(this.amounts);
-    this.status = grow(this.status);
-    this.outcomes = grow(this.outcomes);
-    this.createdAt = grow(this.createdAt);
-    this.settledAt = grow(this.settledAt);
-    this.createdWall = grow(this.createdWall);
-    this.updatedWall = grow(this.updatedWall);
+  private grow(needed: number): void {
+    this.amounts = grow(this.amounts, needed);
+    this.status = grow(this.status, needed);
+    this.outcomes = grow(this.outcomes, needed);
+    this.createdAt = grow(this.createdAt, needed);
+    this.settledAt = grow(this.settledAt, needed);
+    this.createdWall = grow(this.createdWall, needed);
+    this.updatedWall = grow(this.updatedWall, needed);
   }
 }

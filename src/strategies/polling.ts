@@ -2,6 +2,7 @@ import type { StrategyName } from "../scenario/types.js";
 import { emptyCount } from "../measure/meter.js";
 import { ErrorTally, holdOffMs, isTerminal, sendPoll, type PollAnswer, type PollSink } from "./api-client.js";
 import { DueWheel } from "../measure/due-wheel.js";
+import { grow } from "../util/grow.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 
 /**
@@ -20,20 +21,19 @@ export function createPolling(ctx: ConsumerContext): Strategy {
  */
 class PollTable {
   size = 0;
-  private capacity = 1024;
   ids: string[] = [];
   paths: string[] = [];
   /** Monotonic ms of the first poll; poll k is due at anchor + k·interval. */
-  anchor = new Float64Array(this.capacity);
-  k = new Uint32Array(this.capacity);
-  errorsInRow = new Uint16Array(this.capacity);
+  anchor = new Float64Array(1024);
+  k = new Uint32Array(1024);
+  errorsInRow = new Uint16Array(1024);
   /** 1 while the payment is still being polled. */
-  active = new Uint8Array(this.capacity);
+  active = new Uint8Array(1024);
   etags: (string | undefined)[] = [];
 
   add(id: string, at: number): number {
     const slot = this.size++;
-    if (slot >= this.capacity) this.grow();
+    if (slot >= this.anchor.length) this.grow(slot + 1);
     this.ids[slot] = id;
     this.paths[slot] = `/payments/${id}`;
     this.anchor[slot] = at;
@@ -41,17 +41,11 @@ class PollTable {
     return slot;
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.anchor = grow(this.anchor);
-    this.k = grow(this.k);
-    this.errorsInRow = grow(this.errorsInRow);
-    this.active = grow(this.active);
+  private grow(needed: number): void {
+    this.anchor = grow(this.anchor, needed);
+    this.k = grow(this.k, needed);
+    this.errorsInRow = grow(this.errorsInRow, needed);
+    this.active = grow(this.active, needed);
   }
 }
 

@@ -5,6 +5,7 @@ import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../api/reconcile.js";
 import { Tally } from "./tally.js";
 import { countRegistration, walkWebhook } from "./webhook.js";
 import { API_ERROR_BYTES, Status, listRequestBytes, listResponseBytes, paymentViewBytes, rateLimitedBytes } from "./wire.js";
+import { MinHeap } from "../util/heap.js";
 import type { World } from "./world.js";
 
 
@@ -54,7 +55,8 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
   const limiter = limit === null ? null : new RateLimiter(limit, 1, () => 0);
 
   const order = settlementOrder(world);
-  const heap = new IdHeap(Math.min(n, 1024));
+  // The pass's window, keyed by payment index: pages list in creation order.
+  const heap = new MinHeap(Math.min(n, 1024));
   const pages: ListPage[] = [];
   /** settleAt[order[k]] < lo for k < low; order[high..] have not settled by the current page's read. */
   let low = 0;
@@ -116,7 +118,8 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
       let views = 0;
       let last = cursor;
       for (; views < PAGE_LIMIT && heap.size > 0; views++) {
-        const i = heap.pop();
+        heap.pop();
+        const i = heap.key;
         page.p2cBytes += paymentViewBytes(i, world.failed[i] ? Status.failed : Status.succeeded);
         if (listedAt[i] !== listedAt[i]) {
           listedAt[i] = answerAt;
@@ -194,54 +197,4 @@ function settlementOrder(world: World): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   return order.sort((a, b) => settleAt[a]! - settleAt[b]! || a - b);
-}
-
-/** A min-heap of payment indices in a growable Int32Array: the pass's window in creation order. */
-class IdHeap {
-  private items: Int32Array;
-  size = 0;
-
-  constructor(capacity: number) {
-    this.items = new Int32Array(Math.max(16, capacity));
-  }
-
-  clear(): void {
-    this.size = 0;
-  }
-
-  push(value: number): void {
-    if (this.size === this.items.length) {
-      const grown = new Int32Array(this.items.length * 2);
-      grown.set(this.items);
-      this.items = grown;
-    }
-    const a = this.items;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent]! <= value) break;
-      a[i] = a[parent]!;
-      i = parent;
-    }
-    a[i] = value;
-  }
-
-  /** Removes and returns the smallest; only when size > 0. */
-  pop(): number {
-    const a = this.items;
-    const top = a[0]!;
-    const last = a[--this.size]!;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= this.size) break;
-      const right = left + 1;
-      const child = right < this.size && a[right]! < a[left]! ? right : left;
-      if (a[child]! >= last) break;
-      a[i] = a[child]!;
-      i = child;
-    }
-    if (this.size > 0) a[i] = last;
-    return top;
-  }
 }
