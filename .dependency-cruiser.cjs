@@ -4,32 +4,24 @@
  *   cli ─► commands, views ─► run, virtual ─► strategies, provider ─► shared vocabularies
  *      └──────────────► render (pure: result in, text out) ◄──────┘ (cli, commands, views only)
  *
- * Each layer below lists exactly what it may import besides itself; anything else fails. On top
- * of that: no cycles; the provider and the strategies never import each other (they meet over
- * HTTP and in src/webhooks, src/http, src/api); render reads the contract and imports no I/O;
- * run/ knows no screen; run/ and virtual/ are two engines that never import each other; and
- * nothing imports the CLI (src/cli.ts, src/cli/) but the CLI itself.
+ * LAYERS lists exactly what each layer may import besides itself; anything else fails. On top of
+ * that: no cycles; the provider and the strategies never import each other (they meet over HTTP
+ * and in src/webhooks, src/http, src/api); render reads the contract and imports no I/O; run/
+ * knows no screen; run/ and virtual/ are two engines that never import each other; and nothing
+ * imports the CLI (src/cli.ts, src/cli/) but the CLI itself.
  */
 
-/** The shared vocabularies, bottom to top, each with what it may use. */
-const SHARED = {
-  util: [],
-  base: [], // src/errors.ts, src/version.ts, src/io.ts
-  scenario: ["util", "base"],
-  http: ["util", "base"],
-  api: ["scenario", "util", "base"],
-  contract: ["api", "scenario", "util", "base"],
-  webhooks: ["api", "scenario", "util", "base"],
-  measure: ["contract", "scenario", "util", "base"],
-  policy: ["contract", "webhooks", "api", "http", "measure", "scenario", "util", "base"],
-  model: ["policy", "contract", "webhooks", "api", "scenario", "util", "base"],
-  expect: ["contract", "scenario", "util", "base"],
-};
-const ALL_SHARED = Object.keys(SHARED);
-const SHARED_IO = ALL_SHARED; // the sides and the engines may use any shared vocabulary
+/**
+ * The shared vocabularies, bottom to top: each may import those before it (`base` is
+ * src/errors.ts, src/version.ts and src/io.ts).
+ */
+const SHARED_ORDER = ["util", "base", "scenario", "http", "api", "contract", "webhooks", "measure", "policy", "model", "expect"];
+const SHARED = Object.fromEntries(SHARED_ORDER.map((layer, i) => [layer, SHARED_ORDER.slice(0, i)]));
+const SHARED_IO = SHARED_ORDER; // the sides and the engines may use any shared vocabulary
 
 const LAYERS = {
   ...SHARED,
+  // Render reads results and formats figures: the contract and the little it needs below it.
   render: ["contract", "api", "scenario", "util", "base"],
   strategies: SHARED_IO,
   provider: SHARED_IO,
