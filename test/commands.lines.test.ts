@@ -36,6 +36,7 @@ describe("standalone command lines", () => {
     flaky.faults.webhook.failureRate = 0.2;
     const lines = bannerLines("http://127.0.0.1:4010", flaky, "flaky.json", p);
     expect(lines.filter((l) => l === FAULTS_AT_SENDER)).toHaveLength(1);
+    expect(FAULTS_AT_SENDER.length).toBeLessThanOrEqual(80);
     const outage = defaultScenario();
     outage.faults.webhook.downtime = [{ fromMs: 0, toMs: 1000, mode: "503" }];
     expect(bannerLines("http://127.0.0.1:4010", outage, "x", p)).toContain(FAULTS_AT_SENDER);

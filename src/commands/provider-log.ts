@@ -24,7 +24,7 @@ export interface ServedRequest {
 }
 
 /** Said once at start-up when the scenario's fault plan fails deliveries: where those failures happen. */
-export const FAULTS_AT_SENDER = "webhook faults: the plan's 500s and 503s are played here, at the sender; no request is sent and the attempt fails with that status";
+export const FAULTS_AT_SENDER = "webhook faults: 500s and 503s are played at the sender; nothing is sent for them";
 
 export function bannerLines(url: string, scenario: Scenario, source: string, p: Palette): string[] {
   const s = scenario.settlement;
