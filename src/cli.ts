@@ -134,7 +134,8 @@ function oneLine(message: string): string {
     .map((s) => s.trim())
     .filter(Boolean)
     .join(" ")
-    .replace(/^error:\s*/i, "");
+    .replace(/^error:\s*/i, "")
+    .replace(/'([^']*)'/g, (_, echoed: string) => `'${flag.quote(echoed).slice(1, -1)}'`);
 }
 
 let loud = false;

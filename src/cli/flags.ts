@@ -64,6 +64,9 @@ function flag<T>(name: string, field: Field<T>, fromText: (text: string) => unkn
   };
 }
 
+/** Commander's own messages quote what it was given (`unknown option '--…'`): cut those as ours are. */
+export { quote };
+
 /** One of a few words (`--format json`); a typo gets the nearest as a suggestion. */
 export function choiceFlag<const T extends string>(name: string, choices: readonly T[], what: string): (text: string) => T {
   return (text) => {
