@@ -54,6 +54,8 @@ describe("nesting", () => {
     ["JSON lists", `${"[".repeat(100_000)}${"]".repeat(100_000)}`, "json"],
     ["unclosed JSON lists", "[".repeat(100_000), "json"],
     ["YAML flow lists", `${"[".repeat(100_000)}${"]".repeat(100_000)}`, "yaml"],
+    // Once "Maximum call stack size exceeded" and exit 1: the message echoed the value with JSON.stringify.
+    ["a list under a field", `{"seed": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`, "json"],
   ])("%s 100,000 deep: one line naming the file and where", async (_what, text, format) => {
     const message = await usageMessage(() => parseScenarioText(text, `deep.${format}`, format));
     expect(message).toMatch(new RegExp(`^deep\\.${format}:1:\\d+: nested deeper than 32 levels`));
