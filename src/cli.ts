@@ -1,27 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
-import { parseDistribution } from "./scenario/distribution.js";
-import { parseDuration, parseIntervalList } from "./scenario/duration.js";
-import { parseRate } from "./scenario/rate.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
 import { checkCommand, compareCommand, sweepCommand, withInterrupts, type CheckFlags, type SweepFlags } from "./cli/actions.js";
-import {
-  arrival,
-  collect,
-  nonNegativeInteger,
-  parser,
-  port,
-  positiveDuration,
-  positiveInteger,
-  rate01,
-  repeatCount,
-  retriesSchedule,
-  speedFactor,
-  strategyList,
-  type CompareFlags,
-} from "./cli/flags.js";
+import * as flag from "./cli/flags.js";
+import type { CompareFlags } from "./cli/flags.js";
 
 function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
   const program = new Command("apiwh")
@@ -35,24 +19,24 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .command("compare")
     .description("run one seeded payment scenario once per strategy over loopback HTTP and print them side by side")
     .argument("[scenario]", "scenario file (JSON or YAML); flags override it (default: the built-in checkout scenario)")
-    .option("-n, --payments <n>", "number of payments", positiveInteger("a payment count", 1_000_000))
-    .option("-i, --interval <duration>", "poll interval, such as 250ms, 1s or 1.5m", positiveDuration)
-    .option("--seed <n>", "seed for settlement delays, outcomes and faults", nonNegativeInteger)
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
-    .option("--webhook-port <port>", "port for the local webhook receiver (default: a free one)", port)
-    .option("--strategies <list>", `comma-separated strategies (${STRATEGY_NAMES.join(", ")})`, strategyList)
-    .option("--delay <distribution>", "settlement delay: fixed(2s), uniform(500ms, 4s), exponential(mean=2s), lognormal(median=2s, p95=8s)", parser(parseDistribution))
-    .option("--failure-rate <rate>", "share of payments that fail, 0 to 1", rate01)
-    .option("--latency <duration>", "simulated one-way network latency added by the provider", parser(parseDuration))
-    .option("--arrival <arrival>", "how payments arrive: burst (all at once) or a rate such as 50/s (a Poisson process)", arrival)
-    .option("--deadline <duration>", "a payment not detected this long after creation counts as missed", positiveDuration)
-    .option("--speed <factor>", "run scenario time this many times faster than real time; figures stay in scenario time", speedFactor)
-    .option("--retries <schedule>", "webhook retry schedule: standard, none, or waits such as 0s,5s,5m", retriesSchedule)
-    .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", parser(parseRate))
-    .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", collect, [])
-    .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation", repeatCount, 1)
+    .option("-n, --payments <n>", "number of payments (1 to 1,000,000)", flag.payments)
+    .option("-i, --interval <duration>", "poll interval, such as 250ms, 1s or 1.5m (at most 7d)", flag.interval)
+    .option("--seed <n>", "seed for settlement delays, outcomes and faults (0 to 4294967295)", flag.seed)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
+    .option("--webhook-port <port>", "port for the local webhook receiver (default: a free one)", flag.port("--webhook-port"))
+    .option("--strategies <list>", `comma-separated strategies (${STRATEGY_NAMES.join(", ")})`, flag.strategyList)
+    .option("--delay <distribution>", "settlement delay: fixed(2s), uniform(500ms, 4s), exponential(mean=2s), lognormal(median=2s, p95=8s)", flag.delay)
+    .option("--failure-rate <rate>", "share of payments that fail, 0 to 1", flag.failureRate)
+    .option("--latency <duration>", "simulated one-way network latency added by the provider (at most 1m)", flag.latency)
+    .option("--arrival <arrival>", "how payments arrive: burst (all at once) or a rate such as 50/s (a Poisson process)", flag.arrival)
+    .option("--deadline <duration>", "a payment not detected this long after creation counts as missed (at most 7d)", flag.deadline)
+    .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000); figures stay in scenario time", flag.speedFactor)
+    .option("--retries <schedule>", "webhook retry schedule: standard, none, or waits such as 0s,5s,5m", flag.retriesSchedule)
+    .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", flag.rateLimit)
+    .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
+    .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
-    .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).default("real"))
+    .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
@@ -62,7 +46,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .command("check")
     .description("run every scenario found and check its expectations; exit 0 only when all hold")
     .argument("[paths...]", "scenario files or directories", ["examples"])
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
     .option("--report <file>", "also write a self-contained HTML report of every scenario")
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
@@ -71,12 +55,12 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .command("sweep")
     .description("run polling at several intervals and show the trade-off of requests against latency, the webhook as reference")
     .argument("[scenario]", "scenario file (JSON or YAML); flags override it")
-    .option("--intervals <list>", "poll intervals, such as 250ms,500ms,1s,2s,5s (the default)", parser(parseIntervalList))
-    .option("-n, --payments <n>", "number of payments", positiveInteger("a payment count", 1_000_000))
-    .option("--seed <n>", "seed for settlement delays and outcomes", nonNegativeInteger)
-    .option("--delay <distribution>", "settlement delay distribution", parser(parseDistribution))
-    .option("--speed <factor>", "run scenario time this many times faster than real time", speedFactor)
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--intervals <list>", "up to 20 poll intervals, such as 250ms,500ms,1s,2s,5s (the default)", flag.intervals)
+    .option("-n, --payments <n>", "number of payments (1 to 1,000,000)", flag.payments)
+    .option("--seed <n>", "seed for settlement delays and outcomes (0 to 4294967295)", flag.seed)
+    .option("--delay <distribution>", "settlement delay distribution", flag.delay)
+    .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000)", flag.speedFactor)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).argParser(flag.choiceFlag("--format", ["table", "json"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
     .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io)));
 
@@ -91,7 +75,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .command("provider")
     .description("run the simulated payment provider on its own until Ctrl-C (point your own code at it)")
     .argument("[scenario]", "scenario file whose settlement, retries, rate limit and faults to play")
-    .option("--port <port>", "port to listen on", port, 4010)
+    .option("--port <port>", "port to listen on", flag.port("--port"), 4010)
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
     .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean }) =>
@@ -101,11 +85,11 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
   program
     .command("listen")
     .description("run a webhook receiver on its own, printing each delivery and whether it verified")
-    .option("--port <port>", "port to listen on", port, 4011)
+    .option("--port <port>", "port to listen on", flag.port("--port"), 4011)
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--secret <secret>", "the endpoint's signing secret (whsec_…)")
     .option("--provider <url>", "register with this provider and take the secret from its answer")
-    .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).default("standard-webhooks"))
+    .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).argParser(flag.choiceFlag("--signature", ["standard-webhooks", "stripe"], "a signature format")).default("standard-webhooks"))
     .option("--print-secret", "print the secret the provider handed out", false)
     .action((o: { port: number; host: string; secret?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
       standalone(async () => (await import("./commands/listen.js")).listenCommand, o),
@@ -115,8 +99,8 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .command("pay")
     .description("create payments on a running provider")
     .requiredOption("--provider <url>", "base URL of the provider, such as http://127.0.0.1:4010")
-    .option("--count <n>", "number of payments", positiveInteger("a payment count", 100_000), 1)
-    .option("--amount <n>", "amount in the currency's smallest unit", positiveInteger("an amount"), 1000)
+    .option("--count <n>", "number of payments (at most 100,000)", flag.createCount("--count"), 1)
+    .option("--amount <n>", "amount in the currency's smallest unit", flag.amount, 1000)
     .option("--currency <code>", "three-letter currency code", "usd")
     .action((o: { provider: string; count: number; amount: number; currency: string }) => standalone(async () => (await import("./commands/pay.js")).payCommand, o));
 
@@ -125,8 +109,8 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .description("poll payments on a running provider, printing each knock, until every outcome is known")
     .argument("[ids...]", "payment ids such as pay_3")
     .requiredOption("--provider <url>", "base URL of the provider, such as http://127.0.0.1:4010")
-    .option("-i, --interval <duration>", "poll interval", positiveDuration, 1000)
-    .option("--create <n>", "create this many payments first and poll them too", positiveInteger("a payment count", 100_000))
+    .option("-i, --interval <duration>", "poll interval", flag.interval, 1000)
+    .option("--create <n>", "create this many payments first and poll them too", flag.createCount("--create"))
     .action((ids: string[], o: { provider: string; interval: number; create?: number }) =>
       standalone(async () => (await import("./commands/poll.js")).pollCommand, { provider: o.provider, ids, intervalMs: o.interval, create: o.create }),
     );
@@ -141,7 +125,8 @@ function oneLine(message: string): string {
     .map((s) => s.trim())
     .filter(Boolean)
     .join(" ")
-    .replace(/^error:\s*/i, "");
+    .replace(/^error:\s*/i, "")
+    .replace(/'([^']*)'/g, (_, echoed: string) => `'${flag.quote(echoed).slice(1, -1)}'`);
 }
 
 let loud = false;

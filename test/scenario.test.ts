@@ -8,9 +8,11 @@ import { ParseError, UsageError } from "../src/errors.js";
 import { defaultScenario, STANDARD_RETRIES_MS } from "../src/scenario/defaults.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { parseDuration } from "../src/scenario/duration.js";
-import { jsonErrorOffset, lineColumn, loadScenarioFile, parseScenarioText } from "../src/scenario/load.js";
+import { jsonErrorOffset, lineColumn } from "../src/scenario/json-text.js";
+import { loadScenarioFile, parseScenarioText } from "../src/scenario/load.js";
 import { parseRate } from "../src/scenario/rate.js";
-import { editDistance, nearest, validateScenario } from "../src/scenario/validate.js";
+import { editDistance, nearest } from "../src/scenario/suggest.js";
+import { validateScenario } from "../src/scenario/validate.js";
 
 const SOURCE = "examples/x.json";
 
@@ -144,11 +146,11 @@ describe("validateScenario: bad input", () => {
     ["polling.interval", "1000", { polling: { interval: 1000 } }, "has no unit"],
     ["polling.interval", `"0s"`, { polling: { interval: "0s" } }, "longer than zero"],
     ["polling", `"1s"`, { polling: "1s" }, "must be an object"],
-    ["payments.count", "-3", { payments: { count: -3 } }, "must be a positive integer"],
-    ["payments.count", "0", { payments: { count: 0 } }, "must be a positive integer"],
-    ["payments.count", "2.5", { payments: { count: 2.5 } }, "must be a positive integer"],
-    ["payments.count", `"20"`, { payments: { count: "20" } }, "must be a positive integer"],
-    ["payments.count", "10000000", { payments: { count: 10_000_000 } }, "up to 1000000"],
+    ["payments.count", "-3", { payments: { count: -3 } }, "is not a payment count; expected a whole number from 1 to 1,000,000"],
+    ["payments.count", "0", { payments: { count: 0 } }, "from 1 to 1,000,000"],
+    ["payments.count", "2.5", { payments: { count: 2.5 } }, "a whole number"],
+    ["payments.count", `"20"`, { payments: { count: "20" } }, "a whole number"],
+    ["payments.count", "10000000", { payments: { count: 10_000_000 } }, "to 1,000,000"],
     ["payments.arrival", `"steady"`, { payments: { arrival: "steady" } }, `expected "burst" or { "rate": "50/s" }`],
     ["payments.arrival.rate", `"50 per second"`, { payments: { arrival: { rate: "50 per second" } } }, "is not a rate"],
     ["payments.arrival.rate", `"0/s"`, { payments: { arrival: { rate: "0/s" } } }, "above zero"],
@@ -165,13 +167,15 @@ describe("validateScenario: bad input", () => {
     ["network.jitter", `"lots"`, { network: { jitter: "lots" } }, "is not a duration"],
     ["deadline", `"0s"`, { deadline: "0s" }, "longer than zero"],
     ["deadline", `"soon"`, { deadline: "soon" }, "is not a duration"],
-    ["speed", "0", { speed: 0 }, "positive number"],
-    ["speed", "-2", { speed: -2 }, "positive number"],
-    ["speed", "20000", { speed: 20_000 }, "no greater than 10000"],
-    ["speed", `"fast"`, { speed: "fast" }, "positive number"],
-    ["seed", "-1", { seed: -1 }, "non-negative integer"],
-    ["seed", "1.5", { seed: 1.5 }, "non-negative integer"],
-    ["seed", `"42"`, { seed: "42" }, "non-negative integer"],
+    ["speed", "0", { speed: 0 }, "expected a number from 1 to 10000"],
+    ["speed", "-2", { speed: -2 }, "expected a number from 1 to 10000"],
+    ["speed", "0.5", { speed: 0.5 }, "expected a number from 1 to 10000"],
+    ["speed", "20000", { speed: 20_000 }, "from 1 to 10000"],
+    ["speed", `"fast"`, { speed: "fast" }, "is not a speed"],
+    ["seed", "-1", { seed: -1 }, "is not a seed; expected a whole number from 0 to 4,294,967,295"],
+    ["seed", "4294967296", { seed: 4_294_967_296 }, "from 0 to 4,294,967,295"],
+    ["seed", "1.5", { seed: 1.5 }, "a whole number"],
+    ["seed", `"42"`, { seed: "42" }, "a whole number"],
     ["strategies", "[]", { strategies: [] }, "at least one strategy"],
     ["strategies", `"polling"`, { strategies: "polling" }, "must be a list"],
     ["strategies[1]", `"webhok"`, { strategies: ["polling", "webhok"] }, `did you mean "webhook"?`],
@@ -226,7 +230,7 @@ describe("validateScenario: bad input", () => {
     expect(usageMessage(() => validateScenario({ polling: { interval: "5 sec" } }, SOURCE))).toBe(
       `${SOURCE}: polling.interval "5 sec" is not a duration; expected a number with a unit, such as 250ms, 2s, 1.5m or 1h`,
     );
-    expect(usageMessage(() => validateScenario({ payments: { count: -3 } }, SOURCE))).toBe(`${SOURCE}: payments.count -3 must be a positive integer`);
+    expect(usageMessage(() => validateScenario({ payments: { count: -3 } }, SOURCE))).toBe(`${SOURCE}: payments.count -3 is not a payment count; expected a whole number from 1 to 1,000,000`);
     expect(usageMessage(() => validateScenario({ settlement: { delay: "uniform(4s, 1s)" } }, SOURCE))).toMatch(
       /^examples\/x\.json: settlement\.delay "uniform\(4s, 1s\)" is impossible: /,
     );
@@ -403,7 +407,7 @@ describe("parseScenarioText", () => {
 
   it("validates after parsing", async () => {
     expect(await usageMessageAsync(() => parseScenarioText("polling:\n  interval: 5 sec\n", "y.yaml", "yaml"))).toBe(
-      `y.yaml: polling.interval "5 sec" is not a duration; expected a number with a unit, such as 250ms, 2s, 1.5m or 1h`,
+      `y.yaml:2:13: polling.interval "5 sec" is not a duration; expected a number with a unit, such as 250ms, 2s, 1.5m or 1h`,
     );
   });
 

@@ -1,6 +1,5 @@
 import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
-import { defaultScenario } from "../scenario/defaults.js";
 import type { Scenario } from "../scenario/types.js";
 import { applyFlags, type CompareFlags } from "./flags.js";
 
@@ -73,7 +72,8 @@ export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T
 }
 
 async function loadScenario(file: string | undefined): Promise<Scenario> {
-  if (!file) return defaultScenario();
+  // Lazily, as the renderers: the scenario's declaration loads zod, which --help and --version do not need.
+  if (!file) return (await import("../scenario/defaults.js")).defaultScenario();
   const { loadScenarioFile } = await import("../scenario/load.js");
   return loadScenarioFile(file);
 }

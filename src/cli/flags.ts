@@ -1,12 +1,17 @@
-import { InvalidArgumentError } from "commander";
-import { ParseError, UsageError } from "../errors.js";
-import { parseDistribution } from "../scenario/distribution.js";
-import { parseDuration } from "../scenario/duration.js";
-import { STANDARD_RETRIES_MS } from "../scenario/defaults.js";
-import { parseRate } from "../scenario/rate.js";
-import { STRATEGY_NAMES, type Arrival, type Scenario, type StrategyName } from "../scenario/types.js";
+import { UsageError } from "../errors.js";
+import type { Distribution } from "../scenario/distribution.js";
+import { quote, show } from "../scenario/echo.js";
+import { integer, Invalid, type Field, type Path } from "../scenario/field.js";
+import * as F from "../scenario/fields.js";
+import { MAX_EXPECTATIONS } from "../scenario/bounds.js";
+import { nearest } from "../scenario/suggest.js";
+import type { Arrival, Scenario, StrategyName } from "../scenario/types.js";
 
-/** Flags of `apiwh compare` as commander hands them over, already parsed into typed values. */
+/**
+ * Flags as commander hands them over, already read into typed values. Every flag that sets a
+ * scenario field reads it with that field (src/scenario/fields.ts), so a flag accepts exactly
+ * what a file does, within the same range; a mistake is one line naming the flag (exit 2).
+ */
 export interface CompareFlags {
   payments?: number;
   interval?: number;
@@ -26,87 +31,82 @@ export interface CompareFlags {
   strategies?: StrategyName[];
   speed?: number;
   deadline?: number;
-  delay?: ReturnType<typeof parseDistribution>;
+  delay?: Distribution;
   failureRate?: number;
   latency?: number;
 }
 
-/** Wraps a pure parser so commander reports its message as an invalid argument. */
-export function parser<T>(parse: (text: string) => T): (text: string) => T {
+/**
+ * A number as typed on a command line: decimal digits, an optional fraction and `_` between
+ * digit groups (`42`, `0.05`, `.5`, `1_000_000`). Anything else (`0x1`, `1e3`, `Infinity`) stays
+ * text, which a numeric field refuses, as a JSON file could not write it either.
+ */
+function decimal(text: string): unknown {
+  const t = text.trim();
+  return /^-?(?:\d+(?:_\d+)*)?(?:\.\d+)?$/.test(t) && /\d/.test(t) ? Number(t.replace(/_/g, "")) : text;
+}
+
+function valueAt(value: unknown, path: Path): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], value);
+}
+
+/** A commander parser that reads `--name`'s text into `field`'s value; `fromText` shapes the text as a file would hold it. */
+function flag<T>(name: string, field: Field<T>, fromText: (text: string) => unknown = (text) => text): (text: string) => T {
   return (text) => {
+    const value = fromText(text);
     try {
-      return parse(text);
+      return field.read(value);
     } catch (err) {
-      if (err instanceof ParseError || err instanceof UsageError) throw new InvalidArgumentError(err.message);
-      throw err;
+      if (!(err instanceof Invalid)) throw err;
+      const shown = err.path.length === 0 ? show(text) : show(valueAt(value, err.path));
+      throw new UsageError(`${name} ${shown} ${err.render((p) => `entry ${Number(p[0]) + 1} of ${name}`)}`);
     }
   };
 }
 
-export function positiveInteger(what: string, max = Number.MAX_SAFE_INTEGER) {
-  return parser((text) => {
-    const n = Number(text.replace(/_/g, ""));
-    if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(n) || n <= 0 || n > max) throw new ParseError(`"${text}" is not ${what}; expected a whole number from 1 to ${max.toLocaleString("en-US")}`);
-    return n;
-  });
+/** Commander's own messages quote what it was given (`unknown option '--…'`): cut those as ours are. */
+export { quote };
+
+/** One of a few words (`--format json`); a typo gets the nearest as a suggestion. */
+export function choiceFlag<const T extends string>(name: string, choices: readonly T[], what: string): (text: string) => T {
+  return (text) => {
+    if ((choices as readonly string[]).includes(text)) return text as T;
+    const guess = nearest(text, choices);
+    throw new UsageError(`${name} ${quote(text)} is not ${what};${guess ? ` did you mean ${guess}?` : ""} expected one of ${choices.join(", ")}`);
+  };
 }
 
-export const nonNegativeInteger = parser((text) => {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ParseError(`"${text}" is not a seed; expected a whole number such as 42`);
-  return n;
-});
+export const payments = flag("--payments", F.paymentCount, decimal);
+export const interval = flag("--interval", F.pollInterval);
+export const seed = flag("--seed", F.seed, decimal);
+export const strategyList = flag("--strategies", F.strategies, F.commaList);
+export const delay = flag("--delay", F.delay);
+export const failureRate = flag("--failure-rate", F.fraction, decimal);
+export const latency = flag("--latency", F.networkDelay);
+export const arrival = flag("--arrival", F.arrival, (text) => (text.trim() === "burst" ? "burst" : { rate: text }));
+export const deadline = flag("--deadline", F.deadline);
+export const speedFactor = flag("--speed", F.speed, decimal);
+export const retriesSchedule = flag("--retries", F.retries, (text) => (text.trim() === "standard" || text.trim() === "none" ? text.trim() : F.commaList(text)));
+export const rateLimit = flag("--rate-limit", F.rate);
 
-export const port = parser((text) => {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 0 || n > 65535) throw new ParseError(`"${text}" is not a port; expected a whole number from 0 to 65535 (0 picks a free one)`);
-  return n;
-});
+export function intervals(text: string): number[] {
+  return flag("--intervals", F.sweepIntervals, F.commaList)(text);
+}
 
-export const positiveDuration = parser((text) => {
-  const ms = parseDuration(text);
-  if (ms <= 0) throw new ParseError(`"${text}" must be longer than zero, such as 250ms, 2s or 1.5m`);
-  return ms;
-});
+/** Ranges of flags that set no scenario field. */
+export const repeatCount = flag("--repeat", integer("a repeat count", 1, 1000), decimal);
+export const port = (name: string) => flag(name, integer("a port", 0, 65_535), decimal);
+/** Stripe's ceiling for an amount in the smallest unit (eight digits), as the provider's. */
+export const amount = flag("--amount", integer("an amount in the currency's smallest unit", 1, 99_999_999), decimal);
+export const createCount = (name: string) => flag(name, integer("a payment count", 1, 100_000), decimal);
 
-export const rate01 = parser((text) => {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new ParseError(`"${text}" is not a rate; expected a number from 0 to 1, such as 0.05`);
-  return n;
-});
-
-export const speedFactor = parser((text) => {
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 10_000) throw new ParseError(`"${text}" is not a speed; expected a number above 0 and at most 10000, such as 60`);
-  return n;
-});
-
-export const strategyList = parser((text) => {
-  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new ParseError(`"${text}" names no strategy; expected a comma-separated list such as polling,webhook`);
-  for (const name of names)
-    if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new ParseError(`"${name}" is not a strategy; expected some of ${STRATEGY_NAMES.join(", ")}`);
-  if (new Set(names).size !== names.length) throw new ParseError(`"${text}" names a strategy twice`);
-  return names as StrategyName[];
-});
-
-export const retriesSchedule = parser((text) => {
-  if (text === "standard") return [...STANDARD_RETRIES_MS];
-  if (text === "none") return [0];
-  const gaps = text.split(",").map((t) => parseDuration(t.trim()));
-  if (gaps.length === 0) throw new ParseError(`"${text}" is not a retry schedule; expected standard, none or a list such as 0s,5s,5m`);
-  return gaps;
-});
-
-export const arrival = parser((text): Arrival => (text === "burst" ? { kind: "burst" } : { kind: "rate", perSecond: parseRate(text), source: text }));
-
-export const repeatCount = positiveInteger("a repeat count", 1000);
-
+/** `--expect`, repeatable, as many times as a file may list expectations. */
 export function collect(value: string, previous: string[]): string[] {
+  if (previous.length >= MAX_EXPECTATIONS) throw new UsageError(`--expect is given more than ${MAX_EXPECTATIONS} times; expected at most ${MAX_EXPECTATIONS} expectations`);
   return [...previous, value];
 }
 
-/** Applies command-line flags over a scenario (flags win over the file). */
+/** Applies command-line flags over a scenario (flags win over the file), then the rules across fields they may break. */
 export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenario {
   const s: Scenario = structuredClone(base);
   if (flags.payments !== undefined) s.payments.count = flags.payments;
@@ -121,6 +121,12 @@ export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenar
   if (flags.retries) s.webhook.retriesMs = flags.retries;
   if (flags.arrival) s.payments.arrival = flags.arrival;
   if (flags.rateLimit !== undefined) s.provider.rateLimitPerSecond = flags.rateLimit;
+  if (flags.payments !== undefined || flags.arrival) {
+    const problem = F.arrivalSpanProblem(s.payments.count, s.payments.arrival);
+    if (problem && s.payments.arrival.kind === "rate") {
+      const rate = `${flags.arrival ? "--arrival" : "the file's arrival rate"} ${quote(s.payments.arrival.source)}`;
+      throw new UsageError(`${flags.payments !== undefined ? `--payments ${flags.payments} at ` : ""}${rate} ${problem}`);
+    }
+  }
   return s;
 }
-

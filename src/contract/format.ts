@@ -1,4 +1,5 @@
 import { formatDuration } from "../scenario/duration.js";
+import { MS_PER_UNIT } from "../scenario/units.js";
 
 /** Whole number with grouped thousands: `12,345`. Rounds fractions; `–` for non-finite values. */
 export function formatCount(n: number): string {
@@ -72,7 +73,6 @@ export function formatDecimal(n: number): string {
   return n.toFixed(2);
 }
 
-const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
 
 /**
  * A mean and its standard deviation in the mean's unit and precision, so the two read as one
@@ -83,7 +83,7 @@ export function formatMsSpread(mean: number, sd: number): string {
   const match = /^(-?\d+(?:\.(\d+))?) (ms|s|min|h)$/.exec(shown);
   if (!match || !Number.isFinite(sd)) return shown;
   const decimals = match[2]?.length ?? 0;
-  return `${match[1]} ± ${(sd / MS_PER_UNIT[match[3]!]!).toFixed(decimals)} ${match[3]}`;
+  return `${match[1]} ± ${(sd / MS_PER_UNIT[match[3] as keyof typeof MS_PER_UNIT]).toFixed(decimals)} ${match[3]}`;
 }
 
 /** A mean count and its standard deviation: `118 ± 4.2`, `1,240 ± 31`. */

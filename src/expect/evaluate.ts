@@ -1,4 +1,4 @@
-import type { ComparisonOp, Unit } from "./lexer.js";
+import { TIME_UNIT_WORDS, type ComparisonOp } from "./lexer.js";
 import { collectPaths, type Expectation, type Expr, type NumberExpr, type PathExpr } from "./parser.js";
 
 export interface Check {
@@ -56,7 +56,6 @@ function formatValue(value: number, duration: boolean): string {
   return duration ? `${formatNumber(value)} ms` : formatNumber(value);
 }
 
-const TIME_UNITS: ReadonlySet<Unit> = new Set<Unit>(["us", "µs", "ms", "s", "m", "min", "h", "d"]);
 
 /** A contract field holds milliseconds when any segment ends in `Ms` (durationMs, latencyMs.p95, model.latencyMs.mean). */
 export function isDurationField(fields: readonly string[]): boolean {
@@ -66,7 +65,7 @@ export function isDurationField(fields: readonly string[]): boolean {
 function literalValue(e: NumberExpr): Value {
   if (e.unit === null || e.unit === "%") return { value: e.value, duration: false, shown: e.raw, source: e.raw };
   const digits = e.raw.slice(0, e.raw.length - e.unit.length);
-  return { value: e.value, duration: TIME_UNITS.has(e.unit), shown: `${digits} ${e.unit}`, source: e.raw };
+  return { value: e.value, duration: TIME_UNIT_WORDS.has(e.unit), shown: `${digits} ${e.unit}`, source: e.raw };
 }
 
 function describeKind(v: unknown): string {

@@ -1,4 +1,5 @@
 import { ParseError } from "../errors.js";
+import { MS_PER_UNIT, TIME_UNITS, type TimeUnit } from "../scenario/units.js";
 
 /**
  * Tokenizer for the expectation language (see parser.ts for the grammar).
@@ -20,19 +21,13 @@ export const MAX_NESTING_DEPTH = 64;
 
 export type ComparisonOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
 export type ArithmeticOp = "+" | "-" | "*" | "/";
-export type Unit = "us" | "µs" | "ms" | "s" | "m" | "min" | "h" | "d" | "%";
+/** The time units are the scenario's (src/scenario/units.ts), so `2d` means here what it means in a file. */
+export type Unit = TimeUnit | "%";
 
-export const UNIT_FACTORS: Readonly<Record<Unit, number>> = {
-  us: 0.001,
-  µs: 0.001,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  min: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  "%": 0.01,
-};
+export const UNIT_FACTORS: Readonly<Record<Unit, number>> = { ...MS_PER_UNIT, "%": 0.01 };
+
+/** Units that make a number a duration (all but `%`). */
+export const TIME_UNIT_WORDS: ReadonlySet<string> = new Set(TIME_UNITS);
 
 const UNIT_LIST = "ms, s, m, min, h, d, us or %";
 

@@ -1,11 +1,13 @@
 import { OPEN_FIELD_PREFIXES, STRATEGY_FIELD_PATHS as DECLARED_FIELD_PATHS } from "../contract/fields.js";
 import { ParseError } from "../errors.js";
+import { editDistance } from "../scenario/suggest.js";
 import {
   MAX_EXPECTATION_LENGTH,
   MAX_NESTING_DEPTH,
   positionError,
   quoteSource,
   quoteToken,
+  TIME_UNIT_WORDS,
   tokenize,
   type ArithmeticOp,
   type ComparisonOp,
@@ -49,7 +51,6 @@ export interface Expectation {
 export const COMPARISON_OPERATORS: readonly ComparisonOp[] = ["<", "<=", ">", ">=", "==", "!="];
 const OPERATOR_LIST = "(<, <=, >, >=, ==, !=)";
 const OPERAND = `a number, a path such as webhook.latencyMs.p95, or "("`;
-const UNIT_WORDS = new Set(["us", "µs", "ms", "s", "m", "min", "h", "d"]);
 
 function describe(token: Token): string {
   if (token.kind === "end") return "the end of the expression";
@@ -130,7 +131,7 @@ export function parseExpectation(text: string): Expectation {
         return { kind: "group", column: token.column, inner };
       }
       case "word":
-        if (UNIT_WORDS.has(token.raw)) {
+        if (TIME_UNIT_WORDS.has(token.raw)) {
           throw expected(OPERAND, token, `; write the unit right after the number, e.g. 50ms`);
         }
         throw expected(OPERAND, token, `; a path names a strategy and a field, e.g. ${token.raw}.requests.total`);
@@ -150,7 +151,7 @@ export function parseExpectation(text: string): Expectation {
     const hint =
       end.kind === "compare"
         ? "; an expectation holds exactly one comparison"
-        : end.kind === "word" && UNIT_WORDS.has(end.raw)
+        : end.kind === "word" && TIME_UNIT_WORDS.has(end.raw)
           ? "; write the unit right after the number, e.g. 50ms"
           : "";
     throw expected(end.kind === "compare" ? "the end of the expectation" : "an operator or the end of the expectation", end, hint);
@@ -200,34 +201,15 @@ export function isKnownFieldPath(field: string): boolean {
   return OPEN_FIELD_PREFIXES.some((prefix) => field.length > prefix.length && field.startsWith(prefix));
 }
 
-/**
- * Edit distance (optimal string alignment), tuned for typos: a case slip costs 0.5, swapping two
- * neighbouring characters 0.75 (so `p59` is nearer `p95` than `p50`), any other edit 1.
- */
-function editDistance(a: string, b: string): number {
-  const al = a.toLowerCase();
-  const bl = b.toLowerCase();
-  const rows: number[][] = [Array.from({ length: bl.length + 1 }, (_, j) => j)];
-  for (let i = 1; i <= al.length; i++) {
-    const cur = [i];
-    const prev = rows[i - 1]!;
-    for (let j = 1; j <= bl.length; j++) {
-      const cost = al[i - 1] === bl[j - 1] ? (a[i - 1] === b[j - 1] ? 0 : 0.5) : 1;
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && al[i - 1] === bl[j - 2] && al[i - 2] === bl[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 0.75);
-      cur[j] = d;
-    }
-    rows.push(cur);
-  }
-  return rows[al.length]![bl.length]!;
-}
+/** Tuned for typos in paths: a case slip costs 0.5, swapping two neighbours 0.75 (so `p59` is nearer `p95` than `p50`). */
+const PATH_TYPO_COSTS = { caseChange: 0.5, transposition: 0.75 };
 
 /** The valid field path nearest to `field` by edit distance. */
 export function nearestFieldPath(field: string): string {
   let best = STRATEGY_FIELD_PATHS[0]!;
   let bestDistance = Infinity;
   for (const candidate of STRATEGY_FIELD_PATHS) {
-    const d = editDistance(field, candidate);
+    const d = editDistance(field, candidate, PATH_TYPO_COSTS);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

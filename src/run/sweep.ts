@@ -60,4 +60,4 @@ export function validateIntervals(intervalsMs: number[]): void {
   if (new Set(intervalsMs).size !== intervalsMs.length) throw new UsageError("--intervals names an interval twice; each interval runs once");
 }
 
-export { parseIntervalList } from "../scenario/duration.js";
+export { parseIntervalList } from "../scenario/fields.js";

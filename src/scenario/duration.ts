@@ -1,48 +1,56 @@
 import { ParseError } from "../errors.js";
-
-const UNIT_MS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+import { quote } from "./echo.js";
+import { DECIMAL, MS_PER_UNIT, TIME_UNITS, unitAlternation, ZERO } from "./units.js";
 
 export const DURATION_FORM = "a number with a unit, such as 250ms, 2s, 1.5m or 1h";
 
+const UNIT = unitAlternation(TIME_UNITS);
+
+/** One duration, unanchored: `250ms`, `1.5 m`, or a bare `0`. Distributions embed it. */
+export const DURATION_BODY = String.raw`(?:${DECIMAL}\s*${UNIT}|0)`;
+
+/** The JSON Schema pattern of a duration; parseDuration accepts exactly these strings. */
+export const DURATION_PATTERN = String.raw`^\s*${DURATION_BODY}\s*$`;
+
+/** The same, excluding every way of writing zero. */
+export const POSITIVE_DURATION_PATTERN = String.raw`^(?!\s*${ZERO}\s*${UNIT}?\s*$)\s*${DURATION_BODY}\s*$`;
+
+const DURATION = new RegExp(String.raw`^\s*(?:(${DECIMAL})\s*(${UNIT})|0)\s*$`);
+
+/** A duration in milliseconds, or undefined when `text` is not one. Infinity when the number overflows. */
+export function readDuration(text: string): number | undefined {
+  const match = DURATION.exec(text);
+  if (!match) return undefined;
+  if (match[1] === undefined) return 0;
+  return Number(match[1]) * MS_PER_UNIT[match[2] as keyof typeof MS_PER_UNIT];
+}
+
 /** Parses `250ms`, `2s`, `1.5m`, `1h` (also `0`) into milliseconds. Throws ParseError naming the expected form. */
 export function parseDuration(text: string): number {
-  const trimmed = String(text).trim();
-  if (trimmed === "0") return 0;
-  const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(us|µs|ms|s|m|min|h|d)$/.exec(trimmed);
-  if (!match) throw new ParseError(`"${text}" is not a duration; expected ${DURATION_FORM}`);
-  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
-  if (!Number.isFinite(ms)) throw new ParseError(`"${text}" is too large a duration`);
+  const ms = readDuration(String(text));
+  if (ms === undefined) throw new ParseError(`${quote(String(text))} is not a duration; expected ${DURATION_FORM}`);
+  if (!Number.isFinite(ms)) throw new ParseError(`${quote(String(text))} is too large a duration`);
   return ms;
 }
+
+const { s: SECOND, m: MINUTE, h: HOUR } = MS_PER_UNIT;
 
 /** Formats milliseconds for people: `0.42 ms`, `12.3 ms`, `1.50 s`, `2.5 min`, `1.2 h`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "–";
   const abs = Math.abs(ms);
-  if (abs < 1) return `${ms.toFixed(2)} ms`;
   if (abs < 10) return `${ms.toFixed(2)} ms`;
-  if (abs < 1000) return `${ms.toFixed(1)} ms`;
-  if (abs < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  if (abs < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
+  if (abs < SECOND) return `${ms.toFixed(1)} ms`;
+  if (abs < MINUTE) return `${(ms / SECOND).toFixed(2)} s`;
+  if (abs < HOUR) return `${(ms / MINUTE).toFixed(1)} min`;
+  return `${(ms / HOUR).toFixed(1)} h`;
 }
 
 /** Compact form for scenario echoes and flags: `250ms`, `2s`, `1.5m`. */
 export function formatDurationShort(ms: number): string {
   if (ms === 0) return "0ms";
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000 && (ms / 1000) * 1000 === ms && Number.isInteger(ms / 100)) return `${ms / 1000}s`;
+  if (ms % HOUR === 0) return `${ms / HOUR}h`;
+  if (ms % MINUTE === 0) return `${ms / MINUTE}m`;
+  if (ms >= SECOND && (ms / SECOND) * SECOND === ms && Number.isInteger(ms / 100)) return `${ms / SECOND}s`;
   return `${Number(ms.toFixed(3))}ms`;
-}
-
-/** `250ms,500ms,1s` → [250, 500, 1000]. Throws ParseError naming the piece that does not parse. */
-export function parseIntervalList(text: string): number[] {
-  const pieces = text.split(",").map((p) => p.trim()).filter(Boolean);
-  if (pieces.length === 0) throw new ParseError(`"${text}" names no interval; expected a list such as 250ms,500ms,1s,2s,5s`);
-  return pieces.map((piece) => {
-    const ms = parseDuration(piece);
-    if (!(ms > 0)) throw new ParseError(`"${piece}" is not a poll interval; expected a duration above zero, such as 250ms or 2s`);
-    return ms;
-  });
 }

@@ -1,229 +1,177 @@
 /**
- * Reads a scenario file (JSON or YAML), reports syntax errors with line and column,
- * and hands the parsed data to validateScenario.
+ * Reads a scenario file (JSON or YAML) within its size and nesting limits, reports syntax errors
+ * with line and column, and hands the parsed data to validateScenario, which can then point at
+ * the line and column of the field at fault too.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { extname } from "node:path";
+import { Lexer, parseDocument, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from "yaml";
 import { UsageError } from "../errors.js";
+import { printable } from "./echo.js";
+import { lineColumn, parseJson } from "./json-text.js";
+import type { Path } from "./field.js";
 import type { Scenario } from "./types.js";
-import { validateScenario } from "./validate.js";
+import { validateScenario, type Locate } from "./validate.js";
 
 export type ScenarioFormat = "json" | "yaml";
+
+/** A scenario is a few hundred bytes; a megabyte is generous, and refuses /dev/zero and its kind. */
+export const MAX_SCENARIO_BYTES = 1 << 20;
+/** A scenario nests five deep (faults.webhook.downtime[0].from); deeper than this is not a scenario. */
+export const MAX_SCENARIO_DEPTH = 32;
 
 /** `.json` is JSON; `.yaml`, `.yml` and names without an extension are YAML (which also reads JSON). */
 export function formatOf(path: string): ScenarioFormat {
   const ext = extname(path).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".yaml" || ext === ".yml" || ext === "") return "yaml";
-  throw new UsageError(`scenario file "${path}" must end in .json, .yaml or .yml`);
+  throw new UsageError(`scenario file "${printable(path)}" must end in .json, .yaml or .yml`);
 }
 
 /** Reads, parses and validates a scenario file. Every problem is a one-line UsageError naming the file. */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
   const format = formatOf(path);
-  let text: string;
+  return parseScenarioText(await readScenarioText(path), path, format);
+}
+
+/**
+ * The file's text, refused before it is read whole when it is not a regular file (a device such
+ * as /dev/zero, a pipe, a socket) or is larger than MAX_SCENARIO_BYTES.
+ */
+async function readScenarioText(path: string): Promise<string> {
+  const shown = `scenario file "${printable(path)}"`;
+  let file;
   try {
-    text = await readFile(path, "utf8");
+    // Non-blocking, so that opening a named pipe with no writer returns instead of waiting for one.
+    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UsageError(`scenario file "${path}" not found`);
-    if (code === "EISDIR") throw new UsageError(`scenario file "${path}" is a directory; expected a .json, .yaml or .yml file`);
-    if (code === "EACCES" || code === "EPERM") throw new UsageError(`scenario file "${path}" cannot be read: permission denied`);
-    throw new UsageError(`scenario file "${path}" cannot be read: ${(err as Error).message}`);
+    if (code === "ENOENT") throw new UsageError(`${shown} not found`);
+    if (code === "EISDIR") throw new UsageError(`${shown} is a directory; expected a .json, .yaml or .yml file`);
+    if (code === "EACCES" || code === "EPERM") throw new UsageError(`${shown} cannot be read: permission denied`);
+    throw new UsageError(`${shown} cannot be read (${code ?? (err as Error).message})`);
   }
-  return parseScenarioText(text, path, format);
+  try {
+    const stat = await file.stat();
+    if (stat.isDirectory()) throw new UsageError(`${shown} is a directory; expected a .json, .yaml or .yml file`);
+    if (!stat.isFile()) throw new UsageError(`${shown} is not a regular file (a device, pipe or socket); expected a .json, .yaml or .yml file`);
+    const limit = `scenario files are at most 1 MiB (${MAX_SCENARIO_BYTES.toLocaleString("en-US")} bytes)`;
+    if (stat.size > MAX_SCENARIO_BYTES) throw new UsageError(`${shown} is ${stat.size.toLocaleString("en-US")} bytes; ${limit}`);
+    // Read one byte past the limit, in case the file grew since stat.
+    const buffer = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0 || (length += bytesRead) === buffer.length) break;
+    }
+    if (length > MAX_SCENARIO_BYTES) throw new UsageError(`${shown} grew past the limit while being read; ${limit}`);
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, length));
+    } catch {
+      throw new UsageError(`${shown} is not UTF-8 text; expected a .json, .yaml or .yml file`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${shown} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    await file.close();
+  }
 }
 
 /** Parses scenario text in the given format and validates it; `source` names the file in messages. */
 export async function parseScenarioText(text: string, source: string, format: ScenarioFormat): Promise<Scenario> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === "") throw new UsageError(`${source}: the scenario file is empty; expected an object of fields such as "payments" and "webhook"`);
-  const raw = format === "json" ? parseJson(body, source) : await parseYaml(body, source);
-  return validateScenario(raw, source);
+  if (body.trim() === "") throw new UsageError(`${printable(source)}: the scenario file is empty; expected an object of fields such as "payments" and "webhook"`);
+  const tooDeep = (at: { line: number; column: number } | undefined) =>
+    new UsageError(`${printable(source)}${at ? `:${at.line}:${at.column}` : ""}: nested deeper than ${MAX_SCENARIO_DEPTH} levels; a scenario needs at most 5`);
+  // Before parsing: both parsers recurse, and a deep enough document exhausts the stack or the heap.
+  const deepAt = flowDepthExceeded(body);
+  if (deepAt !== undefined) throw tooDeep(lineColumn(body, deepAt));
+  let raw: unknown;
+  let locate: Locate;
+  if (format === "json") {
+    raw = parseJson(body, source);
+    let doc: Document | undefined;
+    // Positions only matter for an error: parse the text again as YAML (a superset of JSON) then.
+    locate = (path, what) => position(body, (doc ??= parseDocument(body, { uniqueKeys: false })), path, what);
+  } else {
+    const doc = parseYaml(body, source);
+    raw = doc.raw;
+    locate = (path, what) => position(body, doc.doc, path, what);
+  }
+  // Block-style YAML nests by indentation, which the flow scan does not see.
+  const deepPath = depthExceeded(raw);
+  if (deepPath !== undefined) throw tooDeep(locate(deepPath, "value"));
+  return validateScenario(raw, source, locate);
 }
 
-// ---------------------------------------------------------------------------------------------
-// JSON
-
-function parseJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    if (!(err instanceof SyntaxError)) throw err;
-    const fromMessage = /at position (\d+)/.exec(err.message);
-    const offset = fromMessage ? Number(fromMessage[1]) : (jsonErrorOffset(text) ?? text.length);
-    const { line, column } = lineColumn(text, offset);
-    throw new UsageError(`${source}:${line}:${column}: malformed JSON: ${cleanJsonMessage(err.message)}`);
+/** The offset of the first `[` or `{` that opens level MAX_SCENARIO_DEPTH + 1, strings and comments skipped (JSON and YAML alike). */
+function flowDepthExceeded(text: string): number | undefined {
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === "[" || token === "{") {
+      if (++depth > MAX_SCENARIO_DEPTH) return offset;
+    } else if (token === "]" || token === "}") depth--;
+    // The lexer's own markers (document start, scalar, flow end) take no room in the text.
+    if (!(token.length === 1 && (token === "\x02" || token === "\x18" || token === "\x1f"))) offset += token.length;
   }
+  return undefined;
 }
 
-/** V8's message without the position (we give line:column) and without the echoed input. */
-function cleanJsonMessage(message: string): string {
-  const echoed = /^(Unexpected token '[\s\S]*?'), [\s\S]* is not valid JSON$/.exec(message);
-  if (echoed) return echoed[1]!.replace(/\s+/g, " ");
-  return message
-    .replace(/\s+in JSON at position \d+.*$/s, "")
-    .replace(/\s+at position \d+.*$/s, "")
-    .replace(/\s+/g, " ")
-    .trim();
+/** The path of a value nested deeper than MAX_SCENARIO_DEPTH, found without recursion. */
+function depthExceeded(raw: unknown): Path | undefined {
+  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value: raw, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    if (path.length >= MAX_SCENARIO_DEPTH) return path;
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: [...path, key] });
+  }
+  return undefined;
 }
 
-/** 1-based line and column of a UTF-16 offset; `\r\n` counts as one line break. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const end = Math.max(0, Math.min(offset, text.length));
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+/** Line and column of the node at `path` (or of its key), or of the nearest enclosing node found. */
+function position(text: string, doc: Document, path: Path, what: "key" | "value"): { line: number; column: number } | undefined {
+  let node: unknown = doc.contents;
+  let at: number | undefined = (node as YamlNode | null)?.range?.[0];
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i]!;
+    if (isMap(node)) {
+      // The last pair wins, as JSON.parse keeps the last of duplicate keys.
+      const pair = [...node.items].reverse().find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) break;
+      if (i === path.length - 1 && what === "key") return isScalar(pair.key) && pair.key.range ? lineColumn(text, pair.key.range[0]) : undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === "number") node = node.items[segment];
+    else break;
+    at = (node as YamlNode | null)?.range?.[0] ?? at;
   }
-  return { line, column: end - lineStart + 1 };
-}
-
-/**
- * Where a JSON text first goes wrong, for the V8 messages that carry no position
- * ("Unexpected token 'x', … is not valid JSON", "Unexpected end of JSON input"). Undefined if it parses.
- */
-export function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
-  };
-  class Stop {
-    constructor(readonly at: number) {}
-  }
-  const stop = (at = i): never => {
-    throw new Stop(at);
-  };
-  const literal = (word: string) => {
-    for (let k = 0; k < word.length; k++) if (text[i + k] !== word[k]) stop(i + k);
-    i += word.length;
-  };
-  const string = () => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= text.length) stop();
-      const ch = text.charCodeAt(i);
-      if (ch === 0x22) {
-        i++;
-        return;
-      }
-      if (ch < 0x20) stop();
-      if (ch === 0x5c) {
-        const esc = text[i + 1];
-        if (esc === "u") {
-          for (let k = 2; k < 6; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) stop(i + k);
-          i += 6;
-        } else if (esc !== undefined && "\"\\/bfnrt".includes(esc)) i += 2;
-        else stop(i + 1);
-      } else i++;
-    }
-  };
-  const digits = () => {
-    if (!(text[i]! >= "0" && text[i]! <= "9")) stop();
-    while (text[i]! >= "0" && text[i]! <= "9") i++;
-  };
-  const number = () => {
-    if (text[i] === "-") i++;
-    if (text[i] === "0") i++;
-    else digits();
-    if (text[i] === ".") {
-      i++;
-      digits();
-    }
-    if (text[i] === "e" || text[i] === "E") {
-      i++;
-      if (text[i] === "+" || text[i] === "-") i++;
-      digits();
-    }
-  };
-  const value = (): void => {
-    ws();
-    const ch = text[i];
-    if (ch === undefined) stop();
-    if (ch === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') stop();
-        string();
-        ws();
-        if (text[i] !== ":") stop();
-        i++;
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return;
-        }
-        stop();
-      }
-    }
-    if (ch === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return;
-        }
-        stop();
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === "t") return literal("true");
-    if (ch === "f") return literal("false");
-    if (ch === "n") return literal("null");
-    if (ch === "-" || (ch >= "0" && ch <= "9")) return number();
-    stop();
-  };
-  try {
-    value();
-    ws();
-    if (i < text.length) stop();
-    return undefined;
-  } catch (err) {
-    if (err instanceof Stop) return err.at;
-    throw err;
-  }
+  return at === undefined ? undefined : lineColumn(text, at);
 }
 
 // ---------------------------------------------------------------------------------------------
 // YAML
 
-async function parseYaml(text: string, source: string): Promise<unknown> {
-  const { parseDocument } = await import("yaml");
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+/**
+ * YAML reads numbers as JSON does: `0x1f`, `0o17`, `.inf` and `.nan` stay strings (and are
+ * refused where a number belongs), as a JSON file could not write them either.
+ */
+const jsonNumbers = (tags: Array<{ format?: string; test?: RegExp }>) => tags.filter((t) => t.format !== "HEX" && t.format !== "OCT" && !String(t.test).includes("nan"));
+
+function parseYaml(text: string, source: string): { raw: unknown; doc: Document } {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, customTags: jsonNumbers as never });
   const error = doc.errors[0];
   if (error) {
     const { line, column } = lineColumn(text, error.pos[0]);
     const message = error.message.split("\n")[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, "").trim();
-    throw new UsageError(`${source}:${line}:${column}: malformed YAML: ${message}`);
+    throw new UsageError(`${printable(source)}:${line}:${column}: malformed YAML: ${message}`);
   }
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    return { raw: doc.toJS({ maxAliasCount: 100 }), doc };
   } catch (err) {
-    throw new UsageError(`${source}: malformed YAML: ${(err as Error).message.split("\n")[0]}`);
+    throw new UsageError(`${printable(source)}: malformed YAML: ${(err as Error).message.split("\n")[0]}`);
   }
 }
