@@ -92,13 +92,13 @@ function compareTable(result: CompareResult): string {
   return markdownTable(head, ["left", ...result.strategies.map(() => "right" as const)], rows);
 }
 
-type Align = "left" | "right" | "center";
+export type Align = "left" | "right" | "center";
 const DIVIDER: Record<Align, string> = { left: ":--", right: "--:", center: ":-:" };
 /** Text from the data, escaped on the way in; `{ bold }` for the section titles the table itself adds. */
-type Cell = string | { bold: string };
+export type Cell = string | { bold: string };
 
 /** The one place Markdown table syntax is written: head, divider, rows, every cell escaped. */
-function markdownTable(head: Cell[], align: Align[], rows: Cell[][]): string {
+export function markdownTable(head: Cell[], align: Align[], rows: Cell[][]): string {
   const cell = (c: Cell) => (typeof c === "string" ? escapeText(c) : `**${escapeText(c.bold)}**`);
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(head.map(cell)), line(align.map((a) => DIVIDER[a])), ...rows.map((r) => line(r.map(cell)))].join("\n");
