@@ -202,6 +202,14 @@ describe("apiwh probe: receivers graded as issue 14 says", () => {
     const failed = p.result!.checks.filter((c) => c.grade === "fail").map((c) => c.name);
     expect(failed).toEqual(["missing-signature", "truncated-signature", "stale-timestamp", "future-timestamp", "rotated-secret", "replay", "oversized", "malformed-json"]);
     expect(p.grades["wrong-content-type"]).toBe("warn");
+    // The README's captured output shows the same grades (slow-path aside: it is graded on timing).
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = /### Against a deliberately broken receiver[^]*?```text\n([^]*?)```/.exec(readme)![1]!;
+    const shown = Object.fromEntries([...block.matchAll(/^([✓✗⚠]) ([a-z][a-z-]+) /gm)].map((m) => [m[2], { "✓": "pass", "✗": "fail", "⚠": "warn" }[m[1]!]]));
+    expect(Object.keys(shown)).toEqual([...CHECK_NAMES]);
+    const { "slow-path": _a, ...shownGrades } = shown;
+    const { "slow-path": _b, ...actual } = p.grades;
+    expect(actual).toEqual(shownGrades);
   }, 30_000);
 });
 

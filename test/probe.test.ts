@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
@@ -147,5 +148,19 @@ describe("probe flags", () => {
   it("a password in a URL is never shown", () => {
     expect(shownUrl(new URL("https://hook:s3cret@example.com/webhooks?x=1"))).toBe("https://hook:***@example.com/webhooks?x=1");
     expect(shownUrl(new URL("http://127.0.0.1:3000/webhooks"))).toBe("http://127.0.0.1:3000/webhooks");
+  });
+});
+
+describe("the README's section on apiwh probe", () => {
+  const root = new URL("..", import.meta.url);
+  const readme = readFileSync(new URL("README.md", root), "utf8");
+
+  it("shows examples/receivers/receiver.mjs verbatim (the file the end-to-end tests probe)", () => {
+    expect(readme).toContain("```js\n" + readFileSync(new URL("examples/receivers/receiver.mjs", root), "utf8"));
+  });
+
+  it("describes every check, in the order they run", () => {
+    const table = /### What each check sends[^]*?\n\n(\|[^]*?)\n\n/.exec(readme)![1]!;
+    expect([...table.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1])).toEqual([...CHECK_NAMES]);
   });
 });

@@ -88,6 +88,11 @@ describe("apiwh probe renderers", () => {
     expect(renderProbeTable(result(), makePalette(false))).not.toContain("\x1b[");
   });
 
+  it("with --observe, the observe URL gets a heading line of its own", () => {
+    const lines = renderProbeTable({ ...result(), observe: "http://127.0.0.1:3000/observe" }, makePalette(false)).split("\n");
+    expect(lines.slice(1, 4)).toEqual(["standard-webhooks signatures · timeout 10s", "observe http://127.0.0.1:3000/observe", ""]);
+  });
+
   it("an interrupted run says so in the summary", () => {
     const r = { ...result(), partial: true };
     expect(renderProbeTable(r, makePalette(false)).split("\n").at(-1)).toBe("✗ 1 failed · ⚠ 1 warning · ✓ 3 passed · 87 requests in 0.7 s (interrupted after 5 checks)");

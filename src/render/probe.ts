@@ -36,6 +36,13 @@ function settings(result: ProbeResult): string {
   return [`${result.signature} signatures`, `timeout ${formatDurationShort(result.timeoutMs)}`, result.observe ? `observe ${result.observe}` : "no --observe"].join(" · ");
 }
 
+/** The table's heading: the target, then the settings (the observe URL on a line of its own, as URLs run long). */
+function heading(result: ProbeResult, p: Palette): string[] {
+  const line = (text: string) => truncate(text, MAX_WIDTH);
+  const shown = [`${result.signature} signatures`, `timeout ${formatDurationShort(result.timeoutMs)}`, result.observe ? "" : "no --observe"].filter(Boolean).join(" · ");
+  return [p.bold(line(`apiwh probe ${result.target}`)), p.dim(line(shown)), ...(result.observe ? [p.dim(line(`observe ${result.observe}`))] : [])];
+}
+
 /** Advice sits under its check, indented this far. */
 const ADVICE_INDENT = 4;
 const NBSP = "\u00a0";
@@ -55,7 +62,7 @@ export function renderProbeTable(result: ProbeResult, p: Palette): string {
   const nameWidth = Math.max(0, ...result.checks.map((c) => c.name.length));
   const column = 2 + nameWidth + 2;
   const paint: Record<Grade, (t: string) => string> = { pass: p.good, fail: p.bad, warn: p.warn };
-  const lines = [p.bold(truncate(`apiwh probe ${result.target}`, MAX_WIDTH)), p.dim(truncate(settings(result), MAX_WIDTH)), ""];
+  const lines = [...heading(result, p), ""];
   for (const c of result.checks) {
     const head = wrapKeepingUnits(`${MARK[c.grade]} ${c.name.padEnd(nameWidth)}  ${c.sent} → ${receivedText(c)}`, column);
     lines.push(paint[c.grade](head[0]!.slice(0, 1)) + head[0]!.slice(1), ...head.slice(1));
