@@ -147,7 +147,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--secret <whsec_…>", "the endpoint's signing secret (other users see it in `ps`: prefer --secret-file or APIWH_WEBHOOK_SECRET)")
     .option("--secret-file <path>", "read the signing secret from this file")
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).default("standard-webhooks"))
-    .option("--timeout <duration>", "how long each delivery may take, 100ms to 60s", positiveDuration, 10_000)
+    .addOption(new Option("--timeout <duration>", "how long each delivery may take, 100ms to 60s").argParser(positiveDuration).default(10_000, "10s"))
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per check)")
     .option("--only <checks>", "run only these checks, comma-separated (such as replay,burst)")
