@@ -165,7 +165,7 @@ describe("apiwh probe: receivers graded as issue 14 says", () => {
     const slow = p.result!.checks[1]!;
     expect(slow.times).toMatchObject({ count: 3, ok: 0 });
     expect(slow.received).toMatch(/stopped after 3 failures/);
-    expect(slow.advice).toMatch(/^3 got no answer in time of 3: senders give up/);
+    expect(slow.advice).toMatch(/^of 3 deliveries, 3 got no answer in time: senders give up/);
     expect(p.result!.checks[0]!.received).toBe("no answer within 300.0 ms");
   }, 30_000);
 
@@ -185,6 +185,24 @@ describe("apiwh probe: receivers graded as issue 14 says", () => {
     const closer = await receiver(closesOnLargeBody());
     const q = await probe(closer.url, ["--secret", SECRET, "--only", "oversized"]);
     expect(q.grades).toEqual({ oversized: "pass" });
+  }, 30_000);
+
+  it("burst: a receiver taking one delivery and failing the rest is ✗; one throttling the rest with Retry-After is ⚠", async () => {
+    const only = (answer: (res: import("node:http").ServerResponse) => void) => {
+      let first = true;
+      return serve((_req, res) => (first ? ((first = false), void res.writeHead(204).end()) : answer(res)));
+    };
+    const failing = await receiver(only((res) => void res.writeHead(500).end()));
+    const p = await probe(failing.url, ["--secret", SECRET, "--only", "burst", "--concurrency", "5"]);
+    expect(p.grades).toEqual({ burst: "fail" });
+    expect(p.result!.checks[0]!.advice).toMatch(/^of 5 deliveries sent at once, 4 answered 500: senders retry every one/);
+    expect(p.result!.checks[0]!.times).toMatchObject({ count: 5, ok: 1 });
+    const throttling = await receiver(only((res) => void res.writeHead(429, { "retry-after": "120" }).end()));
+    const q = await probe(throttling.url, ["--secret", SECRET, "--only", "burst,retry-after", "--concurrency", "5"]);
+    expect(q.grades).toEqual({ burst: "warn", "retry-after": "pass" });
+    // 120 s is past the longest wait the probe honours: reported, not waited for, nothing re-sent.
+    expect(q.result!.checks[1]!.advice).toMatch(/^asks senders to wait 2\.0 min; not waited/);
+    expect(throttling.deliveries()).toBe(5);
   }, 30_000);
 
   it("a receiver that parses JSON before verifying: ✗ malformed-json only", async () => {

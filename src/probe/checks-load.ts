@@ -61,7 +61,7 @@ export const slowPathCheck: Check = async (ctx) => {
   const t = times(answers);
   const stopped = answers.length < ctx.deliveryCount ? ` (stopped after ${SLOW_PATH_MAX_FAILURES} failures)` : "";
   const base = { sent: `${ctx.deliveryCount} correctly signed deliveries, one at a time`, received: `${t.ok} of ${answers.length} 2xx${stopped}; ${percentiles(t)}`, ms: t.p99, times: t };
-  if (failed > 0) return { ...base, grade: "fail", advice: `${failureBreakdown(answers)} of ${answers.length}: ${remedy(answers.find((a) => verdictOf(a) !== "accepted")!)}` };
+  if (failed > 0) return { ...base, grade: "fail", advice: `of ${answers.length} deliveries, ${failureBreakdown(answers)}: ${remedy(answers.find((a) => verdictOf(a) !== "accepted")!)}` };
   const p99 = t.p99!;
   const tight = tightestTimeout();
   const limit = tight.timeoutMs * SLOW_SHARE;
@@ -113,7 +113,7 @@ export const burstCheck: Check = async (ctx) => {
       grade: throttledOnly ? "warn" : "fail",
       advice: throttledOnly
         ? `throttled ${n - t.ok} of ${n} deliveries with Retry-After: senders come back later, but every event is delayed; providers send bursts when many events happen together`
-        : `${failureBreakdown(answers)} of ${n} sent at once: ${remedy(answers.find((a) => verdictOf(a) !== "accepted")!)}; providers send bursts when many events happen together`,
+        : `of ${n} deliveries sent at once, ${failureBreakdown(answers)}: ${remedy(answers.find((a) => verdictOf(a) !== "accepted")!)}; providers send bursts when many events happen together`,
     };
   }
   const finding: Finding = { ...base, grade: "pass", advice: `${n} deliveries at once are all acknowledged, as when many events happen together` };
