@@ -96,6 +96,8 @@ describe("apiwh probe: receivers graded as issue 14 says", () => {
     // 17 single deliveries, 50 for slow-path, 20 for burst; no retry-after re-send.
     expect(p.result!.summary.requests).toBe(87);
     expect(p.stdout + p.stderr).not.toContain(SECRET.slice(6, 20));
+    // Nothing on stderr off a terminal: no progress, and no Node warning (a burst of 20 once tripped MaxListenersExceededWarning).
+    expect(p.stderr).toBe("");
   }, 60_000);
 
   it("apiwh listen --signature stripe, probed with --signature stripe: the same, in Stripe's format", async () => {
