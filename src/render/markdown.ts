@@ -92,10 +92,10 @@ function compareTable(result: CompareResult): string {
   return markdownTable(head, ["left", ...result.strategies.map(() => "right" as const)], rows);
 }
 
-export type Align = "left" | "right" | "center";
+type Align = "left" | "right" | "center";
 const DIVIDER: Record<Align, string> = { left: ":--", right: "--:", center: ":-:" };
 /** Text from the data, escaped on the way in; `{ bold }` for the section titles the table itself adds. */
-export type Cell = string | { bold: string };
+type Cell = string | { bold: string };
 
 /** The one place Markdown table syntax is written: head, divider, rows, every cell escaped. */
 export function markdownTable(head: Cell[], align: Align[], rows: Cell[][]): string {
