@@ -60,14 +60,14 @@ function testcase(classname: string, e: ExpectationResult, time: string, file: s
   return [`${open}>`, `  <failure${attrs({ message, type: "expectation" })}>${escapeXml(e.details.join("\n"))}</failure>`, `</testcase>`];
 }
 
-function attrs(values: Record<string, string | number>): string {
+export function attrs(values: Record<string, string | number>): string {
   return Object.entries(values)
     .map(([key, value]) => ` ${key}="${escapeXml(String(value), true)}"`)
     .join("");
 }
 
 /** Whole milliseconds first: 9412.5 ms / 1000 lands just below 9.4125 and would round down. */
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return Number.isFinite(ms) ? (Math.round(ms) / 1000).toFixed(3) : "0.000";
 }
 

@@ -98,7 +98,7 @@ const DIVIDER: Record<Align, string> = { left: ":--", right: "--:", center: ":-:
 type Cell = string | { bold: string };
 
 /** The one place Markdown table syntax is written: head, divider, rows, every cell escaped. */
-function markdownTable(head: Cell[], align: Align[], rows: Cell[][]): string {
+export function markdownTable(head: Cell[], align: Align[], rows: Cell[][]): string {
   const cell = (c: Cell) => (typeof c === "string" ? escapeText(c) : `**${escapeText(c.bold)}**`);
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(head.map(cell)), line(align.map((a) => DIVIDER[a])), ...rows.map((r) => line(r.map(cell)))].join("\n");

@@ -1,0 +1,101 @@
+/**
+ * `apiwh probe <url>`: sends a battery of signed deliveries to the user's own webhook receiver and
+ * grades how it handled each. Everything that can be checked before sending is checked first (the
+ * secret, the URL answering, the observe endpoint, the JUnit path), so a mistake costs nothing.
+ */
+import { open, writeFile } from "node:fs/promises";
+import type { Io } from "../cli.js";
+import { UsageError } from "../errors.js";
+import { checkTimeout, maxDeliveries, parseOnly, parseProbeUrl } from "../probe/options.js";
+import type { ProbeResult } from "../probe/result.js";
+import { checkObserveEndpoint, runProbe, shownUrl, type ProbeProgress } from "../probe/run.js";
+import { reachable } from "../probe/wire.js";
+import { makePalette } from "../render/color.js";
+import { renderProbeJson, renderProbeMarkdown, renderProbeTable } from "../render/probe.js";
+import { renderProbeJUnit } from "../render/probe-junit.js";
+import type { SignatureFormat } from "../scenario/types.js";
+import { resolveSecret, SECRET_ENV } from "../webhooks/secret.js";
+
+export interface ProbeCommandOptions {
+  url: string;
+  secret?: string;
+  secretFile?: string;
+  signature: SignatureFormat;
+  /** ms, parsed by the CLI */
+  timeout: number;
+  format: "table" | "json" | "markdown";
+  junit?: string;
+  only?: string;
+  observe?: string;
+  deliveries: number;
+  concurrency: number;
+  color: boolean;
+}
+
+/** Longest wait for the TCP connect that checks the receiver is there before anything is sent. */
+const REACH_TIMEOUT_MS = 5_000;
+
+export async function probeCommand(options: ProbeCommandOptions, io: Io, signal: AbortSignal): Promise<number> {
+  const url = parseProbeUrl(options.url, "the receiver URL");
+  const timeoutMs = checkTimeout(options.timeout);
+  const only = options.only !== undefined ? parseOnly(options.only) : null;
+  const observe = options.observe !== undefined ? parseProbeUrl(options.observe, "--observe") : null;
+  const resolved = await resolveSecret({ secret: options.secret, secretFile: options.secretFile, env: io.env });
+  if (!resolved) throw new UsageError(`no secret to sign with; expected --secret whsec_…, --secret-file <path> or ${SECRET_ENV}`);
+  if (options.junit) await checkWritable(options.junit);
+
+  const unreachable = await reachable(url, Math.min(REACH_TIMEOUT_MS, timeoutMs), signal);
+  if (signal.aborted) return 130;
+  if (unreachable) {
+    // Node trusts only its own CA list: a development certificate needs NODE_EXTRA_CA_CERTS.
+    const hint = /CERT|SELF_SIGNED|UNABLE_TO/.test(unreachable) ? " (for a self-signed or private certificate, set NODE_EXTRA_CA_CERTS to its CA file)" : "";
+    throw new UsageError(`${shownUrl(url)}: cannot connect (${unreachable})${hint}; expected the URL of your running webhook receiver`);
+  }
+  if (observe) {
+    const problem = await checkObserveEndpoint(observe, timeoutMs, signal);
+    if (signal.aborted) return 130;
+    if (problem)
+      throw new UsageError(`--observe ${shownUrl(observe)}: ${problem}; expected GET <url>?id=<event id> to answer 200 {"processed": <n>, "status": <string or null>}, or 404 for an unknown id`);
+  }
+
+  const progress = io.stderr.isTTY ? progressLine(io) : undefined;
+  if (progress)
+    io.stderr.write(`probing ${shownUrl(url)}: at most ${maxDeliveries(only, options.deliveries, options.concurrency)} deliveries, each given ${timeoutMs / 1000} s\n`);
+  const result = await runProbe({ url, secret: resolved.secret, signature: options.signature, timeoutMs, deliveries: options.deliveries, concurrency: options.concurrency, observe, only, signal, onProgress: progress });
+
+  io.stdout.write(render(result, options) + "\n");
+  if (options.junit) {
+    try {
+      await writeFile(options.junit, renderProbeJUnit(result) + "\n");
+    } catch (err) {
+      // The results are on stdout already; the report that could not be written is a failure, not a usage error.
+      io.stderr.write(`error: --junit ${options.junit}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"})\n`);
+      return 1;
+    }
+  }
+  return result.summary.ok ? 0 : 1;
+}
+
+function render(result: ProbeResult, options: ProbeCommandOptions): string {
+  if (options.format === "json") return renderProbeJson(result);
+  if (options.format === "markdown") return renderProbeMarkdown(result);
+  return renderProbeTable(result, makePalette(options.color));
+}
+
+/** `  [3/18] ✓ bad-signature` per finished check, on a terminal only. */
+function progressLine(io: Io): (e: ProbeProgress) => void {
+  const mark = { pass: "✓", fail: "✗", warn: "⚠" } as const;
+  return (e) => {
+    if (e.kind === "start") io.stderr.write(`  [${e.index + 1}/${e.total}] ${e.name}…\r`);
+    else io.stderr.write(`\x1b[2K  [${e.index + 1}/${e.total}] ${mark[e.check.grade]} ${e.check.name}\n`);
+  };
+}
+
+/** Opens (creating) the JUnit file before the run, so a path that cannot be written is exit 2 before anything is sent. */
+async function checkWritable(path: string): Promise<void> {
+  try {
+    await (await open(path, "a")).close();
+  } catch (err) {
+    throw new UsageError(`--junit ${path}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}); expected a writable path such as probe.xml`);
+  }
+}
