@@ -26,10 +26,12 @@ const LAYERS = {
   strategies: SHARED_IO,
   provider: SHARED_IO,
   run: ["strategies", "provider", ...SHARED_IO],
+  // apiwh probe: a sender of deliveries, right and wrong, to a user's receiver (an engine of its own).
+  probe: SHARED_IO,
   virtual: SHARED_IO,
-  commands: ["run", "virtual", "strategies", "provider", "render", ...SHARED_IO],
+  commands: ["run", "virtual", "probe", "strategies", "provider", "render", ...SHARED_IO],
   views: ["run", "virtual", "render", ...SHARED_IO],
-  cli: ["commands", "views", "run", "virtual", "strategies", "provider", "render", ...SHARED_IO],
+  cli: ["commands", "views", "run", "virtual", "probe", "strategies", "provider", "render", ...SHARED_IO],
 };
 
 const PATHS = {

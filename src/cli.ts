@@ -122,13 +122,13 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--secret <whsec_…>", "the endpoint's signing secret (other users see it in `ps`: prefer --secret-file or APIWH_WEBHOOK_SECRET)")
     .option("--secret-file <path>", "read the signing secret from this file")
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).default("standard-webhooks"))
-    .addOption(new Option("--timeout <duration>", "how long each delivery may take, 100ms to 60s").argParser(positiveDuration).default(10_000, "10s"))
+    .addOption(new Option("--timeout <duration>", "how long each delivery may take, 100ms to 60s").argParser(flag.boundedDuration("--timeout", 60_000, "10s")).default(10_000, "10s"))
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per check)")
     .option("--only <checks>", "run only these checks, comma-separated (such as replay,burst)")
     .option("--observe <url>", "your endpoint answering GET <url>?id=<event id> with {\"processed\": n, \"status\": …}, to check idempotency and ordering")
-    .option("--deliveries <n>", "valid deliveries for slow-path, one at a time", positiveInteger("a delivery count", 1_000), 50)
-    .option("--concurrency <n>", "deliveries sent at once for burst", positiveInteger("a concurrency", 200), 20)
+    .option("--deliveries <n>", "valid deliveries for slow-path, one at a time", flag.count("--deliveries", "a delivery count", 1_000), 50)
+    .option("--concurrency <n>", "deliveries sent at once for burst", flag.count("--concurrency", "a concurrency", 200), 20)
     .action((url: string, o: Omit<import("./commands/probe.js").ProbeCommandOptions, "url" | "color">) =>
       standalone(async () => (await import("./commands/probe.js")).probeCommand, { url, ...o }),
     );

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CheckName, Grade, ProbeResult } from "../src/probe/result.js";
-import { CHECK_NAMES } from "../src/probe/result.js";
+import type { CheckName, Grade, ProbeResult } from "../src/contract/probe.js";
+import { CHECK_NAMES } from "../src/contract/probe.js";
 import { BIN, runCli } from "./helpers/cli.js";
 import {
   acceptEverything,

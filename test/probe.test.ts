@@ -7,7 +7,7 @@ import { Deliveries, malformedBody, OVERSIZED_BYTES, type ProbeRequest, type Sig
 import { acceptanceGrade, refusalGrade, verdictOf } from "../src/probe/grade.js";
 import { readObservation } from "../src/probe/observe.js";
 import { checkTimeout, maxDeliveries, parseOnly } from "../src/probe/options.js";
-import { CHECK_NAMES } from "../src/probe/result.js";
+import { CHECK_NAMES } from "../src/contract/probe.js";
 import { shownUrl } from "../src/probe/run.js";
 import type { Answer } from "../src/probe/wire.js";
 import { generateSecret } from "../src/provider/signature.js";

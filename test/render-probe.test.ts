@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ProbeResult } from "../src/probe/result.js";
-import { summarize } from "../src/probe/result.js";
+import type { ProbeResult } from "../src/contract/probe.js";
+import { summarize } from "../src/contract/probe.js";
 import { makePalette } from "../src/render/color.js";
 import { renderProbeJson, renderProbeMarkdown, renderProbeTable } from "../src/render/probe.js";
 import { renderProbeJUnit } from "../src/render/probe-junit.js";

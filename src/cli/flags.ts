@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.js";
 import type { Distribution } from "../scenario/distribution.js";
 import { quote, show } from "../scenario/echo.js";
-import { integer, Invalid, type Field, type Path } from "../scenario/field.js";
+import { duration, integer, Invalid, type Field, type Path } from "../scenario/field.js";
 import * as F from "../scenario/fields.js";
 import { MAX_EXPECTATIONS } from "../scenario/bounds.js";
 import { nearest } from "../scenario/suggest.js";
@@ -99,6 +99,10 @@ export const port = (name: string) => flag(name, integer("a port", 0, 65_535), d
 /** Stripe's ceiling for an amount in the smallest unit (eight digits), as the provider's. */
 export const amount = flag("--amount", integer("an amount in the currency's smallest unit", 1, 99_999_999), decimal);
 export const createCount = (name: string) => flag(name, integer("a payment count", 1, 100_000), decimal);
+/** A whole number from 1 to `max` for a flag that sets no scenario field (`probe --deliveries`). */
+export const count = (name: string, what: string, max: number) => flag(name, integer(what, 1, max), decimal);
+/** A duration above zero, at most `maxMs`, for a flag that sets no scenario field (`probe --timeout`). */
+export const boundedDuration = (name: string, maxMs: number, example: string) => flag(name, duration({ positive: true, max: maxMs, example }));
 
 /** `--expect`, repeatable, as many times as a file may list expectations. */
 export function collect(value: string, previous: string[]): string[] {

@@ -4,10 +4,10 @@
  * secret, the URL answering, the observe endpoint, the JUnit path), so a mistake costs nothing.
  */
 import { open, writeFile } from "node:fs/promises";
-import type { Io } from "../cli.js";
+import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { checkTimeout, maxDeliveries, parseOnly, parseProbeUrl } from "../probe/options.js";
-import type { ProbeResult } from "../probe/result.js";
+import type { ProbeResult } from "../contract/probe.js";
 import { checkObserveEndpoint, runProbe, shownUrl, type ProbeProgress } from "../probe/run.js";
 import { reachable } from "../probe/wire.js";
 import { makePalette } from "../render/color.js";

@@ -7,7 +7,7 @@ import type { Check, Finding, ProbeContext } from "./context.js";
 import type { Deliveries, ProbeRequest } from "./deliveries.js";
 import { acceptanceAdvice, acceptanceGrade, describeAnswer, refusalAdvice, refusalGrade, verdictOf } from "./grade.js";
 import { describeObservation } from "./observe.js";
-import type { Grade } from "./result.js";
+import type { Grade } from "../contract/probe.js";
 
 export interface RefusalCase {
   sent: string;

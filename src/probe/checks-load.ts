@@ -3,12 +3,12 @@
  * timeouts, a burst of deliveries at once, and what the receiver says when it throttles.
  */
 import { sleep } from "../measure/clock.js";
-import { summarizeLatencies } from "../measure/latency.js";
-import { parseRetryAfter } from "../provider/webhooks.js";
+import { summarizeLatencies } from "../contract/latency.js";
+import { parseRetryAfter } from "../http/retry-after.js";
 import { formatDuration } from "../scenario/duration.js";
 import type { Check, Finding, ProbeContext } from "./context.js";
 import { describeAnswer, printable, verdictOf } from "./grade.js";
-import type { ResponseTimes } from "./result.js";
+import type { ResponseTimes } from "../contract/probe.js";
 import { PROVIDER_TIMEOUTS, SLOW_SHARE, tightestTimeout } from "./providers.js";
 import type { Answer } from "./wire.js";
 

@@ -1,7 +1,7 @@
 import type { SignatureFormat } from "../scenario/types.js";
 import type { Deliveries, ProbeRequest } from "./deliveries.js";
 import type { ObserveAnswer } from "./observe.js";
-import type { CheckName, ProbeCheck } from "./result.js";
+import type { CheckName, ProbeCheck } from "../contract/probe.js";
 import type { Answer } from "./wire.js";
 
 /** A 429 or 503 answer met during the run, for the `retry-after` check. */

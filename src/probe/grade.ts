@@ -3,7 +3,7 @@
  * must be refused or must be accepted, and the advice for the kinds every check shares.
  */
 import { formatDuration } from "../scenario/duration.js";
-import type { Grade } from "./result.js";
+import type { Grade } from "../contract/probe.js";
 import type { Answer } from "./wire.js";
 
 export type Verdict =

@@ -5,7 +5,7 @@
 import { UsageError } from "../errors.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { printable } from "./grade.js";
-import { CHECK_NAMES, type CheckName } from "./result.js";
+import { CHECK_NAMES, type CheckName } from "../contract/probe.js";
 
 export const PROBE_LIMITS = {
   timeoutMs: { min: 100, max: 60_000, default: 10_000 },

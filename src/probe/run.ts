@@ -24,7 +24,7 @@ import {
 import type { Check, ProbeContext, Throttle } from "./context.js";
 import { Deliveries, type ProbeRequest } from "./deliveries.js";
 import { observe } from "./observe.js";
-import { CHECK_NAMES, summarize, type CheckName, type ProbeCheck, type ProbeResult } from "./result.js";
+import { CHECK_NAMES, summarize, type CheckName, type ProbeCheck, type ProbeResult } from "../contract/probe.js";
 import { closeTarget, exchange, openTarget, Pacer, type Answer } from "./wire.js";
 
 export const CHECKS: Record<CheckName, Check> = {

@@ -1,4 +1,4 @@
-import type { ProbeCheck, ProbeResult } from "../probe/result.js";
+import type { ProbeCheck, ProbeResult } from "../contract/probe.js";
 import { attrs, escapeXml, seconds } from "./junit.js";
 
 /**

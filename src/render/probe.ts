@@ -1,7 +1,7 @@
-import type { Grade, ProbeCheck, ProbeResult } from "../probe/result.js";
+import type { Grade, ProbeCheck, ProbeResult } from "../contract/probe.js";
 import type { Palette } from "./color.js";
 import { formatDurationShort } from "../scenario/duration.js";
-import { formatCount, formatSeconds } from "./format.js";
+import { formatCount, formatSeconds } from "../contract/format.js";
 import { toJson } from "./json.js";
 import { escapeText, markdownTable } from "./markdown.js";
 import { MAX_WIDTH, truncate, wrapHanging } from "./text.js";
@@ -9,7 +9,7 @@ import { MAX_WIDTH, truncate, wrapHanging } from "./text.js";
 const MARK: Record<Grade, string> = { pass: "✓", fail: "✗", warn: "⚠" };
 const EMOJI: Record<Grade, string> = { pass: "✅", fail: "❌", warn: "⚠️" };
 
-/** `apiwh probe --format json`: the contract of src/probe/result.ts, pretty-printed. */
+/** `apiwh probe --format json`: the contract of src/contract/probe.ts, pretty-printed. */
 export function renderProbeJson(result: ProbeResult): string {
   return toJson(result);
 }

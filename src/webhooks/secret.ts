@@ -5,7 +5,7 @@
  */
 import { open } from "node:fs/promises";
 import { UsageError } from "../errors.js";
-import { standardKey } from "../provider/signature.js";
+import { standardKey } from "./signature.js";
 
 export const SECRET_ENV = "APIWH_WEBHOOK_SECRET";
 
