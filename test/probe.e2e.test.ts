@@ -355,8 +355,8 @@ describe("apiwh probe: the secret, output formats and usage errors", () => {
     ["a missing --secret-file", ["--secret-file", "/nonexistent/secret"], {}, /^error: --secret-file "\/nonexistent\/secret": cannot read the file \(ENOENT\)/],
     ["an unknown check in --only", ["--secret", SECRET, "--only", "valid,replya"], {}, /^error: --only: unknown check "replya"; expected a comma-separated list of: valid, missing-signature, /],
     ["--timeout below 100ms", ["--secret", SECRET, "--timeout", "50ms"], {}, /^error: --timeout 50ms: out of range; expected a duration from 100ms to 1m, such as 10s\n$/],
-    ["--deliveries 0", ["--secret", SECRET, "--deliveries", "0"], {}, /^error: option '--deliveries <n>' argument '0' is invalid\. "0" is not a delivery count; expected a whole number from 1 to 1,000\n$/],
-    ["--concurrency 201", ["--secret", SECRET, "--concurrency", "201"], {}, /^error: option '--concurrency <n>' argument '201' is invalid/],
+    ["--deliveries 0", ["--secret", SECRET, "--deliveries", "0"], {}, /^error: --deliveries "0" is not a delivery count; expected a whole number from 1 to 1000\n$/],
+    ["--concurrency 201", ["--secret", SECRET, "--concurrency", "201"], {}, /^error: --concurrency "201" is not a concurrency; expected a whole number from 1 to 200\n$/],
     ["an unknown --signature", ["--secret", SECRET, "--signature", "github"], {}, /^error: option '--signature <format>' argument 'github' is invalid\. Allowed choices are standard-webhooks, stripe\.\n$/],
     ["a --junit path that cannot be written", ["--secret", SECRET, "--junit", "/nonexistent-dir/probe.xml"], {}, /^error: --junit \/nonexistent-dir\/probe\.xml: cannot write the file \(ENOENT\)/],
   ] as Array<[string, string[], NodeJS.ProcessEnv, RegExp]>)("usage error, %s: one line, exit 2, nothing sent, no secret shown", async (_label, args, env, message) => {

@@ -10,7 +10,7 @@ import { checkTimeout, maxDeliveries, parseOnly } from "../src/probe/options.js"
 import { CHECK_NAMES } from "../src/contract/probe.js";
 import { shownUrl } from "../src/probe/run.js";
 import type { Answer } from "../src/probe/wire.js";
-import { generateSecret } from "../src/provider/signature.js";
+import { generateSecret } from "../src/webhooks/signature.js";
 
 const secret = generateSecret();
 
@@ -53,12 +53,14 @@ describe("the probe's deliveries, checked by the independent verifiers", () => {
   });
 
   it("every event has a fresh event id and payment id; out-of-order pairs share the payment", () => {
-    const a = standard.event();
-    const b = standard.event("failed", { payment: a.paymentId, ageMs: 60_000 });
+    // A fixed clock: two events made a few ms apart must not blur the 60 s backdating compared below.
+    const fixed = new Deliveries(secret, "standard-webhooks", () => 1_796_070_959_000);
+    const a = fixed.event();
+    const b = fixed.event("failed", { payment: a.paymentId, ageMs: 60_000 });
     expect(b.eventId).not.toBe(a.eventId);
     expect(b.paymentId).toBe(a.paymentId);
     expect(Date.parse(JSON.parse(b.body).timestamp)).toBe(Date.parse(JSON.parse(a.body).timestamp) - 60_000);
-    expect(standard.event().paymentId).not.toBe(a.paymentId);
+    expect(fixed.event().paymentId).not.toBe(a.paymentId);
   });
 
   it("only deliveries a correct receiver accepts are marked genuine (worth re-sending after Retry-After)", () => {

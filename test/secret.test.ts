@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
-import { generateSecret } from "../src/provider/signature.js";
+import { generateSecret } from "../src/webhooks/signature.js";
 import { MAX_SECRET_CHARS, resolveSecret } from "../src/webhooks/secret.js";
 
 const good = generateSecret(); // 32 bytes
