@@ -264,7 +264,7 @@ describe("validateScenario: unknown fields", () => {
       { faults: { webhook: { downtime: [{ from: "1s", to: "2s" }, { form: "3s", to: "4s" }] } } },
       `unknown field "faults.webhook.downtime[1].form"; did you mean "faults.webhook.downtime[1].from"?`,
     ],
-    [{ color: "blue" }, `unknown field "color"; expected one of $schema, name, description, seed, payments`],
+    [{ color: "blue" }, `unknown field "color"; expected one of $schema, name, description, profile, seed, payments`],
     [{ network: { bandwidth: "1mb" } }, `unknown field "network.bandwidth"; expected in network one of latency, jitter`],
   ])("%j", (doc, expected) => {
     const message = usageMessage(() => validateScenario(doc, SOURCE));

@@ -40,6 +40,9 @@ const fields = {
       $schema: leaf(F.text).optional().describe("The JSON Schema this file follows, for editors: ./scenario.schema.json."),
       name: leaf(F.name).optional().describe("A short name shown in reports (at most 100 printable characters). Defaults to the file's name without its extension."),
       description: leaf(F.text).prefault("").describe("What this scenario teaches, in a sentence or two."),
+      profile: leaf(F.profile)
+        .prefault("standard")
+        .describe(`Whose webhook and API habits the provider takes on: ${F.PROFILE_NAMES.map((n) => `"${n}"`).join(", ")}. "standard" is apiwh's own (Standard Webhooks). A flag or another field of this file overrides any value the profile sets.`),
       seed: leaf(F.seed).prefault(42).describe("Seed for every random draw (settlement delays, failures, arrivals, faults): 0 to 4294967295. The same seed gives the same run."),
 
       payments: section({

@@ -29,6 +29,10 @@ export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export const SIGNATURE_FORMATS = ["standard-webhooks", "stripe"] as const;
 export type SignatureFormat = (typeof SIGNATURE_FORMATS)[number];
 
+/** The providers whose webhook and API habits a run can take on (src/api/profiles.ts); "standard" is the tool's own. */
+export const PROFILE_NAMES = ["standard", "stripe", "github", "shopify", "slack", "square", "svix"] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
 export type DowntimeMode = "refuse" | "503";
 
 /** A span of scenario time during which the webhook receiver is unreachable (`refuse`) or answers 503. */
@@ -59,6 +63,7 @@ export const reconcileEvery = positive("30s");
 export const networkDelay = duration({ positive: false, max: MAX_NETWORK_MS, example: "2ms" });
 export const delay = distribution(MAX_SCENARIO_MS);
 export const signature = choice(SIGNATURE_FORMATS, "a signature format");
+export const profile = choice(PROFILE_NAMES, "a profile");
 
 const ARRIVAL_FORM = `"burst" or { "rate": "50/s" }`;
 
