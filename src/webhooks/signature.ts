@@ -20,7 +20,8 @@ export function signStripe(secret: string, timestamp: number, body: string): str
   return `t=${timestamp},v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 
-function safeEqual(a: Buffer, b: Buffer): boolean {
+/** Equal bytes, compared in constant time once the lengths match (the length is no secret). */
+export function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -38,11 +39,12 @@ export function verifyStandard(
   headers: { id?: string; timestamp?: string; signature?: string },
   body: string,
   nowSeconds: number,
+  toleranceSeconds = TOLERANCE_SECONDS,
 ): VerifyFailure | null {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) return "missing-headers";
   const ts = Number(timestamp);
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - ts) > TOLERANCE_SECONDS) return "stale-timestamp";
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - ts) > toleranceSeconds) return "stale-timestamp";
   const expected = Buffer.from(signStandard(key, id, ts, body).slice(3), "base64");
   for (const entry of signature.split(" ")) {
     const comma = entry.indexOf(",");
@@ -53,7 +55,7 @@ export function verifyStandard(
 }
 
 /** Verifies a `Stripe-Signature` header (`t=…,v1=…[,v1=…]`); `v0` entries are ignored as Stripe's libraries do. */
-export function verifyStripe(secret: string, header: string | undefined, body: string, nowSeconds: number): VerifyFailure | null {
+export function verifyStripe(secret: string, header: string | undefined, body: string, nowSeconds: number, toleranceSeconds = TOLERANCE_SECONDS): VerifyFailure | null {
   if (!header) return "missing-headers";
   let t: string | undefined;
   const v1: string[] = [];
@@ -67,7 +69,7 @@ export function verifyStripe(secret: string, header: string | undefined, body: s
   }
   if (!t || v1.length === 0) return "missing-headers";
   const ts = Number(t);
-  if (!/^\d{1,12}$/.test(t) || Math.abs(nowSeconds - ts) > TOLERANCE_SECONDS) return "stale-timestamp";
+  if (!/^\d{1,12}$/.test(t) || Math.abs(nowSeconds - ts) > toleranceSeconds) return "stale-timestamp";
   const expected = Buffer.from(createHmac("sha256", secret).update(`${t}.${body}`).digest("hex"), "utf8");
   return v1.some((sig) => safeEqual(Buffer.from(sig, "utf8"), expected)) ? null : "bad-signature";
 }
