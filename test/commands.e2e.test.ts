@@ -214,7 +214,8 @@ describe("apiwh poll against a provider process", () => {
     const [, requests, wasted] = /: (\d+) requests, (\d+) wasted \(\d+%\), [\d.]+ per payment$/.exec(summary)!;
     expect(Number(requests)).toBe(knocks.length);
     expect(Number(wasted)).toBe(knocks.length - 2);
-    expect(lines.slice(-2).map((l) => l.replace(/\d+ requests.*/, ""))).toEqual(["  pay_1  succeeded  ", "  pay_2  succeeded  "]);
+    // "1 request" when a payment had settled by its first knock (creation can be that slow on a busy machine).
+    expect(lines.slice(-2).map((l) => l.replace(/\d+ requests?\b.*/, ""))).toEqual(["  pay_1  succeeded  ", "  pay_2  succeeded  "]);
     expect(count(provider.stdout(), /GET \/payments\/pay_\d {2}200/)).toBe(knocks.length);
     await provider.stop();
   }, 30_000);

@@ -6,7 +6,7 @@ import { renderSweepHtml } from "../src/render/html-sweep.js";
 import { Timeline } from "../src/run/timeline.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
-import { ARTIFACTS, findBrowser, launchBrowser, openPage, saveScreenshot } from "./helpers/browser.js";
+import { ARTIFACTS, findBrowser, launchBrowser, openPage, painted, saveScreenshot } from "./helpers/browser.js";
 import { sweep } from "./sweep-fixtures.js";
 
 /**
@@ -73,9 +73,10 @@ describe("the HTML report in headless Chromium", () => {
       expect(await page.locator("p.verdict").textContent()).toBe(result.verdict);
       // Painted, not only laid out: as PNG, the requests chart (axes, labels, two series) took
       // about 18 kB here and a blank area of its size about 2 kB; 4× holds for any chart with ink.
-      const painted = await page.locator("figure.chart > svg").first().screenshot();
+      await painted(page);
+      const chart = await page.locator("figure.chart > svg").first().screenshot();
       const blank = await page.screenshot({ clip: { x: 0, y: 0, width: charts[0]!.width, height: charts[0]!.height }, style: "body > * { visibility: hidden }" });
-      expect(painted.length).toBeGreaterThan(4 * blank.length);
+      expect(chart.length).toBeGreaterThan(4 * blank.length);
       await saveScreenshot(page, "report.png");
       expect(errors).toEqual([]);
       expect(requests).toEqual([file.href]);

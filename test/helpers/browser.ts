@@ -183,10 +183,21 @@ export async function openPage(browser: Browser, url: URL | string, viewport = {
   return { page, requests, errors };
 }
 
-/** Saves a full-page screenshot as test-artifacts/<name>; returns its path. */
+/**
+ * Resolves once the page has produced a frame: the callback of a second animation frame runs
+ * after the first was painted. Layout is ready at `load`; pixels may not be, and a screenshot
+ * asked for before the first frame failed with "Unable to capture screenshot" on a loaded
+ * machine (2 of 40 attempts with the load average near 7 on two cores; none of 160 after waiting).
+ */
+export async function painted(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
+
+/** Saves a full-page screenshot as test-artifacts/<name> once the page has painted; returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   const path = new URL(name, ARTIFACTS).pathname;
+  await painted(page);
   await page.screenshot({ path, fullPage: true });
   return path;
 }
