@@ -31,6 +31,9 @@ describe("every strategy on a sunny day (real provider worker, loopback HTTP)", 
   it("conditional: about the same requests as polling, far fewer bytes per request (304s carry no body)", () => {
     const p = results.get("polling")!;
     const c = results.get("conditional")!;
+    // Same settlements, same schedule: only a payment settling within a timer's lateness of a poll
+    // slot can cost one poll more or less in either run. At speed 10 this seed's settlements sit at
+    // least 193 scenario ms (19 ms of wall time) from a slot; 3 allows three such payments.
     expect(Math.abs(c.requests.total - p.requests.total)).toBeLessThanOrEqual(3);
     expect(c.bytes.providerToConsumer / c.requests.total).toBeLessThan(0.8 * (p.bytes.providerToConsumer / p.requests.total));
   });

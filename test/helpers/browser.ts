@@ -190,7 +190,8 @@ export async function openPage(browser: Browser, url: URL | string, viewport = {
  * machine (2 of 40 attempts with the load average near 7 on two cores; none of 160 after waiting).
  */
 export async function painted(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+  // A string, evaluated in the page: Node's types have no requestAnimationFrame.
+  await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
 }
 
 /** Saves a full-page screenshot as test-artifacts/<name> once the page has painted; returns its path. */
