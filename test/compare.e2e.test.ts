@@ -134,7 +134,8 @@ describe("apiwh compare: repeatable and quick variants", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/polling/);
     expect(run.stdout).toMatch(/webhook/);
-    expect(run.stdout).toMatch(/fewer requests|more requests/);
+    // "as many requests" too: on a starved machine polling can find every payment settled at its first poll.
+    expect(run.stdout).toMatch(/(fewer|more|as many) requests/);
     expect(run.stdout).not.toMatch(/\x1b\[/);
     for (const line of run.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   }, 60_000);
