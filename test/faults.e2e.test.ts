@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planDeliveries, type PlannedAttempt } from "../src/provider/webhook-faults.js";
 import { settlementFor, settlementRule } from "../src/scenario/plan.js";
+import type { StrategyResult } from "../src/run/result.js";
 import type { DowntimeMode, Scenario } from "../src/scenario/types.js";
 import { fastScenario, run } from "./helpers/run.js";
 
@@ -37,6 +38,29 @@ function prescribed(s: Scenario) {
  */
 const WALL_MARGIN_MS = 100;
 const WALL_BEFORE_END_MS = 500;
+
+/** Wall ms a timer of this run could fire late: its loops' worst measured lateness, a sampling period, a ms of rounding. */
+function lateness(r: StrategyResult): number {
+  expect(r.health?.provider, `${r.name}: both loops' health`).toBeTruthy();
+  return Math.max(r.health!.provider!.eventLoopDelayMs.max, r.health!.consumer.eventLoopDelayMs.max) + 6;
+}
+
+/**
+ * Attempts that could differ from the plan when every step of a chain runs up to `lateMs` of wall
+ * time late (each retry is timed from the previous answer, so the k-th attempt up to k + 1 steps):
+ * an attempt that slips past the outage's end is delivered, and the rest of its chain never runs.
+ */
+function crossings(s: Scenario, lateMs: number): number {
+  const edges = s.faults.webhook.downtime.flatMap((w) => [w.fromMs, w.toMs]);
+  let count = 0;
+  for (const attempts of plan(s)) {
+    for (const a of attempts) {
+      const slip = (a.attempt + 1) * lateMs * s.speed;
+      if (edges.some((e) => a.atMs < e && a.atMs + slip >= e)) count += attempts.length - a.attempt;
+    }
+  }
+  return count;
+}
 
 function outage(toMs: number, mode: DowntimeMode, retries: number[]) {
   return fastScenario((s) => {
@@ -81,9 +105,16 @@ describe("seeded webhook faults: counts equal what the seed prescribes", () => {
     for (const name of ["webhook", "hybrid"] as const) {
       const { result } = await run(s, name, { untilDeadline: true });
       expect(result.payments.missed, name).toBe(0);
-      expect(result.deliveries, name).toEqual({ attempted: want.attempted, succeeded: 10, retried: want.retried });
+      // Exact unless this run measured its timers late enough for a chain to carry an attempt
+      // across the outage's end (100 ms of wall time was not always enough with the load average
+      // near 10); then each attempt that could have crossed may take the rest of its chain with it.
+      const slack = crossings(s, lateness(result));
+      const { attempted, succeeded, retried } = result.deliveries;
+      expect(succeeded, name).toBe(10);
+      expect(Math.abs(attempted - want.attempted), `${name}: attempts; ${slack} could cross an edge`).toBeLessThanOrEqual(slack);
+      expect(want.attempted - attempted, name).toBe(want.retried - retried);
       // Refused attempts never reach the receiver; 503s do, and come back refused.
-      expect(result.requests.providerToConsumer, name).toBe(mode === "refuse" ? 10 : want.attempted);
+      expect(result.requests.providerToConsumer, name).toBe(mode === "refuse" ? 10 : attempted);
     }
   }, 30_000);
 
