@@ -38,7 +38,7 @@ describe("every strategy on a sunny day (real provider worker, loopback HTTP)", 
     expect(out.result.errors).toEqual({ rateLimited: 0, server: 0, rejected: 0 });
   }, 20_000);
 
-  it("conditional: about the same requests as polling, far fewer bytes per request (304s carry no body)", () => {
+  it("conditional: about the same requests as polling, fewer bytes per request (304s carry no body)", () => {
     const p = results.get("polling")!;
     const c = results.get("conditional")!;
     // Same settlements, same schedule: only a payment settling within a timer's lateness of a poll
@@ -51,7 +51,15 @@ describe("every strategy on a sunny day (real provider worker, loopback HTTP)", 
     const T = scenario.polling.intervalMs;
     const movable = Array.from({ length: 10 }, (_, i) => settlementFor(settlementRule(scenario), i).delayMs % T).filter((phase) => phase < late || T - phase < late).length;
     expect(Math.abs(c.requests.total - p.requests.total)).toBeLessThanOrEqual(2 * movable);
-    expect(c.bytes.providerToConsumer / c.requests.total).toBeLessThan(0.8 * (p.bytes.providerToConsumer / p.requests.total));
+    // Bytes: polling's answers all carry the payment; conditional's carry it once per payment (the
+    // 200 that brings news) and otherwise a 304 without it. Measured per 304 against polling's
+    // average answer (334 bytes here), the saving was 104 bytes (the body and its two headers);
+    // more than 50 is asserted, whatever share of the requests were 304s (fewer on a starved
+    // machine, where more payments had settled by their first poll). A fixed ratio of bytes per
+    // request (0.79 measured against 0.8 asserted) failed on that share alone.
+    const fullAnswer = p.bytes.providerToConsumer / p.requests.total;
+    expect(c.requests.wasted).toBeGreaterThan(0);
+    expect((c.requests.total * fullAnswer - c.bytes.providerToConsumer) / c.requests.wasted).toBeGreaterThan(50);
   });
 
   it("long-polling: one held request per payment when the wait outlasts settlement", () => {
@@ -133,9 +141,12 @@ describe("long-polling windows", () => {
     });
     const { result } = await run(scenario, "long-polling");
     expect(result.payments.missed).toBe(0);
+    // A payment's re-asks drift later by each window's timer lateness (as the run measured it, in
+    // scenario ms): over its at most 4 windows a drift past a whole window loses it one request.
+    const lost = 10 * Math.floor((4 * lateness(result) * scenario.speed) / scenario.longPolling.waitMs);
     // Each payment pends through 2–4 one-second windows; the request that brings news is the last.
-    expect(result.requests.total).toBeGreaterThanOrEqual(30);
-    expect(Math.abs(result.requests.total - result.model!.requests.total)).toBeLessThanOrEqual(3);
+    expect(result.requests.total).toBeGreaterThanOrEqual(30 - lost);
+    expect(Math.abs(result.requests.total - result.model!.requests.total)).toBeLessThanOrEqual(3 + lost);
   }, 20_000);
 });
 

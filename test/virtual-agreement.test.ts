@@ -302,7 +302,8 @@ describe("virtual clock agrees with the real run", () => {
       // The webhook's real latency is the machine's own (~1 ms on loopback: a POST, an HMAC, a
       // parse); the simulation's is the network delay, 0 here. A ratio of the two means nothing,
       // so each is only held under 5% of polling's mean: both tell the same story.
-      expect(realWebhook!.latencyMs!.mean).toBeLessThan(0.05 * realPolling!.latencyMs!.mean);
+      // (The real one plus its run's measured timer lateness: 10.8 ms was seen with the load average near 14.)
+      expect(realWebhook!.latencyMs!.mean).toBeLessThan(0.05 * realPolling!.latencyMs!.mean + late.after);
       expect(virtualWebhook!.latencyMs!.mean).toBeLessThan(0.05 * virtualPolling!.latencyMs!.mean);
     });
   }
