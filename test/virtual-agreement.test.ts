@@ -28,7 +28,7 @@ import { runCli } from "./helpers/cli.js";
  * A busy machine can still make the real run's timers later than a seed's clearance. The run
  * measures that itself (its loops' health), so each comparison counts the payments or events that
  * close to an edge and allows each to cross it: no slack on a calm machine, and on a loaded one
- * exactly what the measured lateness explains (see measuredLateness; for the hybrid case also how
+ * what the measured lateness explains (see crossable; for the hybrid case also how
  * far the real creations drifted from their planned offsets, 27–36 ms seen, past its 30 ms clearance).
  */
 const CLEAR_AFTER_MS = 20;
@@ -155,13 +155,25 @@ function clearOfSlots(s: Scenario): boolean {
 }
 
 /**
- * How late the real run's timers could have fired, from its own health figures: the worst
- * lateness each loop measured (sampled every 5 ms, so plus one period, plus 1 ms of rounding).
- * A late consumer polls (or pages) after its slot; a late provider settles after its draw.
+ * How late the real run's timers fired, from its own health figures (`stat` of each loop's
+ * lateness, sampled every 5 ms, so plus one period, plus 1 ms of rounding). A late consumer polls
+ * (or pages) after its slot; a late provider settles after its draw.
  */
-function measuredLateness(real: CompareResult): { after: number; before: number } {
-  const worst = (side: "provider" | "consumer") => Math.max(...real.strategies.map((r) => r.health?.[side]?.eventLoopDelayMs.max ?? Infinity));
+function measuredLateness(real: CompareResult, stat: "p99" | "max" = "max"): { after: number; before: number } {
+  const worst = (side: "provider" | "consumer") => Math.max(...real.strategies.map((r) => r.health?.[side]?.eventLoopDelayMs[stat] ?? Infinity));
   return { after: Math.max(worst("consumer"), worst("provider")) + 6, before: worst("provider") + 6 };
+}
+
+/**
+ * How many payments (or events) the run's lateness may have carried across an edge: none when
+ * even its worst lateness stays inside every clearance (then the comparison is exact). Otherwise
+ * those within its p99 lateness of an edge, plus 1% of `n` for what lay past the p99. Not all
+ * those within its max: one stall of 100–150 ms (a collection, a burst of creations) showed up in
+ * the max even on an idle machine and would excuse every payment.
+ */
+function crossable(real: CompareResult, n: number, near: (late: { after: number; before: number }) => number): number {
+  if (near(measuredLateness(real, "max")) === 0) return 0;
+  return near(measuredLateness(real, "p99")) + Math.ceil(n / 100);
 }
 
 /** The largest difference between two objects' numeric fields (nested), or Infinity when their shapes differ. */
@@ -241,9 +253,9 @@ describe("virtual clock agrees with the real run", () => {
         return Math.max(...real.map((d, i) => Math.abs(d.createdAtMs - real[0]!.createdAtMs - (planned[i]!.createdAtMs - planned[0]!.createdAtMs))));
       }),
     );
-    const timers = measuredLateness(run.real);
-    const late = { after: timers.after + drift, before: timers.before + drift };
-    const near = hybridNearEvents(run.scenario, late);
+    const withDrift = (t: { after: number; before: number }) => ({ after: t.after + drift, before: t.before + drift });
+    const late = withDrift(measuredLateness(run.real, "p99"));
+    const near = crossable(run.real, run.scenario.payments.count, (t) => hybridNearEvents(run.scenario, withDrift(t)));
     console.log(`${HYBRID.label}: ${JSON.stringify({ ...report, lateMs: late, creationDriftMs: drift, nearEvents: near })}`);
 
     // The seed must exercise what this case is about: payments lost to the webhook, found by the passes, and both kinds of miss.
@@ -283,8 +295,8 @@ describe("virtual clock agrees with the real run", () => {
       // The seed keeps settlements 20 ms after a slot and 3 ms before the next; a real run whose
       // timers ran later than that (as its own health measured) may see the payments that close to
       // a slot one poll earlier or later: one request each, and up to an interval of latency.
-      const late = measuredLateness(run.real);
-      const movable = nearSlots(run.scenario, late);
+      const late = measuredLateness(run.real, "p99");
+      const movable = crossable(run.real, run.scenario.payments.count, (t) => nearSlots(run.scenario, t));
       console.log(`${c.label}: ${JSON.stringify({ ...report, lateMs: late, movable })}`);
 
       expect(run.virtual.clock).toBe("virtual");
