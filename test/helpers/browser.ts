@@ -134,15 +134,34 @@ async function packagedBrowser(): Promise<FoundBrowser> {
       `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n  <dir>${join(home, "fonts", "fonts")}</dir>\n  <cachedir>${join(home, "fonts-cache")}</cachedir>\n</fontconfig>\n`,
     );
     await writeFile(join(staging, ".complete"), `${version}\n`);
-    try {
-      await rename(staging, home);
-    } catch (err) {
-      // Another run put a complete copy in place first (or a stale, incomplete one is in the way).
-      await rm(staging, { recursive: true, force: true });
-      if (!existsSync(done)) throw new Error(`cannot unpack @sparticuz/chromium into ${home} (${(err as Error).message}); remove that directory and run again`);
-    }
+    await publish(staging, home);
   }
   return { executablePath: join(home, "chromium"), args, env: { ...process.env, FONTCONFIG_FILE: join(home, "fonts.conf") }, source: `@sparticuz/chromium ${version}` };
+}
+
+/**
+ * Moves a complete `staging` into place as `home`. If another run got there first, its copy is
+ * used. A `home` without the mark is a leftover (a run killed mid-way, or the directory deleted
+ * while a browser from it still ran and wrote into it again, as happened here): it is renamed
+ * aside and removed (a browser still running from it keeps its open files), and the move is
+ * tried once more.
+ */
+async function publish(staging: string, home: string): Promise<void> {
+  const done = join(home, ".complete");
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rename(staging, home);
+      return;
+    } catch (err) {
+      if (existsSync(done)) return void (await rm(staging, { recursive: true, force: true }));
+      if (attempt === 1) {
+        await rm(staging, { recursive: true, force: true });
+        throw new Error(`cannot unpack @sparticuz/chromium into ${home} (${(err as Error).message}); remove that directory and run again`);
+      }
+      const aside = `${home}.stale-${process.pid}-${Date.now()}`;
+      await rename(home, aside).then(() => rm(aside, { recursive: true, force: true }), () => undefined);
+    }
+  }
 }
 
 /** A system browser if there is one, else the packaged Chromium (unpacked on first use, about 2 s). */
