@@ -163,6 +163,7 @@ describe("apiwh provider + listen + pay, three processes over loopback", () => {
     const [p, l] = await Promise.all([provider.stop(), listen.stop()]);
     expect(p.code, provider.stderr()).toBe(130);
     expect(l.code, listen.stderr()).toBe(130);
+    // The promise is 2 s from Ctrl-C to exit; closing two idle servers takes tens of ms.
     expect(p.afterMs).toBeLessThan(2000);
     expect(l.afterMs).toBeLessThan(2000);
     expect(provider.stdout()).toMatch(/stopped: 3 payments, \d+ requests served, 3 delivery attempts \(3 answered 2xx, 0 retries\)\n$/);
@@ -214,7 +215,8 @@ describe("apiwh poll against a provider process", () => {
     const [, requests, wasted] = /: (\d+) requests, (\d+) wasted \(\d+%\), [\d.]+ per payment$/.exec(summary)!;
     expect(Number(requests)).toBe(knocks.length);
     expect(Number(wasted)).toBe(knocks.length - 2);
-    expect(lines.slice(-2).map((l) => l.replace(/\d+ requests.*/, ""))).toEqual(["  pay_1  succeeded  ", "  pay_2  succeeded  "]);
+    // "1 request" when a payment had settled by its first knock (creation can be that slow on a busy machine).
+    expect(lines.slice(-2).map((l) => l.replace(/\d+ requests?\b.*/, ""))).toEqual(["  pay_1  succeeded  ", "  pay_2  succeeded  "]);
     expect(count(provider.stdout(), /GET \/payments\/pay_\d {2}200/)).toBe(knocks.length);
     await provider.stop();
   }, 30_000);

@@ -8,6 +8,19 @@ import { runCli } from "./helpers/cli.js";
 
 const byName = (r: CompareResult, name: string): StrategyResult => r.strategies.find((s) => s.name === name)!;
 
+/**
+ * How late the provider's settlement timers may fire in this strategy's run, in scenario ms. Node
+ * timers fire up to 1 ms early against hrtime (the −2 where this is used) and late when the loop or
+ * the thread is held up; the run measures exactly that on the provider's loop (health: the worst
+ * lateness of a timer sampled every 5 ms), so a settlement is late by at most that worst lateness
+ * plus one sampling period, plus 1 ms for the settlement wheel's rounding up to whole ms. On an
+ * idle machine this is about 10 ms; with the load average near 7 on two cores, over 100 ms was seen.
+ */
+function lateness(r: CompareResult, s: StrategyResult): number {
+  expect(s.health?.provider, `${s.name}: the provider's loop health`).toBeTruthy();
+  return (s.health!.provider!.eventLoopDelayMs.max + 5 + 1) * r.scenario.speed;
+}
+
 describe("apiwh compare (built-in scenario, real CLI over loopback)", () => {
   let result: CompareDocument;
   let stderr: string;
@@ -30,7 +43,8 @@ describe("apiwh compare (built-in scenario, real CLI over loopback)", () => {
       expect(Object.keys(s.bytes).sort()).toEqual(["consumerToProvider", "providerToConsumer", "total"]);
       expect(Object.keys(s.latencyMs!).sort()).toEqual(["max", "mean", "min", "p50", "p90", "p95", "p99"]);
       expect(s.payments).toMatchObject({ total: 20 });
-      expect(s.durationMs).toBeGreaterThan(0);
+      // The run lasts until its last detection, on the clock that stamped the detections.
+      expect(s.durationMs).toBeGreaterThanOrEqual(Math.max(...s.details!.map((d) => d.detectedAtMs!)));
       expect(s.requests.total).toBe(s.requests.consumerToProvider + s.requests.providerToConsumer);
       expect(s.bytes.total).toBe(s.bytes.consumerToProvider + s.bytes.providerToConsumer);
     }
@@ -55,6 +69,9 @@ describe("apiwh compare (built-in scenario, real CLI over loopback)", () => {
     for (let i = 0; i < 20; i++) predicted += Math.ceil(settlementFor(rule, i).delayMs / 1000) + 1;
     expect(p.requests.total).toBeGreaterThanOrEqual(20);
     expect(p.requests.providerToConsumer).toBe(0);
+    // A payment settling within a timer's lateness of a poll slot is seen one poll earlier or later.
+    // Seed 42's settlements sit 16, 99, 108, 108… ms from the nearest slot: lateness under 99 ms can
+    // move only the first, by one poll; 2 leaves room for one more.
     expect(Math.abs(p.requests.total - predicted)).toBeLessThanOrEqual(2);
     expect(p.requests.wasted).toBe(p.requests.total - 20);
     expect(p.payments.missed).toBe(0);
@@ -73,11 +90,13 @@ describe("apiwh compare (built-in scenario, real CLI over loopback)", () => {
       for (const d of s.details!) {
         const index = Number(d.id.slice(4)) - 1;
         const planned = settlementFor(rule, index);
-        // Node timers have millisecond granularity (up to 1 ms early against hrtime) and, on a busy machine, fire a little late.
         expect(d.settlementDelayMs!).toBeGreaterThanOrEqual(planned.delayMs - 2);
-        expect(d.settlementDelayMs!).toBeLessThan(planned.delayMs + 100);
+        expect(d.settlementDelayMs!).toBeLessThanOrEqual(planned.delayMs + lateness(result, s));
         expect(d.status).toBe(planned.outcome);
-        expect(d.latencyMs!).toBeGreaterThanOrEqual(0);
+        // One monotonic clock on both sides: no outcome is known before the provider settled it
+        // (latencyMs itself is clamped at 0, so only the raw stamps can show a skew).
+        expect(d.detectedAtMs!).toBeGreaterThanOrEqual(d.settledAtMs!);
+        expect(d.latencyMs!).toBeCloseTo(d.detectedAtMs! - d.settledAtMs!, 2);
       }
     }
   });
@@ -87,22 +106,27 @@ describe("apiwh compare: repeatable and quick variants", () => {
   const fast = ["compare", "--format", "json", "--details", "--payments", "6", "--delay", "uniform(50ms, 300ms)", "--interval", "100ms"];
 
   it("the same seed reproduces the same settlement delays and outcomes; another seed does not", async () => {
-    const [a, b, c] = await Promise.all([runCli([...fast, "--seed", "7"]), runCli([...fast, "--seed", "7"]), runCli([...fast, "--seed", "8"])]);
-    for (const r of [a, b, c]) expect(r.code, r.stderr).toBe(0);
-    const plan = (r: string) =>
-      new Map((JSON.parse(r) as CompareResult).strategies.flatMap((s) => s.details!).map((d) => [d.id, { status: d.status, delay: d.settlementDelayMs! }]));
-    const pa = plan(a.stdout);
-    const pb = plan(b.stdout);
-    const pc = plan(c.stdout);
-    expect(pa.size).toBe(6);
-    let differs = 0;
-    for (const [id, x] of pa) {
-      expect(pb.get(id)!.status).toBe(x.status);
-      // Timers are not exact to the millisecond; the draws are identical.
-      expect(Math.abs(pb.get(id)!.delay - x.delay)).toBeLessThan(40);
-      if (Math.abs(pc.get(id)!.delay - x.delay) > 5) differs++;
+    // Half the payments fail, so outcomes (exact, whatever the timers) tell the seeds apart too.
+    const args = [...fast, "--failure-rate", "0.5"];
+    const rule = (seed: number) => ({ seed, delay: parseDistribution("uniform(50ms, 300ms)"), failureRate: 0.5 });
+    const plan = (seed: number) => Array.from({ length: 6 }, (_, i) => settlementFor(rule(seed), i));
+    // The two seeds must differ where a run can show it: an outcome, or a delay by more than the bound below.
+    expect(plan(7).some((p, i) => p.outcome !== plan(8)[i]!.outcome || Math.abs(p.delayMs - plan(8)[i]!.delayMs) > 100)).toBe(true);
+    // One after another: three runs at once would only add to each other's timer lateness.
+    for (const seed of [7, 7, 8]) {
+      const run = await runCli([...args, "--seed", String(seed)]);
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as CompareResult;
+      expect(result.strategies.flatMap((s) => s.details!)).toHaveLength(12);
+      for (const s of result.strategies) {
+        for (const d of s.details!) {
+          const planned = plan(seed)[Number(d.id.slice(4)) - 1]!;
+          expect(d.status, `seed ${seed} ${d.id}`).toBe(planned.outcome);
+          expect(d.settlementDelayMs!, `seed ${seed} ${d.id}`).toBeGreaterThanOrEqual(planned.delayMs - 2);
+          expect(d.settlementDelayMs!, `seed ${seed} ${d.id}`).toBeLessThanOrEqual(planned.delayMs + lateness(result, s));
+        }
+      }
     }
-    expect(differs).toBeGreaterThan(0);
   }, 60_000);
 
   it("prints a side-by-side table with a verdict, without colour when stdout is not a TTY", async () => {
@@ -110,7 +134,8 @@ describe("apiwh compare: repeatable and quick variants", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/polling/);
     expect(run.stdout).toMatch(/webhook/);
-    expect(run.stdout).toMatch(/fewer requests|more requests/);
+    // "as many requests" too: on a starved machine polling can find every payment settled at its first poll.
+    expect(run.stdout).toMatch(/(fewer|more|as many) requests/);
     expect(run.stdout).not.toMatch(/\x1b\[/);
     for (const line of run.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   }, 60_000);

@@ -5,7 +5,6 @@ import {
   MAX_EXPECTATION_LENGTH,
   MAX_NESTING_DEPTH,
   parseExpectation,
-  STRATEGY_FIELD_PATHS,
   validatePaths,
   type Expectation,
 } from "../src/expect/index.js";
@@ -314,7 +313,6 @@ describe("validatePaths", () => {
     "webhook.errors.timeouts == 0",
     "webhook.payments.missedByReason.deadline == 0",
     "webhook.health.signatureFailures == 0",
-    ...STRATEGY_FIELD_PATHS.map((f) => `polling.${f} >= 0`),
   ])("accepts %s", (text) => {
     expect(() => validate(text)).not.toThrow();
   });

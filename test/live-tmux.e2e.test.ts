@@ -15,6 +15,8 @@ const COMMAND = "node bin/apiwh.js compare --live --payments 8 --speed 2";
 const SOCKET_DIR = mkdtempSync(join(tmpdir(), "apiwh-tmux-"));
 const SOCKET = join(SOCKET_DIR, "socket");
 const DONE = "__LIVE_DEMO_DONE__";
+/** Each payment's lane with an empty poll (`·`) as its first mark. */
+const LANES = Array.from({ length: 8 }, (_, i) => new RegExp(`^pay_${i + 1} +·`, "m"));
 
 function tmux(...args: string[]): string {
   return execFileSync("tmux", ["-S", SOCKET, ...args], { cwd: ROOT, encoding: "utf8" });
@@ -48,10 +50,13 @@ describe("live view in tmux", () => {
   let cursorShown = "";
 
   beforeAll(async () => {
-    if (!hasTmux()) throw new Error("tmux is not installed; the live view's end-to-end test needs it (apt-get install -y tmux)");
+    if (!hasTmux()) throw new Error("tmux is not installed; the live view's end-to-end test needs it: apt-get install tmux");
     if (!existsSync(new URL("../dist/views/live.js", import.meta.url))) throw new Error("dist/ is missing the live view; build first (npx tsc -p .)");
     tmux("new-session", "-d", "-x", "80", "-y", "30", "-s", "live", "-e", "NO_COLOR=", "-e", "FORCE_COLOR=", `${COMMAND}; echo ${DONE}; sleep 60`);
-    midRun = await waitFor("a frame drawn mid-run", (t) => /▸ polling .*\n[\s\S]*pay_1 /.test(t) && t.includes("·"));
+    // Mid-run means polling running and every payment's lane drawn with its first empty poll (each
+    // payment is polled once as it is created, before any settles). The legend's own `·` does not
+    // count: waiting for any `·` could catch the frame while only pay_1 had a lane.
+    midRun = await waitFor("polling running with all 8 lanes drawn", (t) => /^▸ polling /m.test(t) && LANES.every((lane) => lane.test(t)));
     final = await waitFor("the run to finish", (t) => t.includes(DONE));
     cursorShown = tmux("display-message", "-p", "-t", "live", "#{cursor_flag}").trim();
   }, 60_000);
@@ -65,7 +70,7 @@ describe("live view in tmux", () => {
   it("mid-run: the running strategy's counters, the next one queued, a lane per payment with empty polls", () => {
     expect(midRun).toMatch(/^▸ polling +\d+ req +\d+\/8 settled +\d+\/8 detected +\d+\.\d s$/m);
     expect(midRun).toMatch(/^ {2}webhook +queued$/m);
-    for (let i = 1; i <= 8; i++) expect(midRun).toMatch(new RegExp(`^pay_${i} +·`, "m"));
+    // A lane per payment with its empty poll is what beforeAll waited for (it fails showing the pane).
     expect(midRun).toMatch(/^polling +0 s ┄+ \d+\.\d s$/m);
   });
 

@@ -170,22 +170,33 @@ describe("provider API: caps", () => {
   it("refuses a long poll past the per-client cap with 429, and frees the slot when one ends", async () => {
     await started({ limits: { longPollsPerClient: 2 } });
     await pay();
+    // A 1 ms long poll takes a slot only for a moment, so it probes the cap without holding it:
+    // 429 once both held requests have reached the provider (a fixed sleep could ask too soon).
+    const probe = () => json(`${provider!.url}/payments/pay_1?wait=1ms`);
+    async function probeUntil(status: number) {
+      for (let tries = 0; ; tries++) {
+        const res = await probe();
+        if (res.status === status || tries === 200) return res;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
     const holds = [0, 1].map(() => new AbortController());
     const held = holds.map((c) => request(`${provider!.url}/payments/pay_1?wait=30s`, { signal: c.signal }).catch(() => undefined));
-    await new Promise((r) => setTimeout(r, 100));
-    const refused = await json(`${provider!.url}/payments/pay_1?wait=30s`);
+    const refused = await probeUntil(429);
     expectError(refused, 429);
     expect(refused.body.error.type).toBe("too_many_open_requests");
     expect(refused.headers["retry-after"]).toBe("1");
+    expect((await json(`${provider!.url}/payments/pay_1?wait=30s`)).status).toBe(429);
     // Plain polls are not long polls and are not capped.
     expect((await json(`${provider!.url}/payments/pay_1`)).status).toBe(200);
     holds[0]!.abort();
     await held[0];
-    await new Promise((r) => setTimeout(r, 50));
+    // The slot comes back once the aborted request's response closes…
+    expect((await probeUntil(200)).status).toBe(200);
+    // …and a new long poll takes it, filling the cap again.
     const again = new AbortController();
     const third = request(`${provider!.url}/payments/pay_1?wait=30s`, { signal: again.signal }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await json(`${provider!.url}/payments/pay_1?wait=30s`)).status).toBe(429);
+    expect((await probeUntil(429)).status).toBe(429);
     again.abort();
     holds[1]!.abort();
     await Promise.all([third, ...held]);

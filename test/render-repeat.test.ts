@@ -18,59 +18,36 @@ function repeated(result: CompareResult, runs = 5): CompareResult {
 }
 
 describe("--repeat", () => {
-  it("shows mean ± sd for the figures thresholds watch, and says how many runs in the header", () => {
-    expect(renderTable(repeated(two), plain)).toMatchInlineSnapshot(`
-      "checkout · 20 payments · poll every 1 s (mean of 5 runs, seeds 42–46)
-      ┌───────────────────────┬─────────────────┬────────────────┐
-      │                       │         polling │        webhook │
-      ├───────────────────────┼─────────────────┼────────────────┤
-      │ Requests              │                 │                │
-      │   total               │       118 ± 1.5 │       23 ± 4.6 │
-      │   model: requests     │             117 │             21 │
-      │   wasted              │        98 (83%) │        3 (13%) │
-      │   per payment         │            5.90 │           1.15 │
-      │   consumer→provider   │             118 │              1 │
-      │   provider→consumer   │               0 │             22 │
-      │                       │                 │                │
-      │ Bytes                 │                 │                │
-      │   total               │         27.3 kB │        14.2 kB │
-      │   consumer→provider   │         13.0 kB │          212 B │
-      │   provider→consumer   │         14.3 kB │        14.0 kB │
-      │                       │                 │                │
-      │ Detection latency     │                 │                │
-      │   min                 │         3.20 ms │        0.41 ms │
-      │   mean                │ 471.9 ± 14.6 ms │ 0.68 ± 0.02 ms │
-      │   model: latency mean │        455.2 ms │        0.00 ms │
-      │   p50                 │ 452.3 ± 19.0 ms │ 0.61 ± 0.03 ms │
-      │   p90                 │        903.1 ms │        0.97 ms │
-      │   p95                 │ 951.2 ± 17.1 ms │ 1.12 ± 0.02 ms │
-      │   p99                 │        991.7 ms │        1.46 ms │
-      │   max                 │        998.4 ms │        1.52 ms │
-      │                       │                 │                │
-      │ Payments              │                 │                │
-      │   detected            │           20/20 │          20/20 │
-      │   missed              │               0 │              0 │
-      │   duplicates          │               0 │              1 │
-      │                       │                 │                │
-      │ Deliveries            │                 │                │
-      │   attempted           │               0 │             22 │
-      │   succeeded           │               0 │             20 │
-      │   retried             │               0 │              2 │
-      │                       │                 │                │
-      │ Duration              │          9.18 s │         8.41 s │
-      └───────────────────────┴─────────────────┴────────────────┘
-      Model vs measured
-        polling: measured 471.9 ms mean vs 455.2 ms modelled (+3.7%): each poll also
-          pays the request's round trip and timer drift.
-        polling: 118 requests vs 117 modelled: a poll that lands exactly on a
-          settlement boundary sees it one interval early or late.
-        webhook: measured 0.68 ms mean vs 0.00 ms modelled: the model counts only the
-          network; the rest is signing, sending and verifying.
-        webhook: 23 requests vs 21 modelled: 2 deliveries were retried; the model
-          expects none.
-      webhook needed 5.06× fewer requests and learned each outcome 741× sooner
-      (p50: 0.61 ms vs 452.3 ms)."
-    `);
+  it("shows mean ± sd for the figures thresholds watch, says how many runs in the header, and changes nothing else", () => {
+    // The layout itself is render.test.ts's snapshot; here only what --repeat changes.
+    const once = renderTable(two, plain);
+    const result = repeated(two);
+    const out = renderTable(result, plain);
+    expect(out.split("\n")[0]).toBe(scenarioLine(result));
+    const rows = (text: string) => text.split("\n").filter((l) => l.startsWith("│")).map((l) => l.split("│").slice(1, -1).map((c) => c.trim()));
+    const [onceRows, repeatedRows] = [rows(once), rows(out)];
+    expect(repeatedRows).toHaveLength(onceRows.length);
+    // The rows the stddev covers, in table order: requests total, then latency mean, p50, p95.
+    const watched = ["total", "mean", "p50", "p95"];
+    const spread: Array<(s: RepeatInfo["stddev"][number]) => number> = [(s) => s.requests.total, (s) => s.latencyMs!.mean, (s) => s.latencyMs!.p50, (s) => s.latencyMs!.p95];
+    let w = 0;
+    repeatedRows.forEach((cells, i) => {
+      const label = cells[0]!;
+      const isWatched = w < watched.length && label === watched[w];
+      cells.slice(1).forEach((cell, k) => {
+        if (!isWatched) return void expect(cell, `${label} (row ${i})`).toBe(onceRows[i]![k + 1]);
+        // "471.9 ± 14.6 ms" is "471.9 ms" with the spread, shown to the figure's own decimals.
+        const m = /^(.*?) ± ([\d.]+)(.*)$/.exec(cell);
+        expect(m, `${label}: ${cell}`).not.toBeNull();
+        expect(m![1]! + m![3]!, label).toBe(onceRows[i]![k + 1]);
+        const decimals = m![2]!.split(".")[1]?.length ?? 0;
+        expect(Number(m![2]), `${label} ${cell}`).toBe(Number(spread[w]!(result.repeat!.stddev[k]!).toFixed(decimals)));
+      });
+      if (isWatched) w++;
+    });
+    expect(w).toBe(watched.length);
+    // Below the table (model notes, verdict): as without --repeat.
+    expect(out.slice(out.lastIndexOf("┘"))).toBe(once.slice(once.lastIndexOf("┘")));
   });
 
   it("fits 80 columns with 7 strategies, splitting into more tables when the cells grow", () => {

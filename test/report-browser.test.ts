@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHtmlReport } from "../src/render/html.js";
 import { renderSweepHtml } from "../src/render/html-sweep.js";
@@ -9,54 +7,32 @@ import { Timeline } from "../src/contract/timeline.js";
 import { verdict } from "../src/contract/verdict.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
+import { ARTIFACTS, findBrowser, launchBrowser, openPage, painted, saveScreenshot } from "./helpers/browser.js";
 import { sweep } from "./sweep-fixtures.js";
 
 /**
- * The HTML report opened in Debian's Chromium (never a downloaded browser): the charts render,
- * the page logs no error and asks the network for nothing. Screenshots land in test-artifacts/.
+ * The HTML report opened in headless Chromium (a system one, else the one `npm ci` unpacks from
+ * @sparticuz/chromium; never a downloaded browser): the charts render, the page logs no error and
+ * asks the network for nothing. Screenshots land in test-artifacts/.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
 
 // The provider runs in a worker loaded from dist/, so the run goes through the built code.
 const built = (await import(new URL("../dist/run/compare.js", import.meta.url).href)) as typeof import("../src/run/compare.js");
 
-interface Visit {
-  page: Page;
-  requests: string[];
-  errors: string[];
-}
-
 describe("the HTML report in headless Chromium", () => {
   let browser: Browser;
 
+  // Unpacking the packaged Chromium takes about 2 s the first time; launching, under a second.
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does; this test never downloads a browser`);
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchBrowser();
     await mkdir(ARTIFACTS, { recursive: true });
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  async function visit(file: URL): Promise<Visit> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const requests: string[] = [];
-    const errors: string[] = [];
-    page.on("request", (r) => requests.push(r.url()));
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(file.href, { waitUntil: "load" });
-    return { page, requests, errors };
-  }
+  const visit = (file: URL) => openPage(browser, file);
 
   /** Width and height of every element matching `selector`, as laid out. */
   async function boxes(page: Page, selector: string): Promise<Array<{ width: number; height: number }>> {
@@ -96,7 +72,13 @@ describe("the HTML report in headless Chromium", () => {
       expect((await boxes(page, "figure.chart > svg circle.poll")).length).toBeGreaterThan(8);
       expect(await page.locator("table.compare").count()).toBe(1);
       expect(await page.locator("p.verdict").textContent()).toBe(verdict(result));
-      await page.screenshot({ path: new URL("report.png", ARTIFACTS).pathname, fullPage: true });
+      // Painted, not only laid out: as PNG, the requests chart (axes, labels, two series) took
+      // about 18 kB here and a blank area of its size about 2 kB; 4× holds for any chart with ink.
+      await painted(page);
+      const chart = await page.locator("figure.chart > svg").first().screenshot();
+      const blank = await page.screenshot({ clip: { x: 0, y: 0, width: charts[0]!.width, height: charts[0]!.height }, style: "body > * { visibility: hidden }" });
+      expect(chart.length).toBeGreaterThan(4 * blank.length);
+      await saveScreenshot(page, "report.png");
       expect(errors).toEqual([]);
       expect(requests).toEqual([file.href]);
     } finally {
@@ -114,7 +96,7 @@ describe("the HTML report in headless Chromium", () => {
       expect(charts[0]!.width).toBeGreaterThan(300);
       expect(charts[0]!.height).toBeGreaterThan(100);
       for (const box of await boxes(page, "path.series")) expect(box.width).toBeGreaterThan(0);
-      await page.screenshot({ path: new URL("sweep.png", ARTIFACTS).pathname, fullPage: true });
+      await saveScreenshot(page, "sweep.png");
       expect(errors).toEqual([]);
       expect(requests).toEqual([file.href]);
     } finally {
@@ -135,4 +117,15 @@ describe("the HTML report in headless Chromium", () => {
       await page.close();
     }
   }, 30_000);
+});
+
+describe("finding a browser", () => {
+  it("a CHROME_PATH that does not exist fails in one line naming it, never falling back in silence", async () => {
+    const error = await findBrowser({ CHROME_PATH: "/nonexistent/chrome" }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    expect(error).toMatch(/^CHROME_PATH=\/nonexistent\/chrome does not exist; .*`npm ci`/);
+    expect(error).not.toContain("\n");
+  });
 });

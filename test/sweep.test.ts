@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
 import { summarizeLatencies } from "../src/contract/latency.js";
 import { renderSweepChart, renderSweepJson, renderSweepTable, sweepVerdict } from "../src/render/sweep.js";
+import type { RunEvent } from "../src/contract/events.js";
 import type { SweepResult } from "../src/contract/result.js";
 import { parseIntervalList, validateIntervals } from "../src/run/sweep.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
@@ -115,8 +116,9 @@ describe("sweepIntervals (real provider, loopback HTTP)", () => {
   /**
    * How far a measured p50 may sit from the model's ⌈D/T⌉·T − D for the same draws: a poll's
    * answer on loopback takes about a millisecond and timers fire a few ms late (or the settlement
-   * timer fires late, shortening the wait), so 25 ms leaves a loaded CI runner room. A p50 is an
-   * order statistic, so it moves no more than the samples do.
+   * timer fires late, shortening the wait), so 25 ms leaves a CI runner room; where a run measured
+   * its timers later than that (51 ms off was seen with the load average near 8), its own figure.
+   * A p50 is an order statistic, so it moves no more than the samples do.
    */
   const P50_TOLERANCE_MS = 25;
   /** At most one poll per payment lands on the other side of a settlement boundary. */
@@ -141,13 +143,27 @@ describe("sweepIntervals (real provider, loopback HTTP)", () => {
   });
 
   it("fewer requests and a later p50 as the interval grows; the webhook needs payments + 1 requests", async () => {
-    const result = await built.sweepIntervals(scenario, INTERVALS, { host: "127.0.0.1", webhookPort: 0, details: false });
+    // Each run's own measure of how late its timers fired (both loops' worst, plus a sampling period
+    // and a ms of rounding): a late poll lengthens a latency by at most that, a late settlement
+    // shortens it by at most that, and an order statistic moves no more than its samples.
+    // A poll whose answer comes back later than an interval (its timer late, or its round trip long)
+    // is followed by the next slot still ahead, skipping those in between: fewer requests.
+    const lateness: number[] = [];
+    const answeredLate: number[] = [];
+    const onEvent = (e: RunEvent) => {
+      if (e.kind !== "strategy-end") return;
+      const h = e.result.health;
+      lateness.push(h?.provider ? Math.max(h.provider.eventLoopDelayMs.max, h.consumer.eventLoopDelayMs.max) + 6 : Infinity);
+      answeredLate.push(h?.provider ? lateness.at(-1)! + (h.consumer.roundTripMs?.max ?? 0) : Infinity);
+    };
+    const result = await built.sweepIntervals(scenario, INTERVALS, { host: "127.0.0.1", webhookPort: 0, details: false, onEvent });
     expect(result.partial).toBe(false);
     expect(result.points.map((p) => p.intervalMs)).toEqual(INTERVALS);
     result.points.forEach((p, i) => {
       expect(p.payments.missed).toBe(0);
-      expect(Math.abs(p.requests.total - predicted[i]!.requests)).toBeLessThanOrEqual(REQUESTS_TOLERANCE);
-      expect(Math.abs(p.latencyMs!.p50 - predicted[i]!.p50)).toBeLessThanOrEqual(P50_TOLERANCE_MS);
+      const skippable = PAYMENTS * Math.floor(answeredLate[i]! / p.intervalMs!);
+      expect(Math.abs(p.requests.total - predicted[i]!.requests), `requests at ${p.intervalMs} ms; answers up to ${answeredLate[i]} ms late`).toBeLessThanOrEqual(REQUESTS_TOLERANCE + skippable);
+      expect(Math.abs(p.latencyMs!.p50 - predicted[i]!.p50), `p50 at ${p.intervalMs} ms; timers up to ${lateness[i]} ms late`).toBeLessThanOrEqual(Math.max(P50_TOLERANCE_MS, lateness[i]!));
     });
     for (let i = 1; i < result.points.length; i++) {
       expect(result.points[i]!.requests.total).toBeLessThan(result.points[i - 1]!.requests.total);
