@@ -151,7 +151,7 @@ describe("the JSON contract, against a real compare of every strategy", () => {
     // The CLI names its own list when refusing a strategy it does not know.
     const refused = await runCli(["compare", "--strategies", "smoke-signals"]);
     expect(refused.code).toBe(2);
-    const known = /expected (?:one|some) of ([a-z, -]+)$/m.exec(refused.stderr.trim())?.[1]?.split(", ");
+    const known = /expected (?:one|some) of ("[a-z-]+"(?:, "[a-z-]+")*)$/m.exec(refused.stderr.trim())?.[1]?.split(", ").map((name) => name.slice(1, -1));
     expect(known, refused.stderr).toEqual(STRATEGIES);
   });
 
