@@ -36,13 +36,13 @@ function hasTmux(): boolean {
   }
 }
 
-/** The pane's whole history and screen, as plain text. */
-const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "live");
+/** A pane's whole history and screen, as plain text. */
+const screen = (pane = "live") => tmux("capture-pane", "-p", "-J", "-S", "-", "-t", pane);
 
-async function waitFor(what: string, test: (text: string) => boolean, timeoutMs = 45_000): Promise<string> {
+async function waitFor(what: string, test: (text: string) => boolean, timeoutMs = 45_000, pane = "live"): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const text = screen();
+    const text = screen(pane);
     if (test(text)) return text;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}; the pane shows:\n${text}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -67,14 +67,18 @@ describe("live view in tmux (100 × 32)", () => {
   let midRun = "";
   let final = "";
   let cursorShown = "";
+  let onTerminal = "";
 
   beforeAll(async () => {
     if (!hasTmux()) throw new Error("tmux is not installed; the live view's end-to-end test needs it: apt-get install tmux");
     if (!existsSync(new URL("../dist/views/live.js", import.meta.url))) throw new Error("dist/ is missing the live view; build first (npx tsc -p .)");
     tmux("new-session", "-d", "-x", "100", "-y", "32", "-s", "live", `${COMMAND}; echo ${DONE}; sleep 60`);
+    // Beside it, a one-payment run printing its table format to the same terminal.
+    tmux("new-session", "-d", "-x", "100", "-y", "32", "-s", "table", `env -u FORCE_COLOR NO_COLOR=1 node bin/apiwh.js compare --live --payments 1 --delay "fixed(200ms)" --interval 100ms --speed 2; echo ${DONE}; sleep 60`);
     // Mid-run: polling done and frozen, the webhook running, one of its payments known.
     midRun = await waitFor("polling frozen and the webhook running with a delivery drawn", (t) => /^✓ polling /m.test(t) && /^▸ webhook /m.test(t) && /^ {2}pay_\d .*↓/m.test(t));
     final = await waitFor("the run to finish", (t) => t.includes(DONE));
+    onTerminal = await waitFor("the one-payment run to finish", (t) => t.includes(DONE), 45_000, "table");
     cursorShown = tmux("display-message", "-p", "-t", "live", "#{cursor_flag}").trim();
     keep("live-mid.txt", midRun);
     keep("live-final.txt", final.slice(0, final.indexOf(DONE)));
@@ -124,6 +128,15 @@ describe("live view in tmux (100 × 32)", () => {
     expect(lines.filter((l) => /▸ /.test(l))).toHaveLength(0);
     expect(lines.length).toBeLessThanOrEqual(32);
     expect(lines.at(-1)).toMatch(/^○ asked: pending +│ settled +━ client doesn't know yet +↓ delivered +● asked: known$/);
+  });
+
+  it("on the same terminal, stdout follows the frame with the verdict, not the full table", () => {
+    const lines = onTerminal.slice(0, onTerminal.indexOf(DONE)).trimEnd().split("\n");
+    const legend = lines.findIndex((l) => l.startsWith("○ asked"));
+    expect(legend).toBeGreaterThan(0);
+    // The verdict first, then any warning (a loaded machine), then where the full table is.
+    expect(lines.slice(legend + 1).join("\n")).toMatch(/^webhook needed [\s\S]*\nThe full table: --table, or --format json\.$/);
+    expect(onTerminal).not.toContain("┌");
   });
 
   it("gives the cursor back", () => {

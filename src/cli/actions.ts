@@ -119,8 +119,8 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
     await writeReport(flags.report, renderHtmlReport(result, timelines));
   }
   const palette = render.makePalette(render.colorEnabled(io.stdout, io.env));
-  if (flags.format === "table" && views.live && !flags.table) {
-    // The live view's last frame holds the summary; the 40-line table would scroll it away.
+  if (flags.format === "table" && views.live && io.stdout.isTTY && !flags.table) {
+    // The live view's last frame holds the summary; the 40-line table would scroll it off the same screen.
     const { renderLiveOutcome } = await import("../render/live-frame.js");
     io.stdout.write(renderLiveOutcome(result, palette) + "\n");
   } else writeResult(result, flags.format, palette, render, io);
