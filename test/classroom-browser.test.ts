@@ -111,10 +111,14 @@ describe("the classroom page (apiwh compare --serve) in headless Chromium", () =
 
       // A lane drawn: the first empty poll of the polling band.
       await page.waitForSelector(".band[data-strategy=polling] circle.poll");
-      for (const selector of [".band[data-strategy=polling] > svg", "#sequence-svg", ".card[data-strategy=polling]"]) {
-        const box = (await page.locator(selector).boundingBox())!;
-        expect(box.width, selector).toBeGreaterThan(200);
-        expect(box.height, selector).toBeGreaterThan(60);
+      // Measured in one go: the lanes are redrawn several times a second, so an element found a moment ago may be gone.
+      const laidOut = await page.evaluate((selectors) => selectors.map((sel) => {
+        const r = document.querySelector(sel)?.getBoundingClientRect();
+        return { sel, width: r?.width ?? 0, height: r?.height ?? 0 };
+      }), [".band[data-strategy=polling] > svg", "#sequence-svg", ".card[data-strategy=polling]"]);
+      for (const box of laidOut) {
+        expect(box.width, box.sel).toBeGreaterThan(200);
+        expect(box.height, box.sel).toBeGreaterThan(60);
       }
       expect(await page.locator("#sequence-svg line.exchange").count()).toBeGreaterThan(0);
 
