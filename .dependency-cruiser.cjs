@@ -1,8 +1,8 @@
 /**
  * The layers of apiwh, as `npm test` enforces them (test/layers.test.ts). Data flows one way:
  *
- *   cli ─► commands, views ─► run, virtual ─► strategies, provider ─► shared vocabularies
- *      └──────────────► render (pure: result in, text out) ◄──────┘ (cli, commands, views only)
+ *   cli ─► commands, views, serve ─► run, virtual ─► strategies, provider ─► shared vocabularies
+ *      └──────────────► render (pure: result in, text out) ◄──────┘ (cli, commands, views, serve only)
  *
  * LAYERS lists exactly what each layer may import besides itself; anything else fails. On top of
  * that: no cycles; the provider and the strategies never import each other (they meet over HTTP
@@ -31,7 +31,10 @@ const LAYERS = {
   virtual: SHARED_IO,
   commands: ["run", "virtual", "probe", "strategies", "provider", "render", ...SHARED_IO],
   views: ["run", "virtual", "render", ...SHARED_IO],
-  cli: ["commands", "views", "run", "virtual", "probe", "strategies", "provider", "render", ...SHARED_IO],
+  // apiwh compare --serve: the classroom page's server, a view in a browser. It takes the run's
+  // events and an engine from the CLI, so it needs neither engine itself.
+  serve: ["render", ...SHARED_IO],
+  cli: ["commands", "views", "serve", "run", "virtual", "probe", "strategies", "provider", "render", ...SHARED_IO],
 };
 
 const PATHS = {
@@ -72,7 +75,7 @@ module.exports = {
       severity: "error",
       comment: "run/ emits events and results; rendering and views subscribe from above.",
       from: { path: "^src/(run|virtual)/" },
-      to: { path: "^src/(render|views)/" },
+      to: { path: "^src/(render|views|serve)/" },
     },
     {
       name: "engines-apart",
@@ -93,7 +96,7 @@ module.exports = {
       severity: "error",
       comment: "render/ turns a result (contract types) into text: nothing from the engines, the sides or the CLI.",
       from: { path: "^src/render/" },
-      to: { path: "^src/(cli|commands|views|run|virtual|strategies|provider|measure|http|webhooks)([./]|$)" },
+      to: { path: "^src/(cli|commands|views|serve|run|virtual|strategies|provider|measure|http|webhooks)([./]|$)" },
     },
     {
       name: "render-no-io",

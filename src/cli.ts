@@ -37,7 +37,10 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
-    .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
+    .option("--live", "draw every strategy's timeline on stderr while the run goes, with a compact summary (only on a terminal)")
+    .option("--table", "with --live: print the full table after the live view too (otherwise the verdict follows its summary)")
+    .option("--serve", "play the run in a browser: a classroom page on 127.0.0.1, with controls and predictions, until Ctrl-C")
+    .option("--port <port>", "port for --serve (default 4330; 0 picks a free one)", flag.port("--port"))
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));

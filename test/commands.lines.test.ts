@@ -4,31 +4,33 @@ import { knockLine, summaryLines, type PaymentTally } from "../src/commands/poll
 import { paymentLine } from "../src/commands/pay.js";
 import { bannerLines, deliveryLine as attemptLine, FAULTS_AT_SENDER, requestLine, settledLine } from "../src/commands/provider-log.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
-import { isLoopbackHost, printable } from "../src/commands/shared.js";
+import { isLoopbackHost, printable, wallStamp, wallTime } from "../src/commands/shared.js";
 import { makePalette } from "../src/render/color.js";
 
 // Lines of the standalone commands, built from hand-made data: the layout is fixed, live numbers are not.
 const p = makePalette(false);
 const wall = new Date(2026, 0, 31, 14, 3, 7, 215).getTime();
+/** Monotonic ms as the time of day, with 0 on the monotonic clock at 14:03:06.012. */
+const stamp = (at: number) => wallTime(wall - 1203 + at);
 
 describe("standalone command lines", () => {
   it("provider: requests, settlements and delivery attempts", () => {
     const created = { at: 1203, method: "POST", path: "/payments", status: 201, durationMs: 0.42, body: { object: "payment", id: "pay_3", status: "pending" }, aborted: false };
-    expect(requestLine(created, 0, false, p)).toMatchInlineSnapshot(`"+1.203s  client → provider  POST /payments  201 pay_3 pending  0.42 ms"`);
+    expect(requestLine(created, stamp, false, p)).toMatchInlineSnapshot(`"14:03:07.215  client → provider  POST /payments  201 pay_3 pending  0.42 ms"`);
     const registered = { ...created, path: "/webhook-endpoints", body: { id: "we_1", url: "http://127.0.0.1:4011/webhook", secret: "whsec_abc" } };
-    expect(requestLine(registered, 0, false, p)).not.toContain("whsec_");
-    expect(requestLine(registered, 0, true, p)).toContain("secret whsec_abc");
+    expect(requestLine(registered, stamp, false, p)).not.toContain("whsec_");
+    expect(requestLine(registered, stamp, true, p)).toContain("secret whsec_abc");
     const refused = { ...created, method: "GET", path: "/payments/\u001b[2Jpay_9", status: 404, body: { error: { type: "not_found", message: "no payment" } } };
-    expect(requestLine(refused, 0, false, p)).toMatchInlineSnapshot(`"+1.203s  client → provider  GET /payments/?[2Jpay_9  404 no payment  0.42 ms"`);
-    expect(settledLine("pay_3", "failed", 2500, 0, p)).toMatchInlineSnapshot(`"+2.500s  provider          pay_3 settled failed"`);
-    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 1.5 }, "pay_3", 0, p)).toMatchInlineSnapshot(
-      `"+7.500s  provider → webhook POST evt_3 pay_3 retry 1  no answer  1.50 ms"`,
+    expect(requestLine(refused, stamp, false, p)).toMatchInlineSnapshot(`"14:03:07.215  client → provider  GET /payments/?[2Jpay_9  404 no payment  0.42 ms"`);
+    expect(settledLine("pay_3", "failed", 2500, stamp, p)).toMatchInlineSnapshot(`"14:03:08.512  provider          pay_3 settled failed"`);
+    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 1.5 }, "pay_3", stamp, p)).toMatchInlineSnapshot(
+      `"14:03:13.512  provider → webhook POST evt_3 pay_3 retry 1  no answer  1.50 ms"`,
     );
     // Attempts the fault plan played at the sender say so: the user's receiver never saw them.
-    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 0, status: 503, startedAt: 7500, durationMs: 0, scripted: true }, "pay_3", 0, p)).toMatchInlineSnapshot(
-      `"+7.500s  provider → webhook POST evt_3 pay_3  503 (fault plan, not sent)  0.00 ms"`,
+    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 0, status: 503, startedAt: 7500, durationMs: 0, scripted: true }, "pay_3", stamp, p)).toMatchInlineSnapshot(
+      `"14:03:13.512  provider → webhook POST evt_3 pay_3  503 (fault plan, not sent)  0.00 ms"`,
     );
-    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 0, scripted: true }, "pay_3", 0, p)).toContain("refused (fault plan, not sent)");
+    expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 0, scripted: true }, "pay_3", stamp, p)).toContain("refused (fault plan, not sent)");
   });
 
   it("provider: the banner says in one line where the plan's 500s and 503s happen, when it has any", () => {
@@ -60,10 +62,13 @@ describe("standalone command lines", () => {
 
   it("pay and poll: one line per payment, per knock, and the summary", () => {
     expect(paymentLine({ id: "pay_12", amount: 125000, currency: "eur", status: "pending" }, p)).toBe("pay_12  125,000 eur  pending");
-    expect(knockLine({ at: 1203, id: "pay_3", http: 200, paymentStatus: "pending", durationMs: 0.4 }, 0, p)).toMatchInlineSnapshot(`"+1.203s  GET /payments/pay_3  200 pending  0.40 ms"`);
-    expect(knockLine({ at: 50, id: "pay_3", http: 429, error: "too many requests; retry after 1 s", durationMs: 0.3 }, 0, p)).toMatchInlineSnapshot(
-      `"+0.050s  GET /payments/pay_3  429 too many requests; retry after 1 s  0.30 ms"`,
+    expect(knockLine({ at: 1203, id: "pay_3", http: 200, paymentStatus: "pending", durationMs: 0.4 }, stamp, p)).toMatchInlineSnapshot(`"14:03:07.215  GET /payments/pay_3  200 pending  0.40 ms"`);
+    expect(knockLine({ at: 50, id: "pay_3", http: 429, error: "too many requests; retry after 1 s", durationMs: 0.3 }, stamp, p)).toMatchInlineSnapshot(
+      `"14:03:06.062  GET /payments/pay_3  429 too many requests; retry after 1 s  0.30 ms"`,
     );
+    // The knock that finds the outcome says how long it had been there, as listen does.
+    const found = { at: 1203, id: "pay_3", http: 200, paymentStatus: "succeeded", durationMs: 0.4, updatedAt: new Date(wall - 812).toISOString(), answeredWallMs: wall };
+    expect(knockLine(found, stamp, p)).toMatchInlineSnapshot(`"14:03:07.215  GET /payments/pay_3  200 succeeded  0.40 ms  ≈ 812 ms after settling"`);
     const tallies: PaymentTally[] = [
       { id: "pay_1", requests: 3, outcome: "succeeded", knownAt: 2004, unknown: false, gaveUp: false },
       { id: "pay_2", requests: 5, outcome: "failed", knownAt: 4010, unknown: false, gaveUp: false },
@@ -77,6 +82,18 @@ describe("standalone command lines", () => {
     expect(summaryLines([{ ...tallies[0]!, outcome: undefined, knownAt: undefined }], 0, 1500, true, p)[1]).toBe(
       "interrupted after 1.5 s: 0 of 1 payments known: 3 requests, 3 wasted (100%), 3.00 per payment",
     );
+  });
+
+  it("provider, listen and poll share one time format: the time of day, from one monotonic clock", () => {
+    const clock = { now: () => 500 };
+    const at = wallStamp(clock, wall);
+    expect(at(500)).toBe("14:03:07.215");
+    expect(at(1_500)).toBe("14:03:08.215");
+    // The same pattern in every command's lines.
+    const pattern = /^\d\d:\d\d:\d\d\.\d{3} {2}/;
+    expect(settledLine("pay_1", "succeeded", 600, at, p)).toMatch(pattern);
+    expect(knockLine({ at: 600, id: "pay_1", http: 200, paymentStatus: "pending", durationMs: 1 }, at, p)).toMatch(pattern);
+    expect(rejectionLine({ wallMs: wall, status: 401, reason: "bad-signature" }, p)).toMatch(pattern);
   });
 
   it("exposure: only loopback counts as private; terminal text is made printable", () => {

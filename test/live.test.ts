@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { liveHorizonMs, renderLiveFrame, renderProgressLine, type LiveFrameOptions } from "../src/render/live-frame.js";
+import { liveHorizonMs, renderLiveFrame, renderLiveOutcome, renderProgressLine, type LiveFrameOptions } from "../src/render/live-frame.js";
 import type { RunEvent } from "../src/contract/events.js";
 import { Timeline } from "../src/contract/timeline.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { startLiveView } from "../src/views/live.js";
 import { startProgress } from "../src/views/progress.js";
-import { pollingEvents, POLLING_T0, recordedRun } from "./helpers/recorded-run.js";
-import { coloured, plain, strip } from "./render-fixtures.js";
+import { pollingEvents, pollingResultFor3, POLLING_T0, recordedRun, webhookResultFor3 } from "./helpers/recorded-run.js";
+import { coloured, compareResult, failedRatio, heldLatency, plain, polling, strip, webhook } from "./render-fixtures.js";
 
 function timelineOf(events: RunEvent[], speed = 1): Timeline {
   const t = new Timeline(speed);
@@ -14,7 +14,7 @@ function timelineOf(events: RunEvent[], speed = 1): Timeline {
   return t;
 }
 
-const base: LiveFrameOptions = { palette: plain, width: 80, height: 24, horizonMs: 5_000, strategies: ["polling", "webhook"] };
+const base: LiveFrameOptions = { palette: plain, width: 80, height: 24, horizonMs: 5_000, strategies: ["polling", "webhook"], deadlineMs: 30_000 };
 
 /** A strategy of `n` payments, each settling at 100 ms × its number and known 50 ms later by a poll. */
 function crowd(n: number): RunEvent[] {
@@ -28,28 +28,45 @@ function crowd(n: number): RunEvent[] {
 }
 
 describe("live frame (from a recorded event stream)", () => {
-  it("mid-run: counters, the next strategy queued, a lane per payment with waits growing to now", () => {
+  it("mid-run: a band per strategy (the next one queued), lanes with waits growing to now, the summary and the marks drawn", () => {
     expect(renderLiveFrame(timelineOf(pollingEvents.slice(0, 12)), { ...base, nowMs: 2_100 })).toMatchInlineSnapshot(`
-      "▸ polling              5 req  2/3 settled  1/3 detected    2.1 s
+      "▸ polling         0 s ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄ 5.0 s
+        pay_1                       ○     │━━━━━●
+        pay_2                       ○         │━━━━
+        pay_3                       ○
         webhook         queued
-      polling      0 s ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄ 5.0 s
-      pay_1                     ·      │─────●
-      pay_2                     ·          │────
-      pay_3                     ·
-      · asked, no news  │ settled  ↓ delivered  ● detected (✗ failed)  ─ waiting"
+                         requests     wasted    known       p50       p95 missed
+      ▸ polling                 5    4 (80%)      1/3  501.0 ms  501.0 ms      0
+        webhook            queued
+      ○ asked: pending  │ settled  ━ client doesn't know yet  ● asked: known"
     `);
   });
 
-  it("after the run: every strategy's counters from its result, the last strategy's lanes", () => {
+  it("after the run: every strategy's band frozen, its summary row from its result", () => {
     expect(renderLiveFrame(timelineOf(recordedRun), base)).toMatchInlineSnapshot(`
-      "✓ polling              9 req  3/3 settled  3/3 detected    4.0 s
-      ✓ webhook              5 req  3/3 settled  3/3 detected    3.2 s
-      webhook      0 s ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄ 6.8 s
-      pay_1                      ●
-      pay_2                         │────────────────────────────────────────────────✗
-      pay_3                                       ●
-      · asked, no news  │ settled  ↓ delivered  ● detected (✗ failed)  ─ waiting"
+      "✓ polling         0 s ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄ 6.8 s
+        pay_1                    ○   │━━━━●
+        pay_2                    ○      │━✗
+        pay_3                    ○        ○        ○ │━━━━━━●
+      ✓ webhook         0 s ┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄ 6.8 s
+        pay_1                        ↓
+        pay_2                           │━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━✗
+        pay_3                                        ↓
+                         requests     wasted    known       p50       p95 missed
+      ✓ polling                 8    5 (63%)      3/3  501.0 ms  801.5 ms      0
+      ✓ webhook                 4    1 (25%)      3/3   0.75 ms    5.00 s      0
+      ○ asked: pending  │ settled  ━ client doesn't know yet  ↓ delivered
+      ● asked: known  ✗ failed"
     `);
+  });
+
+  it("the summary's final numbers are the results' (the table's)", () => {
+    const frame = renderLiveFrame(timelineOf(recordedRun), { ...base, width: 100 });
+    // The last line starting with the name is its summary row (the first is its band's header).
+    const row = (name: string) => frame.split("\n").filter((l) => l.startsWith(`✓ ${name} `)).at(-1)!.split(/ {2,}/);
+    // name, requests, wasted, settled, known, p50, p95, missed, time
+    expect(row("polling").slice(1, 3)).toEqual([String(pollingResultFor3.requests.total), `${pollingResultFor3.requests.wasted} (63%)`]);
+    expect(row("webhook").slice(1, 3)).toEqual([String(webhookResultFor3.requests.total), `${webhookResultFor3.requests.wasted} (25%)`]);
   });
 
   it("before anything happened", () => {
@@ -60,20 +77,56 @@ describe("live frame (from a recorded event stream)", () => {
     `);
   });
 
-  it("colour changes nothing but the escape codes, and uses the strategy's colour", () => {
-    const frame = renderLiveFrame(timelineOf(recordedRun), { ...base, palette: coloured });
-    expect(strip(frame)).toBe(renderLiveFrame(timelineOf(recordedRun), base));
-    // webhook is green in every view.
-    expect(frame).toContain("\x1b[32mwebhook");
+  it("a delivery a cell or more after its settlement is drawn apart from it: the trip shows", () => {
+    const events: RunEvent[] = [
+      { kind: "strategy-start", strategy: "webhook", t0: 0, payments: 1 },
+      { kind: "created", strategy: "webhook", id: "pay_1", at: 0 },
+      { kind: "provider", strategy: "webhook", events: [{ kind: "settled", index: 0, at: 1_000, status: "succeeded" }] },
+      { kind: "consumer", event: { kind: "delivery", strategy: "webhook", id: "pay_1", at: 1_400, status: 204, type: "payment.succeeded", duplicate: false, durationMs: 0 } },
+      { kind: "consumer", event: { kind: "detected", strategy: "webhook", id: "pay_1", at: 1_400, status: "succeeded" } },
+    ];
+    const lane = (frame: string) => frame.split("\n").find((l) => l.startsWith("  pay_1"))!.slice(18);
+    // 62 columns for 2 s: the settlement in cell 31, the delivery 400 ms later in cell 43, the wait between.
+    expect(lane(renderLiveFrame(timelineOf(events), { ...base, horizonMs: 2_000, strategies: ["webhook"] })).trim()).toBe(`│${"━".repeat(11)}↓`);
+    // Within the same cell, the delivery's mark is the one shown.
+    const close = events.map((e) => (e.kind === "consumer" && e.event.kind !== "register" ? { ...e, event: { ...e.event, at: 1_005 } } : e)) as RunEvent[];
+    expect(lane(renderLiveFrame(timelineOf(close), { ...base, horizonMs: 2_000, strategies: ["webhook"] })).trim()).toBe("↓");
   });
 
-  it("more payments than fit share lanes, and the frame says so", () => {
-    const frame = renderLiveFrame(timelineOf(crowd(100)), { ...base, height: 40, horizonMs: 10_000 });
-    const lanes = frame.split("\n").filter((l) => /^\d+–\d+ /.test(l));
+  it("reads without colour: every mark its own glyph, and the legend lists only the marks drawn", () => {
+    const frame = renderLiveFrame(timelineOf(recordedRun), { ...base, width: 100 });
+    const legend = frame.split("\n").at(-1)!;
+    expect(legend).toBe("○ asked: pending  │ settled  ━ client doesn't know yet  ↓ delivered  ● asked: known  ✗ failed");
+    // Each glyph stands for one thing, so nothing depends on colour.
+    expect(new Set(legend.split(/ {2}/).map((item) => item[0])).size).toBe(6);
+    const onlyPolls = renderLiveFrame(timelineOf(pollingEvents.slice(0, 7)), { ...base, nowMs: 1_100 });
+    expect(onlyPolls.split("\n").at(-1)).toBe("○ asked: pending");
+  });
+
+  it("colour changes nothing but the escape codes; strategies keep their colour, polls and waits are bold", () => {
+    const frame = renderLiveFrame(timelineOf(recordedRun), { ...base, palette: coloured });
+    expect(strip(frame)).toBe(renderLiveFrame(timelineOf(recordedRun), base));
+    // webhook is green in every view; polls (○) and waits (━) are bold.
+    expect(frame).toContain("\x1b[32mwebhook");
+    expect(frame).toMatch(/\x1b\[1m○/);
+    expect(frame).toMatch(/\x1b\[1m━/);
+  });
+
+  it("more payments than fit share lanes, and the legend says so", () => {
+    const frame = renderLiveFrame(timelineOf(crowd(100)), { ...base, height: 40, horizonMs: 10_000, strategies: ["polling"] });
+    const lanes = frame.split("\n").filter((l) => /^ {2}\d+–\d+ /.test(l));
+    // 35 rows are free, MAX_LANES (30) may be used: 4 payments a lane, 25 lanes.
     expect(lanes).toHaveLength(25);
-    expect(lanes[0]).toMatch(/^1–4 /);
-    expect(lanes.at(-1)).toMatch(/^97–100 /);
-    expect(frame).toContain("4 payments share each lane");
+    expect(lanes[0]).toMatch(/^ {2}1–4 /);
+    expect(lanes.at(-1)).toMatch(/^ {2}97–100 /);
+    expect(frame).toContain("(4 payments share a lane)");
+  });
+
+  it("seven strategies in 100 × 31: every band and every summary row on screen", () => {
+    const all = ["polling", "polling-backoff", "conditional", "long-polling", "sse", "webhook", "hybrid"];
+    const frame = renderLiveFrame(timelineOf(crowd(20)), { ...base, width: 99, height: 26, strategies: all });
+    expect(frame.split("\n").length).toBeLessThanOrEqual(26);
+    for (const name of all) expect(frame).toMatch(new RegExp(`^[ ▸✓] ${name} `, "m"));
   });
 
   it("stays within the height budget by grouping more", () => {
@@ -104,6 +157,20 @@ describe("live frame (from a recorded event stream)", () => {
   });
 });
 
+describe("renderLiveOutcome (what follows the live view on stdout)", () => {
+  it("the verdict, failed expectations and their count, and where the full table is", () => {
+    const result = compareResult([polling, webhook], { expectations: [heldLatency, failedRatio] });
+    expect(renderLiveOutcome(result, plain)).toMatchInlineSnapshot(`
+      "webhook needed 5.13× fewer requests and learned each outcome 741× sooner
+      (p50: 0.61 ms vs 452.3 ms).
+      ✗ polling.requests.total >= 10 * webhook.requests.total
+          polling.requests.total = 118 >= 10 * webhook.requests.total = 230
+      1 of 2 expectations failed
+      The full table: --table, or --format json."
+    `);
+  });
+});
+
 describe("progress line", () => {
   it("settled and detected per strategy, then the time", () => {
     expect(renderProgressLine(timelineOf(pollingEvents.slice(0, 12)), plain, 80, 2_100)).toMatchInlineSnapshot(`"polling 2/3 settled, 1 detected  2.1 s"`);
@@ -125,7 +192,8 @@ describe("live view", () => {
     vi.useFakeTimers();
     let now = POLLING_T0;
     const timeline = timelineOf(pollingEvents.slice(0, 4));
-    const tty = fakeTty();
+    // 100 columns: wide enough for the summary's time column.
+    const tty = fakeTty(100);
     const view = startLiveView(tty, timeline, { color: false, horizonMs: 5_000, speed: 1, fps: 10, clock: { now: () => now } });
     expect(tty.chunks[0]).toBe("\x1b[?25l");
     const firstFrameLines = renderLiveFrame(timeline, { ...base, strategies: undefined, height: 23, nowMs: 0 }).split("\n").length;

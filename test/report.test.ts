@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { renderCheckHtmlReport, renderHtmlReport } from "../src/render/html.js";
 import { MAX_LANES } from "../src/render/html-charts.js";
 import { renderSweepHtml } from "../src/render/html-sweep.js";
-import { STRATEGY_HEX } from "../src/render/html-svg.js";
+import { STRATEGY_DASH, STRATEGY_HEX } from "../src/render/html-svg.js";
 import { sections } from "../src/render/rows.js";
 import type { Lane, StrategyTimeline } from "../src/contract/timeline.js";
 import { verdict } from "../src/contract/verdict.js";
 import type { StrategyName } from "../src/scenario/types.js";
-import { compareResult, mixedCheck, plain, polling, two, variant, webhook } from "./render-fixtures.js";
+import { compareResult, mixedCheck, plain, polling, seven, two, variant, webhook } from "./render-fixtures.js";
 import { sweep } from "./sweep-fixtures.js";
 
 /** Settlement delays of a hand-built run: created at 0, settled after these many ms. */
@@ -25,7 +25,7 @@ function pollingTimeline(delays = DELAYS, name: StrategyName = "polling", interv
     requests.push(...emptyPolls, t + 1);
     lanes.set(id, { id, created: 0, settled: d, status: i === 1 ? "failed" : "succeeded", detected: t + 1, emptyPolls, deliveries: [] });
   });
-  return { name, t0: 0, payments: delays.length, lanes, requests, settled: delays.length, detected: delays.length, latest: Math.max(...requests) };
+  return { name, t0: 0, payments: delays.length, lanes, requests, useful: delays.length, settled: delays.length, detected: delays.length, latest: Math.max(...requests) };
 }
 
 /** A webhook told within a millisecond of each settlement. */
@@ -33,7 +33,7 @@ function webhookTimeline(delays = DELAYS): StrategyTimeline {
   const lanes = new Map<string, Lane>();
   delays.forEach((d, i) => lanes.set(`pay_${i + 1}`, { id: `pay_${i + 1}`, created: 0, settled: d, status: i === 1 ? "failed" : "succeeded", detected: d + 0.6, emptyPolls: [], deliveries: [d + 0.5] }));
   const requests = delays.map((d) => d + 0.5);
-  return { name: "webhook", t0: 0, payments: delays.length, lanes, requests, settled: delays.length, detected: delays.length, latest: Math.max(...requests) + 0.1 };
+  return { name: "webhook", t0: 0, payments: delays.length, lanes, requests, useful: delays.length, settled: delays.length, detected: delays.length, latest: Math.max(...requests) + 0.1 };
 }
 
 const timelines = [pollingTimeline(), webhookTimeline()];
@@ -142,8 +142,64 @@ describe("renderHtmlReport (hand-built result and timelines)", () => {
 
   it("without timelines: the table and verdict, no charts", () => {
     const bare = renderHtmlReport(two, []);
-    expect(bare).not.toContain("<svg");
+    expect(bare).not.toContain("<svg viewBox");
     expect(bare).toContain(verdict(two));
+  });
+
+  it("first what a reader compares: the verdict, a card per strategy and the per-payment timeline; the full table last", () => {
+    const at = (needle: string) => html.indexOf(needle);
+    expect(at('<p class="verdict">')).toBeGreaterThan(0);
+    expect(at('<section class="cards"')).toBeGreaterThan(at('<p class="verdict">'));
+    expect(at("Per-payment timeline")).toBeGreaterThan(at('<section class="cards"'));
+    expect(at("Requests over time")).toBeGreaterThan(at("Per-payment timeline"));
+    expect(at('<table class="compare">')).toBeGreaterThan(at("Detection latency (CDF)"));
+    expect(at('<table class="compare">')).toBeGreaterThan(at("Model vs measured"));
+    // The cards carry the table's figures.
+    expect(html).toContain('<dd data-figure="requests">118</dd><dd class="sub">98 wasted (83%)</dd>');
+    expect(html).toContain('<dd data-figure="latency p50">0.61 ms</dd><dd class="sub">p95 1.12 ms</dd>');
+  });
+
+  it("seven strategies: the table splits as the terminal's does, at most four side by side", () => {
+    const wide = renderHtmlReport(seven, []);
+    expect(count(wide, '<table class="compare">')).toBe(2);
+    const heads = [...wide.matchAll(/<table class="compare"><thead><tr><th><\/th>(.*?)<\/tr>/g)].map((m) => count(m[1]!, "<th "));
+    expect(heads).toEqual([4, 3]);
+  });
+
+  it("counts on whole-number ticks; each series its own dash and a label at its end", () => {
+    const ticks = [...html.matchAll(/<text class="tick" x="[\d.]+" y="[\d.]+" text-anchor="end" dominant-baseline="middle">([^<]*)<\/text>/g)].map((m) => m[1]!);
+    const requestTicks = ticks.slice(0, ticks.indexOf("0%"));
+    expect(requestTicks.length).toBeGreaterThan(2);
+    for (const t of requestTicks) expect(t).toMatch(/^\d[\d,]*$/);
+    const dashes = [...html.matchAll(/<path class="series" d="[^"]+" stroke="[^"]+" stroke-dasharray="([^"]+)"/g)].map((m) => m[1]!);
+    expect(dashes).toEqual(["none", "9 5", "none", "9 5"]);
+    expect(new Set(Object.values(STRATEGY_DASH)).size).toBe(Object.keys(STRATEGY_DASH).length);
+    // The requests chart ends each line with its name and count, as the table counts them.
+    expect(html).toMatch(/<text class="end-label"[^>]*><tspan fill="#a15c00">polling<\/tspan> 17<\/text>/);
+    expect(html).toMatch(/<text class="end-label"[^>]*><tspan fill="#1a7f37">webhook<\/tspan> 5<\/text>/);
+  });
+
+  it("lines that end on the same point share one label, so every series is named", () => {
+    const same = renderHtmlReport(two, [pollingTimeline(), pollingTimeline(DELAYS, "conditional")]);
+    expect(same).toMatch(/<tspan fill="#a15c00">polling<\/tspan>, <tspan fill="#00788a">conditional<\/tspan> 17<\/text>/);
+  });
+
+  it("the requests chart says when the table's figures are means of several runs", () => {
+    const repeat = { runs: 5, seeds: [42, 43, 44, 45, 46], stddev: [] };
+    expect(renderHtmlReport(compareResult([polling, webhook], { repeat }), timelines)).toContain("The table shows means of 5 runs; this chart draws the last run.");
+    expect(html).not.toContain("means of");
+  });
+
+  it("push timelines: the delivery above the lane, and a caption when settled, delivered and known fall within a pixel", () => {
+    expect(count(html, '<path class="delivery"')).toBe(DELAYS.length);
+    expect(html).toContain("5 of 5 pushed outcomes were settled, delivered and known within one pixel");
+    // 40 ms of network latency is several pixels at this scale: drawn apart, and said so.
+    const late = webhookTimeline();
+    for (const lane of late.lanes.values()) {
+      lane.deliveries = [lane.settled! + 40];
+      lane.detected = lane.settled! + 40.1;
+    }
+    expect(renderHtmlReport(two, [pollingTimeline(), late])).toContain("Every pushed outcome is drawn apart");
   });
 
   it("lays out for a projector and for print", () => {

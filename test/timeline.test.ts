@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../src/contract/events.js";
-import { fanOut, Timeline } from "../src/contract/timeline.js";
-import { pollingEvents, pollingResultFor3, recordedRun, webhookEvents } from "./helpers/recorded-run.js";
+import { countersOf, fanOut, Timeline } from "../src/contract/timeline.js";
+import { pollingEvents, pollingResultFor3, recordedRun, webhookEvents, webhookResultFor3 } from "./helpers/recorded-run.js";
 
 function record(events: RunEvent[], speed = 1): Timeline {
   const timeline = new Timeline(speed);
@@ -14,7 +14,7 @@ describe("Timeline (from a hand-built event stream)", () => {
     const [polling] = record(pollingEvents).strategies;
     expect(polling!.name).toBe("polling");
     expect([...polling!.lanes.keys()]).toEqual(["pay_1", "pay_2", "pay_3"]);
-    expect(polling!.lanes.get("pay_1")).toEqual({ id: "pay_1", created: 1, settled: 1500, status: "succeeded", detected: 2001, emptyPolls: [1001], deliveries: [] });
+    expect(polling!.lanes.get("pay_1")).toEqual({ id: "pay_1", created: 1, settled: 1500, status: "succeeded", detected: 2001, detectedBy: "asked", emptyPolls: [1001], deliveries: [] });
     expect(polling!.lanes.get("pay_2")).toMatchObject({ settled: 1800, status: "failed", detected: 2001.25, emptyPolls: [1001.25] });
     expect(polling!.lanes.get("pay_3")).toMatchObject({ settled: 3200, detected: 4001.5, emptyPolls: [1001.5, 2001.5, 3001.5] });
   });
@@ -39,8 +39,9 @@ describe("Timeline (from a hand-built event stream)", () => {
     const [, webhook] = record(recordedRun).strategies;
     expect(webhook!.name).toBe("webhook");
     expect(webhook!.t0).toBe(20_000);
-    expect(webhook!.lanes.get("pay_2")).toMatchObject({ settled: 1800, status: "failed", detected: 6800.5, deliveries: [6800.5], emptyPolls: [] });
-    expect(webhook!.requests).toEqual([1500.75, 3200.5, 6800.5]);
+    expect(webhook!.lanes.get("pay_2")).toMatchObject({ settled: 1800, status: "failed", detected: 6800.5, detectedBy: "told", deliveries: [6800.5], emptyPolls: [] });
+    // The registration, made before the strategy's clock started, is its first request.
+    expect(webhook!.requests).toEqual([-4, 1500.75, 3200.5, 6800.5]);
   });
 
   it("keeps each strategy apart, in run order", () => {
@@ -78,10 +79,68 @@ describe("Timeline (from a hand-built event stream)", () => {
   it("fanOut passes every event to each listener, and is absent without listeners", () => {
     const seen: string[] = [];
     const both = fanOut((e) => seen.push(`a:${e.kind}`), undefined, (e) => seen.push(`b:${e.kind}`));
-    both!(webhookEvents[0]!);
+    both!(webhookEvents[1]!);
     expect(seen).toEqual(["a:strategy-start", "b:strategy-start"]);
     const one = (_e: RunEvent) => undefined;
     expect(fanOut(undefined, one)).toBe(one);
     expect(fanOut()).toBeUndefined();
+  });
+
+  it("counts requests and waste with the result's definitions, so the numbers at the end are the table's", () => {
+    const [polling, webhook] = record(recordedRun).strategies;
+    for (const [t, result] of [
+      [polling!, pollingResultFor3],
+      [webhook!, webhookResultFor3],
+    ] as const) {
+      expect(t.requests.length, t.name).toBe(result.requests.total);
+      expect(t.requests.length - t.useful, t.name).toBe(result.requests.wasted);
+    }
+  });
+
+  it("an event stream is one request however many events it carries; a refused delivery is one", () => {
+    const events: RunEvent[] = [
+      { kind: "consumer", event: { kind: "connect", strategy: "sse", at: 99, status: 200, durationMs: 1, connection: 1 } },
+      { kind: "strategy-start", strategy: "sse", t0: 100, payments: 2 },
+      ...[1, 2].flatMap((i): RunEvent[] => [
+        { kind: "consumer", event: { kind: "delivery", strategy: "sse", id: `pay_${i}`, at: 100 + i * 100, status: 200, type: "payment.succeeded", duplicate: false, durationMs: 0, stream: true } },
+        { kind: "consumer", event: { kind: "detected", strategy: "sse", id: `pay_${i}`, at: 100 + i * 100, status: "succeeded", request: "sse:1" } },
+      ]),
+      { kind: "consumer", event: { kind: "refused", strategy: "sse", at: 400, status: 503, reason: "outage" } },
+    ];
+    const t = record(events).strategies[0]!;
+    expect(t.requests).toEqual([-1, 300]);
+    // Both outcomes came on the one stream: one useful request.
+    expect(t.useful).toBe(1);
+    expect(countersOf(t)).toMatchObject({ requests: 2, wasted: 1, known: 2, done: false });
+  });
+
+  it("a list page that brings several outcomes is one useful request", () => {
+    const events: RunEvent[] = [
+      { kind: "strategy-start", strategy: "hybrid", t0: 0, payments: 2 },
+      { kind: "consumer", event: { kind: "list", strategy: "hybrid", at: 1000, status: 200, durationMs: 1, page: 1, found: 2 } },
+      { kind: "consumer", event: { kind: "detected", strategy: "hybrid", id: "pay_1", at: 1000, status: "succeeded", request: "list:1" } },
+      { kind: "consumer", event: { kind: "detected", strategy: "hybrid", id: "pay_2", at: 1000, status: "failed", request: "list:1" } },
+      { kind: "consumer", event: { kind: "list", strategy: "hybrid", at: 2000, status: 200, durationMs: 1, page: 2, found: 0 } },
+    ];
+    const t = record(events).strategies[0]!;
+    expect(countersOf(t)).toMatchObject({ requests: 2, wasted: 1, known: 2 });
+    expect(t.lanes.get("pay_1")!.detectedBy).toBe("asked");
+  });
+
+  it("counters while running: latencies of payments known in time, misses past the deadline; at the end, the result's", () => {
+    const running = record(pollingEvents.slice(0, 12)).strategies[0]!;
+    expect(countersOf(running, 2_100, 10_000)).toMatchObject({ requests: 5, wasted: 4, settled: 2, known: 1, missed: 0, p50: 501, elapsedMs: 2_100, done: false });
+    // A 1 s deadline: pay_1 was known 2 s after its creation (too late), pay_2 and pay_3 not at all.
+    expect(countersOf(running, 2_100, 1_000)).toMatchObject({ missed: 3, p50: null });
+    const done = record(pollingEvents).strategies[0]!;
+    expect(countersOf(done)).toMatchObject({ requests: 8, wasted: 5, known: 3, p50: 501, p95: 801.5, elapsedMs: 4_001, done: true });
+  });
+
+  it("what a strategy does before its start waits for it, even while another strategy runs", () => {
+    const early: RunEvent = { kind: "consumer", event: { kind: "register", strategy: "webhook", at: 19_990, status: 201, durationMs: 2 } };
+    const timeline = record([...pollingEvents.slice(0, 5), early, ...pollingEvents.slice(5), ...webhookEvents]);
+    const [polling, webhook] = timeline.strategies;
+    expect(polling!.requests).toHaveLength(8);
+    expect(webhook!.requests.slice(0, 2)).toEqual([-10, -4]);
   });
 });

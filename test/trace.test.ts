@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderTraceHeader, renderTraceLine, traceTime, type TraceEntry } from "../src/render/trace-line.js";
 import type { RunEvent } from "../src/contract/events.js";
 import { traceListener } from "../src/views/trace.js";
-import { recordedRun, pollingEvents } from "./helpers/recorded-run.js";
+import { pollingResultFor3, recordedRun, pollingEvents, webhookResultFor3 } from "./helpers/recorded-run.js";
 import { coloured, plain, strip } from "./render-fixtures.js";
 
 function trace(events: RunEvent[], options: { filter?: string; color?: boolean } = {}): string[] {
@@ -34,6 +34,7 @@ describe("trace (from a recorded event stream)", () => {
       +4.002s  client → provider  GET /payments/pay_3  200 succeeded  0.4 ms
       +4.002s  client             pay_3 known: succeeded  801.5 ms after settlement
       ── webhook · 3 payments ────────────────────────────────────────────────────────
+      -0.004s  client → provider  POST /webhook-endpoints  201 registered  1.2 ms
       +0.001s  client → provider  POST /payments  201 created pay_1
       +0.002s  client → provider  POST /payments  201 created pay_2
       +0.002s  client → provider  POST /payments  201 created pay_3
@@ -84,6 +85,21 @@ describe("trace (from a recorded event stream)", () => {
   it("writes nothing before the first strategy starts", () => {
     expect(trace(pollingEvents.slice(1, 5))).toEqual([]);
   });
+
+  it("a strategy's exchanges before its start (the registration) follow its header, at a negative time", () => {
+    const lines = trace(recordedRun);
+    const header = lines.findIndex((l) => l.startsWith("── webhook"));
+    expect(lines[header + 1]).toBe("-0.004s  client → provider  POST /webhook-endpoints  201 registered  1.2 ms");
+  });
+
+  it("every exchange the table counts has a line: the trace's requests add up to the result's", () => {
+    const lines = trace(recordedRun);
+    const requests = (from: number, to: number) =>
+      lines.slice(from, to).filter((l) => /client → provider {2}(GET|POST \/webhook-endpoints)|provider → client {2}POST \/webhook {2}payment\./.test(l)).length;
+    const split = lines.findIndex((l) => l.startsWith("── webhook"));
+    expect(requests(0, split)).toBe(pollingResultFor3.requests.total);
+    expect(requests(split, lines.length)).toBe(webhookResultFor3.requests.total);
+  });
 });
 
 describe("trace view timing", () => {
@@ -126,6 +142,12 @@ describe("renderTraceLine", () => {
     ["503 attempt", { kind: "attempt", atMs: at, id: "pay_3", attempt: 2, http: 503, durationMs: 1.2 }],
     ["disabled endpoint", { kind: "attempt", atMs: at, id: "pay_3", attempt: 3, http: 410, durationMs: 1.2 }],
     ["detected, no settlement seen", { kind: "detected", atMs: at, id: "pay_3", status: "failed" }],
+    ["registration, before start", { kind: "register", atMs: -3.6, http: 201, durationMs: 1.2 }],
+    ["registration refused", { kind: "register", atMs: -3.6, http: 0, durationMs: 5_000 }],
+    ["list page", { kind: "list", atMs: at, http: 200, found: 3, page: 2, durationMs: 0.8 }],
+    ["list page rate limited", { kind: "list", atMs: at, http: 429, found: 0, page: 3, durationMs: 0.8 }],
+    ["stream opened", { kind: "connect", atMs: -2, http: 200, connection: 1, durationMs: 1.1 }],
+    ["stream reopened", { kind: "connect", atMs: at, http: 200, connection: 2, lastEventId: 4, durationMs: 0.9 }],
   ];
   it("names each answer in words", () => {
     expect(cases.map(([name, entry]) => `${name.padEnd(28)} ${renderTraceLine(entry, plain)}`).join("\n")).toMatchInlineSnapshot(`
@@ -139,12 +161,20 @@ describe("renderTraceLine", () => {
       untimed delivery             +1.203s  provider → client  POST /webhook  payment.failed pay_3
       503 attempt                  +1.203s  provider → client  POST /webhook  pay_3 attempt 2  503  1.2 ms
       disabled endpoint            +1.203s  provider → client  POST /webhook  pay_3 attempt 3  410 gone  1.2 ms
-      detected, no settlement seen +1.203s  client             pay_3 known: failed"
+      detected, no settlement seen +1.203s  client             pay_3 known: failed
+      registration, before start   -0.004s  client → provider  POST /webhook-endpoints  201 registered  1.2 ms
+      registration refused         -0.004s  client → provider  POST /webhook-endpoints  no answer  5.00 s
+      list page                    +1.203s  client → provider  GET /payments?status=…  200 lists 3 settled  0.8 ms
+      list page rate limited       +1.203s  client → provider  GET /payments?status=…  429 rate limited  0.8 ms
+      stream opened                -0.002s  client → provider  GET /events  200 stream open  1.1 ms
+      stream reopened              +1.203s client → provider GET /events (Last-Event-ID 4) 200 stream reopened 0.9 ms"
     `);
   });
 
   it("times read +s.mmm from the strategy's start", () => {
     expect([0, 1_203.4, 12_000, 99_999].map(traceTime)).toEqual(["+0.000s", "+1.203s", "+12.000s", "+99.999s"]);
+    // Before the start (a registration): negative; a rounding sliver of it is not.
+    expect([-3.6, -0.2].map(traceTime)).toEqual(["-0.004s", "+0.000s"]);
   });
 
   it("the header takes the strategy's colour and fills the width", () => {

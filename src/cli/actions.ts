@@ -79,20 +79,24 @@ async function loadScenario(file: string | undefined): Promise<Scenario> {
 }
 
 export async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io): Promise<number> {
+  if (flags.port !== undefined && !flags.serve) throw new UsageError(`--port ${flags.port} is the classroom page's port; expected it with --serve`);
   const scenario = applyFlags(await loadScenario(file), flags);
-  const [{ compareScenario }, { prepareExpectations }, render, { attachViews }] = await Promise.all([
+  const [{ compareScenario }, { prepareExpectations }, render, { attachViews, checkTraceId }] = await Promise.all([
     import("../run/compare.js"),
     import("../run/expectations.js"),
     loadRenderers(),
     import("../views/attach.js"),
   ]);
+  // `--trace pay_9` on a run of 3 payments: said before anything runs.
+  if (typeof flags.trace === "string") checkTraceId(flags.trace, scenario.payments.count);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
+  if (flags.serve) return serveCompare(file, scenario, flags, io);
   const details = Boolean(flags.details);
   // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
   const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
   // A virtual run has no sockets and no wall time to watch: nothing to draw or narrate.
   const views =
-    flags.clock === "virtual" ? { onEvent: undefined, timeline: undefined, stop() {} } : attachViews(io, scenario, { live: flags.live, trace: flags.trace, record: Boolean(flags.report) });
+    flags.clock === "virtual" ? { onEvent: undefined, timeline: undefined, live: false, stop() {} } : attachViews(io, scenario, { live: flags.live, trace: flags.trace, record: Boolean(flags.report) });
   let outcome;
   try {
     outcome = await withInterrupts((signal) =>
@@ -114,11 +118,64 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
     const timelines = views.timeline?.strategies.slice(-result.strategies.length) ?? [];
     await writeReport(flags.report, renderHtmlReport(result, timelines));
   }
-  if (flags.format === "json") io.stdout.write(render.renderJson(result) + "\n");
-  else if (flags.format === "markdown") io.stdout.write(render.renderMarkdown(result) + "\n");
-  else io.stdout.write(render.renderTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env))) + "\n");
+  const palette = render.makePalette(render.colorEnabled(io.stdout, io.env));
+  if (flags.format === "table" && views.live && io.stdout.isTTY && !flags.table) {
+    // The live view's last frame holds the summary; the 40-line table would scroll it off the same screen.
+    const { renderLiveOutcome } = await import("../render/live-frame.js");
+    io.stdout.write(renderLiveOutcome(result, palette) + "\n");
+  } else writeResult(result, flags.format, palette, render, io);
   if (exitCode !== null) return exitCode;
   return result.expectations?.some((e) => !e.ok) ? 1 : 0;
+}
+
+function writeResult(result: import("../contract/result.js").CompareResult, format: CompareFlags["format"], palette: import("../render/color.js").Palette, render: Awaited<ReturnType<typeof loadRenderers>>, io: Io): void {
+  if (format === "json") io.stdout.write(render.renderJson(result) + "\n");
+  else if (format === "markdown") io.stdout.write(render.renderMarkdown(result) + "\n");
+  else io.stdout.write(render.renderTable(result, palette) + "\n");
+}
+
+/**
+ * `compare --serve`: the classroom page on 127.0.0.1 plays runs until Ctrl-C; then the last run's
+ * result is written to stdout in the format asked, and the exit code is the signal's (130, 143).
+ */
+async function serveCompare(file: string | undefined, scenario: Scenario, flags: CompareFlags, io: Io): Promise<number> {
+  const conflicts = [flags.live && "--live", flags.trace !== undefined && flags.trace !== false && "--trace", flags.repeat > 1 && "--repeat", flags.report && "--report", flags.table && "--table"].filter(Boolean);
+  if (conflicts.length > 0) throw new UsageError(`--serve plays the run in a browser; it does not combine with ${conflicts.join(", ")}: run those without --serve`);
+  const [{ compareScenario }, { prepareExpectations }, { serveClassroom }, render] = await Promise.all([
+    import("../run/compare.js"),
+    import("../run/expectations.js"),
+    import("../serve/classroom.js"),
+    loadRenderers(),
+  ]);
+  const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
+  const { value: last, exitCode } = await withInterrupts((signal) =>
+    serveClassroom({
+      scenario,
+      clock: flags.clock,
+      host: "127.0.0.1",
+      port: flags.port ?? 4330,
+      signal,
+      say: (line) => void io.stderr.write(line + "\n"),
+      engine: (seeded, onEvent, runSignal) =>
+        compareScenario(
+          seeded,
+          { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal: runSignal, onEvent },
+          1,
+          prepareExpectations(seeded, file ?? "scenario", flags.expect),
+          // The virtual clock's playback is made from its per-payment records.
+          simulate && ((s) => simulate(s, { details: true })),
+        ),
+    }).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EADDRINUSE" || code === "EACCES") throw new UsageError(`--port ${flags.port ?? 4330}: the port is ${code === "EADDRINUSE" ? "in use" : "not allowed"}; choose another, or --port 0 for a free one`);
+      throw err;
+    }),
+  );
+  if (last) {
+    const shown = flags.details ? last : { ...last, strategies: last.strategies.map(({ details: _details, ...s }) => s) };
+    writeResult(shown, flags.format, render.makePalette(render.colorEnabled(io.stdout, io.env)), render, io);
+  }
+  return exitCode ?? 0;
 }
 
 export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): Promise<number> {

@@ -20,6 +20,12 @@ export interface CompareFlags {
   expect: string[];
   repeat: number;
   live?: boolean;
+  /** With --live: print the full table after the live view (by default only the verdict follows its summary). */
+  table?: boolean;
+  /** Serve the classroom page on 127.0.0.1 and play runs there until Ctrl-C. */
+  serve?: boolean;
+  /** The classroom page's port (--serve). */
+  port?: number;
   trace?: boolean | string;
   clock: "real" | "virtual";
   report?: string;

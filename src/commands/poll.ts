@@ -11,7 +11,9 @@ import { formatCount, formatDecimal, formatMs, formatPercent, formatSeconds } fr
 import { holdOffMs, isTerminal } from "../strategies/api-client.js";
 import { checkPaymentFlags, createPayment, paymentLine, PAY_DEFAULTS } from "./pay.js";
 import { paintStatus } from "./provider-log.js";
-import { checkPositiveInteger, elapsed, errorText, parseProviderUrl, printable, probeProvider, providerPool } from "./shared.js";
+import { settlementLag } from "./listen.js";
+import type { Stamp } from "./provider-log.js";
+import { checkPositiveInteger, elapsed, errorText, parseProviderUrl, printable, probeProvider, providerPool, wallStamp } from "./shared.js";
 
 export const POLL_DEFAULTS = { intervalMs: 1000 } as const;
 
@@ -38,6 +40,9 @@ export interface Knock {
   paymentStatus?: string;
   error?: string;
   durationMs: number;
+  /** The payment's `updated_at` and the wall time its answer came, for "≈ N ms after settling" when it was settled. */
+  updatedAt?: string;
+  answeredWallMs?: number;
 }
 
 export interface PaymentTally {
@@ -75,11 +80,12 @@ export async function pollCommand(options: PollCommandOptions, io: Io, signal: A
       ids.push(payment.id);
     }
     t0 = clock.now();
+    const stamp = wallStamp(clock);
     await Promise.all(
       ids.map((id) => {
         const tally: PaymentTally = { id, requests: 0, unknown: false, gaveUp: false };
         tallies.push(tally);
-        return pollPayment(pool, path, tally, options.intervalMs, clock, signal, (k) => out(knockLine(k, t0, p)));
+        return pollPayment(pool, path, tally, options.intervalMs, clock, signal, (k) => out(knockLine(k, stamp, p)));
       }),
     );
   } finally {
@@ -132,7 +138,8 @@ async function knockOnce(pool: Pool, route: string, id: string, clock: Clock, si
   const at = clock.now();
   try {
     const res = await pool.request({ method: "GET", path: route, signal });
-    const body = (await res.body.json().catch(() => undefined)) as { status?: unknown } | undefined;
+    const body = (await res.body.json().catch(() => undefined)) as { status?: unknown; updated_at?: unknown } | undefined;
+    const answeredWallMs = Date.now();
     const retryAfter = Number(res.headers["retry-after"]);
     return {
       at,
@@ -142,6 +149,8 @@ async function knockOnce(pool: Pool, route: string, id: string, clock: Clock, si
       error: res.statusCode >= 400 ? errorText(body) : undefined,
       durationMs: clock.now() - at,
       retryAfterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : 0,
+      updatedAt: typeof body?.updated_at === "string" ? body.updated_at : undefined,
+      answeredWallMs,
     };
   } catch (err) {
     if (signal.aborted) return undefined;
@@ -149,15 +158,17 @@ async function knockOnce(pool: Pool, route: string, id: string, clock: Clock, si
   }
 }
 
-/** `+1.203s  GET /payments/pay_3  200 pending  0.4 ms` */
-export function knockLine(k: Knock, t0: number, p: Palette): string {
+/** `14:03:07.215  GET /payments/pay_3  200 succeeded  0.4 ms  ≈ 812 ms after settling` */
+export function knockLine(k: Knock, stamp: Stamp, p: Palette): string {
   const answer =
     k.http === 0
       ? p.bad(`no answer (${printable(k.error ?? "", 24)})`)
       : k.http === 200
         ? `200 ${paintStatus(k.paymentStatus ?? "?", p)}`
         : `${k.http >= 500 ? p.bad(String(k.http)) : p.warn(String(k.http))} ${p.dim(k.error ?? "")}`;
-  return `${p.dim(elapsed(k.at - t0))}  GET /payments/${printable(k.id, 24)}  ${answer}  ${p.dim(formatMs(k.durationMs))}`;
+  // As `listen` says it: the knock that finds the outcome tells how long it had been there.
+  const lag = k.http === 200 && isTerminal(k.paymentStatus) && k.answeredWallMs !== undefined ? `  ${p.dim(settlementLag(k.updatedAt, k.answeredWallMs))}` : "";
+  return `${p.dim(stamp(k.at))}  GET /payments/${printable(k.id, 24)}  ${answer}  ${p.dim(formatMs(k.durationMs))}${lag}`;
 }
 
 /**

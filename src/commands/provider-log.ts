@@ -9,7 +9,10 @@ import type { Scenario } from "../scenario/types.js";
 import type { DeliveryAttempt } from "../contract/events.js";
 import type { ProviderSnapshot } from "../provider/server.js";
 import { scriptsFailures } from "../webhooks/fault-plan.js";
-import { elapsed, errorText, printable } from "./shared.js";
+import { errorText, printable } from "./shared.js";
+
+/** Shows a monotonic time as the lines print it (see wallStamp). */
+export type Stamp = (at: number) => string;
 
 /** One request as the provider answered it; `body` is the JSON answer when it was small enough to keep. */
 export interface ServedRequest {
@@ -47,10 +50,10 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
   ];
 }
 
-export function requestLine(r: ServedRequest, t0: number, printSecret: boolean, p: Palette): string {
+export function requestLine(r: ServedRequest, stamp: Stamp, printSecret: boolean, p: Palette): string {
   const status = r.aborted && !res200(r) ? p.warn("---") : r.status >= 500 ? p.bad(String(r.status)) : r.status >= 400 ? p.warn(String(r.status)) : String(r.status);
   const detail = r.aborted && !r.path.startsWith("/events") ? p.warn("client went away") : requestDetail(r, printSecret, p);
-  return `${p.dim(elapsed(r.at - t0))}  client → provider  ${r.method} ${printable(r.path, 48)}  ${status}${detail ? ` ${detail}` : ""}  ${p.dim(formatMs(r.durationMs))}`;
+  return `${p.dim(stamp(r.at))}  client → provider  ${r.method} ${printable(r.path, 48)}  ${status}${detail ? ` ${detail}` : ""}  ${p.dim(formatMs(r.durationMs))}`;
 }
 
 const res200 = (r: ServedRequest) => r.path.startsWith("/events") && r.status === 200;
@@ -80,11 +83,11 @@ export function paintStatus(status: string, p: Palette): string {
   return p.dim(printable(status, 32));
 }
 
-export function settledLine(id: string, status: string, at: number, t0: number, p: Palette): string {
-  return `${p.dim(elapsed(at - t0))}  provider          ${id} settled ${paintStatus(status, p)}`;
+export function settledLine(id: string, status: string, at: number, stamp: Stamp, p: Palette): string {
+  return `${p.dim(stamp(at))}  provider          ${id} settled ${paintStatus(status, p)}`;
 }
 
-export function deliveryLine(a: DeliveryAttempt, id: string, t0: number, p: Palette): string {
+export function deliveryLine(a: DeliveryAttempt, id: string, stamp: Stamp, p: Palette): string {
   const ok = a.status >= 200 && a.status < 300;
   const status = a.scripted
     ? p.bad(`${a.status === 0 ? "refused" : a.status} (fault plan, not sent)`)
@@ -94,7 +97,7 @@ export function deliveryLine(a: DeliveryAttempt, id: string, t0: number, p: Pale
         ? p.good(String(a.status))
         : p.bad(String(a.status));
   const retry = a.attempt > 0 ? p.warn(` retry ${a.attempt}`) : "";
-  return `${p.dim(elapsed(a.startedAt - t0))}  provider → webhook POST ${a.eventId} ${id}${retry}  ${status}  ${p.dim(formatMs(a.durationMs))}`;
+  return `${p.dim(stamp(a.startedAt))}  provider → webhook POST ${a.eventId} ${id}${retry}  ${status}  ${p.dim(formatMs(a.durationMs))}`;
 }
 
 export function stopLine(s: ProviderSnapshot, requests: number): string {

@@ -13,7 +13,7 @@ import { defaultScenario } from "../scenario/defaults.js";
 import { settlementRule } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import { bannerLines, deliveryLine, requestLine, settledLine, stopLine, type ServedRequest } from "./provider-log.js";
-import { bindError, checkHost, checkPort, exposureWarning, untilAborted } from "./shared.js";
+import { bindError, checkHost, checkPort, exposureWarning, untilAborted, wallStamp } from "./shared.js";
 
 export const PROVIDER_DEFAULTS = { port: 4010, host: "127.0.0.1" } as const;
 
@@ -36,11 +36,12 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   const warning = exposureWarning(options.host, "provider (anyone who reaches it can create payments and subscribe to webhooks)");
   if (warning) io.stderr.write(p.warn(warning));
 
-  const t0 = clock.now();
+  // The time of day, as `listen` and `poll` print it: three terminals line up.
+  const stamp = wallStamp(clock);
   const out = (line: string) => io.stdout.write(line + "\n");
   const onEvent = (e: ProviderEvent) => {
-    if (e.kind === "settled") out(settledLine(idOf(e.index), e.status, e.at, t0, p));
-    else if (e.kind === "delivery") out(deliveryLine(e.attempt, idOf(e.attempt.paymentIndex), t0, p));
+    if (e.kind === "settled") out(settledLine(idOf(e.index), e.status, e.at, stamp, p));
+    else if (e.kind === "delivery") out(deliveryLine(e.attempt, idOf(e.attempt.paymentIndex), stamp, p));
     // "created" and "polled" are covered by the request lines.
   };
   let provider: Provider;
@@ -65,7 +66,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   let served = 0;
   watchRequests(provider.server, clock, (r) => {
     served++;
-    out(requestLine(r, t0, options.printSecret, p));
+    out(requestLine(r, stamp, options.printSecret, p));
   });
   for (const line of bannerLines(provider.url, scenario, options.scenario ?? "built-in", p)) out(line);
   out("");

@@ -111,6 +111,15 @@ export function elapsed(ms: number): string {
   return `+${(Math.max(0, ms) / 1000).toFixed(3)}s`;
 }
 
+/**
+ * Times on a monotonic clock as the local time of day (`14:03:07.215`): `provider`, `listen` and
+ * `poll` all print this, so lines in three terminals line up by eye.
+ */
+export function wallStamp(clock: { now(): number }, wallNow = Date.now()): (at: number) => string {
+  const offset = wallNow - clock.now();
+  return (at) => wallTime(at + offset);
+}
+
 /** Local wall-clock time of day with milliseconds: `14:03:07.215`. */
 export function wallTime(ms: number): string {
   const d = new Date(ms);

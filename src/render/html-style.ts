@@ -24,7 +24,15 @@ dl.params dt { color: var(--muted); flex: 0 0 7.5em; }
 dl.params dd { margin: 0; font-weight: 600; min-width: 0; overflow-wrap: anywhere; }
 .verdict { font-size: 1.35em; font-weight: 700; border-left: 8px solid var(--fg); padding: 4px 0 4px 14px; margin: 20px 0; }
 .verdict.good { border-color: var(--good); } .verdict.bad { border-color: var(--bad); }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 8px 0 16px; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 8px 0 16px; max-width: 100%; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 14px; margin: 8px 0 20px; }
+.card { border: 2px solid var(--rule); border-top: 8px solid var(--fg); border-radius: 8px; padding: 8px 14px 10px; break-inside: avoid; page-break-inside: avoid; }
+.card h3 { margin: 0 0 6px; display: flex; align-items: center; gap: 10px; font-size: 1.15em; }
+.card dl { display: grid; grid-template-columns: repeat(3, auto); justify-content: space-between; gap: 4px 14px; margin: 0; }
+.card dt { color: var(--muted); font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.05em; }
+.card dd { margin: 0; font-size: 1.35em; font-weight: 800; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.card dd.sub { font-size: 0.75em; font-weight: 400; color: var(--muted); white-space: normal; }
+.card dd.sub.bad { color: var(--bad); font-weight: 700; }
 th, td { padding: 3px 16px; text-align: left; vertical-align: top; }
 thead th { border-bottom: 3px solid var(--fg); font-size: 1.05em; }
 .num { text-align: right; white-space: nowrap; }
@@ -45,6 +53,7 @@ ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 6px 28px; pad
 ul.legend li { display: flex; align-items: center; gap: 8px; }
 svg { display: block; max-width: 100%; height: auto; overflow: visible; }
 svg.symbol { display: inline-block; width: 1.2em; height: 1.2em; }
+svg.symbol.wide { width: 2.4em; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--fg); }
 svg .tick { font-size: 18px; }
 svg .lane { font-size: 15px; fill: var(--muted); }
@@ -53,6 +62,9 @@ svg .grid { stroke: var(--grid); stroke-width: 1; }
 svg .axis { stroke: var(--fg); stroke-width: 2; }
 svg .series { fill: none; stroke-width: 4; stroke-linejoin: round; }
 svg .span { stroke-width: 2; stroke-opacity: 0.35; }
+svg .wait { stroke: #111; stroke-width: 7; stroke-opacity: 0.22; }
+svg .end-label { font-size: 17px; font-weight: 700; }
+svg .leader { stroke: #888; stroke-width: 1; }
 svg .poll { fill: #fff; stroke-width: 2; }
 svg .settle { fill: #111; stroke: #111; stroke-width: 1.5; }
 svg .settle.failed { fill: #fff; stroke: var(--bad); stroke-width: 2.5; }
@@ -60,7 +72,12 @@ svg .known { fill: none; stroke-width: 3.5; }
 svg .point-label { font-size: 17px; font-weight: 600; }
 footer { margin-top: 48px; color: var(--muted); font-size: 0.85em; border-top: 1px solid var(--rule); padding-top: 8px; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
+  /* Readable from a grey printer: black text and rules, series told apart by dash and label, not hue alone. */
+  :root { --muted: #222; --rule: #777; --grid: #bbb; }
+  body { max-width: none; padding: 0; font-size: 11pt; color: #000; }
+  .card { border-color: #000; }
+  table.compare tbody tr:not(.section):nth-child(even) { background: none; }
+  svg .series { stroke-width: 3; }
   h2 { break-after: avoid; page-break-after: avoid; }
   table, figure.chart, dl.params { break-inside: avoid; page-break-inside: avoid; }
   a { color: inherit; text-decoration: none; }

@@ -14,6 +14,24 @@ export const STRATEGY_HEX: Readonly<Record<string, string>> = {
   hybrid: "#2f7de1", // bright blue
 };
 
+/**
+ * A dash pattern per strategy (SVG `stroke-dasharray`), so lines tell the strategies apart without
+ * colour: printed in grey, on a washed-out projector, or to a reader who does not see the hues.
+ */
+export const STRATEGY_DASH: Readonly<Record<string, string>> = {
+  polling: "none",
+  "polling-backoff": "14 5 3 5",
+  conditional: "3 5",
+  "long-polling": "18 6",
+  sse: "8 4 2 4 2 4",
+  webhook: "9 5",
+  hybrid: "2 4 10 4",
+};
+
+export function strategyDash(name: string): string {
+  return STRATEGY_DASH[name] ?? "none";
+}
+
 /** The strategy's colour in HTML; an unknown name is drawn in near-black. */
 export function strategyHex(name: string): string {
   return STRATEGY_HEX[name] ?? "#222222";
@@ -48,6 +66,20 @@ export const LOG_SPAN_RATIO = 50;
 export function linearScale(lo: number, hi: number, from: number, to: number, targetTicks = 6): Scale {
   if (!(hi > lo)) hi = lo + (lo === 0 ? 1 : Math.abs(lo));
   const step = niceStep((hi - lo) / targetTicks);
+  return scaleWithStep(lo, hi, from, to, step);
+}
+
+/** A linear scale for counts: whole-number ticks only (1, 2, 5 × 10^k, never 2.5 or a fraction). */
+export function countScale(lo: number, hi: number, from: number, to: number, targetTicks = 6): Scale {
+  if (!(hi > lo)) hi = lo + 1;
+  const raw = (hi - lo) / targetTicks;
+  const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  const f = raw / power;
+  const step = Math.max(1, (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power);
+  return scaleWithStep(lo, hi, from, to, step);
+}
+
+function scaleWithStep(lo: number, hi: number, from: number, to: number, step: number): Scale {
   const first = Math.floor(lo / step) * step;
   const last = Math.ceil(hi / step) * step;
   const ticks: number[] = [];

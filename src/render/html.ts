@@ -1,11 +1,12 @@
-import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
+import type { CheckResult, CompareResult, ExpectationResult, ScenarioCheck, StrategyResult } from "../contract/result.js";
 import type { StrategyTimeline } from "../contract/timeline.js";
 import type { Palette } from "./color.js";
 import { holdCount, failedCount } from "./expectations.js";
 import { formatCount, formatMs, formatPercent, formatSeconds } from "../contract/format.js";
 import { latencyCdf, paymentTimeline, requestsChart } from "./html-charts.js";
 import { STYLE } from "./html-style.js";
-import { escapeHtml, strategyHex } from "./html-svg.js";
+import { escapeHtml, strategyDash, strategyHex } from "./html-svg.js";
+import { MAX_STRATEGIES_PER_TABLE } from "./table.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { checkSummary, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
@@ -16,14 +17,15 @@ export { escapeHtml } from "./html-svg.js";
 
 /**
  * `apiwh compare --report <file.html>`: one self-contained page (inline CSS and SVG, no script,
- * no network; a Content-Security-Policy forbids any fetch) with the scenario, the terminal's table,
- * the verdict, the model notes, the expectations and three charts drawn from the run's timelines.
+ * no network; a Content-Security-Policy forbids any fetch). What a reader wants first comes
+ * first: the verdict, a card per strategy and the per-payment timeline (the picture a class
+ * learns from), then the requests and latency charts, the scenario, the model notes and the
+ * expectations, and the full table last, split as the terminal splits it.
  */
 export function renderHtmlReport(result: CompareResult, timelines: StrategyTimeline[]): string {
   const body = [
     `<header><p class="kicker">apiwh ${escapeHtml(result.tool.version)} · report</p><h1>${escapeHtml(result.scenario.name)}</h1></header>`,
-    compareSection(result),
-    timelines.length > 0 ? `<section><h2>Charts</h2>${requestsChart(timelines)}${latencyCdf(timelines)}${paymentTimeline(timelines)}</section>` : "",
+    compareSection(result, timelines),
   ];
   return page(`apiwh · ${result.scenario.name}`, body.join("\n"));
 }
@@ -54,21 +56,56 @@ function scenarioSection(s: ScenarioCheck, index: number, timelines: StrategyTim
   const head = `<h2 id="scenario-${index}"><span class="mark ${s.status}">${STATUS_MARK[s.status]}</span> ${escapeHtml(s.name)}</h2><p class="file"><code>${escapeHtml(s.file)}</code></p>`;
   if (s.status === "error" || !s.result) return `<section class="scenario">${head}<pre class="error">${escapeHtml(s.error ?? "the scenario could not run")}</pre></section>`;
   const beyond = failureBeyondExpectations(s);
-  const charts = timelines.length > 0 ? `${requestsChart(timelines)}${latencyCdf(timelines)}${paymentTimeline(timelines)}` : "";
-  return `<section class="scenario">${head}${compareSection(s.result)}${beyond ? `<p class="bad">${escapeHtml(beyond)}</p>` : ""}${charts}</section>`;
+  return `<section class="scenario">${head}${beyond ? `<p class="bad">${escapeHtml(beyond)}</p>` : ""}${compareSection(s.result, timelines)}</section>`;
 }
 
-/** Scenario, table, verdict, model notes and expectations: what the terminal shows, as HTML. */
-function compareSection(result: CompareResult): string {
-  const parts = [scenarioBlock(result)];
+/**
+ * One run: the verdict and the cards, the timeline and charts (when there are timelines), the
+ * scenario, warnings, model notes and expectations, then the full table.
+ */
+function compareSection(result: CompareResult, timelines: StrategyTimeline[]): string {
+  const parts: string[] = [];
+  if (result.scenario.description) parts.push(`<p class="description">${escapeHtml(result.scenario.description)}</p>`);
   if (result.partial) parts.push(`<p class="warn">Partial results: the run was interrupted, so the figures cover only what was gathered.</p>`);
   parts.push(`<p class="verdict">${escapeHtml(verdict(result))}</p>`);
-  parts.push(compareTable(result));
+  parts.push(summaryCards(result));
+  if (timelines.length > 0) {
+    parts.push(paymentTimeline(timelines), requestsChart(timelines, result.repeat?.runs), latencyCdf(timelines));
+  }
+  parts.push(`<h3>Scenario</h3>${scenarioBlock(result)}`);
   for (const warning of healthWarnings(result.strategies)) parts.push(`<p class="warn">${escapeHtml(warning)}</p>`);
   const notes = modelNotes(result);
   if (notes.length > 0) parts.push(`<h3>Model vs measured</h3><ul class="notes">${notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`);
   if (result.expectations && result.expectations.length > 0) parts.push(expectationList(result.expectations));
+  parts.push(`<h3>The full table</h3>${compareTables(result)}`);
   return parts.join("\n");
+}
+
+/** A card per strategy: the figures a reader compares first, with its colour and its line's dash. */
+function summaryCards(result: CompareResult): string {
+  const spread = result.repeat ? ` <span class="dim">(mean of ${result.repeat.runs} runs)</span>` : "";
+  const cards = result.strategies.map((s) => {
+    const l = s.latencyMs;
+    const figures: Array<[string, string, string]> = [
+      ["requests", formatCount(s.requests.total), s.requests.wasted > 0 ? `${formatCount(s.requests.wasted)} wasted (${formatPercent(s.requests.wasted, s.requests.total)})` : "none wasted"],
+      ["known", `${formatCount(s.payments.detected)}/${formatCount(s.payments.total)}`, s.payments.missed > 0 ? `${formatCount(s.payments.missed)} missed` : "none missed"],
+      ["latency p50", l ? formatMs(l.p50) : "–", l ? `p95 ${formatMs(l.p95)}` : "nothing detected"],
+    ];
+    const dl = figures.map(([k, v, sub]) => `<div><dt>${escapeHtml(k)}</dt><dd data-figure="${escapeHtml(k)}">${escapeHtml(v)}</dd><dd class="sub${k === "known" && s.payments.missed > 0 ? " bad" : ""}">${escapeHtml(sub)}</dd></div>`).join("");
+    return `<article class="card" data-strategy="${escapeHtml(s.name)}" style="border-top-color:${strategyHex(s.name)}"><h3>${lineSwatch(s.name)}<span style="color:${strategyHex(s.name)}">${escapeHtml(s.name)}</span></h3><dl>${dl}</dl></article>`;
+  });
+  return `<section class="cards" aria-label="summary per strategy">${cards.join("")}</section>${spread ? `<p class="caption">${spread}</p>` : ""}`;
+}
+
+function lineSwatch(name: string): string {
+  return `<svg class="symbol wide" viewBox="0 0 48 24" width="48" height="24" aria-hidden="true"><line x1="1" y1="12" x2="47" y2="12" stroke="${strategyHex(name)}" stroke-width="4" stroke-dasharray="${strategyDash(name)}"/></svg>`;
+}
+
+/** The terminal's table as HTML, split the way the terminal splits it: at most four strategies side by side. */
+function compareTables(result: CompareResult): string {
+  const tables: string[] = [];
+  for (let i = 0; i < result.strategies.length; i += MAX_STRATEGIES_PER_TABLE) tables.push(compareTable(result, result.strategies.slice(i, i + MAX_STRATEGIES_PER_TABLE)));
+  return tables.length > 0 ? tables.join("\n") : compareTable(result, []);
 }
 
 function scenarioBlock(result: CompareResult): string {
@@ -84,28 +121,27 @@ function scenarioBlock(result: CompareResult): string {
     ["speed", s.speed === 1 ? "real time" : `${s.speed}× (figures in scenario time)`],
     ["strategies", s.strategies.join(", ")],
   ];
-  const description = s.description ? `<p class="description">${escapeHtml(s.description)}</p>` : "";
-  return `${description}<dl class="params">${params.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join("")}</dl>`;
+  return `<dl class="params">${params.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join("")}</dl>`;
 }
 
 /**
  * The terminal's rows (sections()), every strategy side by side. Cells are painted by a palette
  * that leaves markers instead of ANSI codes; the markers survive escaping and become classes.
  */
-function compareTable(result: CompareResult): string {
-  const head = result.strategies.map((s) => `<th class="num" scope="col"><span class="swatch" style="background:${strategyHex(s.name)}"></span><span style="color:${strategyHex(s.name)}">${escapeHtml(s.name)}</span></th>`);
+function compareTable(result: CompareResult, strategies: StrategyResult[]): string {
+  const head = strategies.map((s) => `<th class="num" scope="col"><span class="swatch" style="background:${strategyHex(s.name)}"></span><span style="color:${strategyHex(s.name)}">${escapeHtml(s.name)}</span></th>`);
   const rows: string[] = [];
   for (const section of sections(result)) {
     const [first] = section.rows;
     if (section.rows.length === 1 && first && first.label === "") {
-      rows.push(`<tr class="section"><th scope="row">${escapeHtml(section.title)}</th>${result.strategies.map((s) => `<td class="num">${cell(first.cell(s, MARKING))}</td>`).join("")}</tr>`);
+      rows.push(`<tr class="section"><th scope="row">${escapeHtml(section.title)}</th>${strategies.map((s) => `<td class="num">${cell(first.cell(s, MARKING))}</td>`).join("")}</tr>`);
       continue;
     }
-    rows.push(`<tr class="section"><th scope="row" colspan="${result.strategies.length + 1}">${escapeHtml(section.title)}</th></tr>`);
+    rows.push(`<tr class="section"><th scope="row" colspan="${strategies.length + 1}">${escapeHtml(section.title)}</th></tr>`);
     for (const row of section.rows) {
       const label = row.label.trimStart();
       const indent = row.label.length - label.length > 0 ? " sub" : "";
-      rows.push(`<tr><th scope="row" class="label${indent}">${escapeHtml(label)}</th>${result.strategies.map((s) => `<td class="num">${cell(row.cell(s, MARKING))}</td>`).join("")}</tr>`);
+      rows.push(`<tr><th scope="row" class="label${indent}">${escapeHtml(label)}</th>${strategies.map((s) => `<td class="num">${cell(row.cell(s, MARKING))}</td>`).join("")}</tr>`);
     }
   }
   return `<table class="compare"><thead><tr><th></th>${head.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;

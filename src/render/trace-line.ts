@@ -1,5 +1,5 @@
 import { idOf } from "../api/payment.js";
-import type { RunEvent } from "../contract/events.js";
+import type { ConsumerEvent, RunEvent } from "../contract/events.js";
 import type { StrategyName } from "../scenario/types.js";
 import { strategyColor, type Palette } from "./color.js";
 import { formatCount, formatMs } from "../contract/format.js";
@@ -14,6 +14,9 @@ export type TraceEntry =
   | { kind: "poll"; atMs: number; id: string; strategy: StrategyName; http: number; paymentStatus: string; durationMs: number }
   | { kind: "delivery"; atMs: number; id: string; strategy: StrategyName; http?: number; type: string; duplicate: boolean; durationMs?: number }
   | { kind: "attempt"; atMs: number; id: string; attempt: number; http: number; durationMs: number }
+  | { kind: "register"; atMs: number; http: number; durationMs: number }
+  | { kind: "list"; atMs: number; http: number; found: number; page: number; durationMs: number }
+  | { kind: "connect"; atMs: number; http: number; connection: number; lastEventId?: number; durationMs: number }
   | { kind: "settled"; atMs: number; id: string; status: "succeeded" | "failed" }
   | { kind: "detected"; atMs: number; id: string; status: "succeeded" | "failed"; afterSettleMs?: number };
 
@@ -28,6 +31,16 @@ export interface TraceOrigin {
  * the successful ones with the consumer's delivery and shows only the failed ones on their own.
  */
 export function traceEntries(event: RunEvent, origin: TraceOrigin): TraceEntry[] {
+  if (event.kind === "consumer") return consumerEntries(event.event, origin);
+  return otherEntries(event, origin);
+}
+
+/** A payment's id, when the entry is about one payment (the registration, list pages and stream openings are not). */
+export function entryId(entry: TraceEntry): string | undefined {
+  return "id" in entry ? entry.id : undefined;
+}
+
+function otherEntries(event: Exclude<RunEvent, { kind: "consumer" }>, origin: TraceOrigin): TraceEntry[] {
   const rel = (at: number) => (at - origin.t0) * origin.speed;
   const scaled = (ms: number) => ms * origin.speed;
   switch (event.kind) {
@@ -44,8 +57,25 @@ export function traceEntries(event: RunEvent, origin: TraceOrigin): TraceEntry[]
       }
       return out;
     }
-    case "consumer": {
-      const e = event.event;
+    default:
+      return [];
+  }
+}
+
+function consumerEntries(e: ConsumerEvent, origin: TraceOrigin): TraceEntry[] {
+  const rel = (at: number) => (at - origin.t0) * origin.speed;
+  const scaled = (ms: number) => ms * origin.speed;
+  switch (e.kind) {
+    case "register":
+      return [{ kind: "register", atMs: rel(e.at), http: e.status, durationMs: scaled(e.durationMs) }];
+    case "list":
+      return [{ kind: "list", atMs: rel(e.at), http: e.status, found: e.found, page: e.page, durationMs: scaled(e.durationMs) }];
+    case "connect":
+      return [{ kind: "connect", atMs: rel(e.at), http: e.status, connection: e.connection, lastEventId: e.lastEventId, durationMs: scaled(e.durationMs) }];
+    // The provider's own attempt line tells of a refused delivery, with its status and duration.
+    case "refused":
+      return [];
+    default: {
       if (e.kind === "poll") return [{ kind: "poll", atMs: rel(e.at), id: e.id, strategy: e.strategy, http: e.status, paymentStatus: e.paymentStatus, durationMs: scaled(e.durationMs) }];
       if (e.kind === "delivery") {
         // The receiver does not time its own answer; the provider's attempt brings that.
@@ -54,8 +84,6 @@ export function traceEntries(event: RunEvent, origin: TraceOrigin): TraceEntry[]
       }
       return [{ kind: "detected", atMs: rel(e.at), id: e.id, status: e.status }];
     }
-    default:
-      return [];
   }
 }
 
@@ -89,6 +117,15 @@ export function renderTraceLine(entry: TraceEntry, palette: Palette): string {
       const answer = entry.http === 0 ? "no answer" : entry.http === 410 ? "410 gone" : String(entry.http);
       return cols(TO_CLIENT, "POST /webhook", `${entry.id} attempt ${formatCount(entry.attempt)}`, palette.bad(answer), exchangeTime(entry.durationMs));
     }
+    case "register":
+      return cols(TO_PROVIDER, "POST /webhook-endpoints", entry.http === 201 ? "201 registered" : palette.bad(answerOf(entry.http)), exchangeTime(entry.durationMs));
+    case "list":
+      return cols(TO_PROVIDER, "GET /payments?status=…", entry.http === 200 ? `200 lists ${formatCount(entry.found)} settled` : pollAnswer(entry.http, "", palette), exchangeTime(entry.durationMs));
+    case "connect": {
+      const path = entry.lastEventId === undefined ? "GET /events" : `GET /events (Last-Event-ID ${entry.lastEventId})`;
+      const opened = entry.connection === 1 ? "200 stream open" : "200 stream reopened";
+      return cols(TO_PROVIDER, path, entry.http === 200 ? opened : pollAnswer(entry.http, "", palette), exchangeTime(entry.durationMs));
+    }
     case "settled":
       return cols("provider", `${entry.id} settled: ${outcome(entry.status, palette)}`);
     case "detected": {
@@ -104,9 +141,14 @@ export function renderTraceHeader(strategy: StrategyName, payments: number, pale
   return strategyColor(palette, strategy)(`──${title}${"─".repeat(Math.max(2, width - title.length - 2))}`);
 }
 
-/** `+1.203s`, as in `+1.203s`. */
+/** `+1.203s` from the strategy's start; `-0.004s` for what came before it (the registration). */
 export function traceTime(ms: number): string {
-  return `+${(Math.max(0, ms) / 1000).toFixed(3)}s`.padStart(7);
+  const sign = ms < 0 && Math.abs(ms) >= 0.5 ? "-" : "+";
+  return `${sign}${(Math.abs(ms) / 1000).toFixed(3)}s`.padStart(7);
+}
+
+function answerOf(http: number): string {
+  return http === 0 ? "no answer" : String(http);
 }
 
 /** How long an exchange took, short: `0.4 ms`, `12.3 ms`, `812 ms`, `15.0 s`. */

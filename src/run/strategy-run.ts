@@ -82,7 +82,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       usefulRequests.add(request ?? `detect:${id}`);
       detectedAt.set(id, at);
       detectedStatus.set(id, status);
-      emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status } });
+      emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status, ...(request ? { request } : {}) } });
       if (detectedAt.size === count) allDetected();
     },
     isDetected: (id) => detectedAt.has(id),

@@ -31,8 +31,11 @@ export function createHybrid(ctx: ConsumerContext): Strategy {
       if (after) query.set("starting_after", after);
       const request = `list:${++pages}`;
       let page: { data: Array<{ id: string; status: string }>; has_more: boolean } | undefined;
+      let http = 0;
+      const started = ctx.clock.now();
       try {
         const res = await ctx.api.request({ method: "GET", path: `/payments?${query}` });
+        http = res.statusCode;
         tally.note(res.statusCode);
         if (res.statusCode === 200) page = (await res.body.json()) as typeof page;
         else await res.body.dump();
@@ -40,6 +43,8 @@ export function createHybrid(ctx: ConsumerContext): Strategy {
         page = undefined;
       }
       if (stopped) return;
+      const answered = ctx.clock.now();
+      ctx.emit?.({ kind: "list", strategy: "hybrid", at: answered, status: http, durationMs: answered - started, page: pages, found: page?.data.length ?? 0 });
       if (!page) {
         // A refused page: the next round resumes the same pass from this cursor, so a tight rate
         // limit slows reconciliation down instead of pinning it to the first page for ever.

@@ -28,8 +28,11 @@ export function createSse(ctx: ConsumerContext): Strategy {
     const connection = ++connections;
     const headers: Record<string, string> = { accept: "text/event-stream" };
     if (lastEventId > 0) headers["last-event-id"] = String(lastEventId);
+    const started = ctx.clock.now();
     const res = await ctx.api.request({ method: "GET", path: "/events", headers, signal: abort.signal });
     tally.note(res.statusCode);
+    const opened = ctx.clock.now();
+    ctx.emit?.({ kind: "connect", strategy: "sse", at: opened, status: res.statusCode, durationMs: opened - started, connection, ...(lastEventId > 0 ? { lastEventId } : {}) });
     connected();
     if (res.statusCode !== 200) {
       const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
@@ -66,7 +69,7 @@ export function createSse(ctx: ConsumerContext): Strategy {
       lastEventId = id;
     }
     const payment = JSON.parse(data) as { id: string; status: string };
-    ctx.emit?.({ kind: "delivery", strategy: "sse", id: payment.id, at, status: 200, type: `payment.${payment.status}`, duplicate: false, durationMs: 0 });
+    ctx.emit?.({ kind: "delivery", strategy: "sse", id: payment.id, at, status: 200, type: `payment.${payment.status}`, duplicate: false, durationMs: 0, stream: true });
     if (isTerminal(payment.status) && !ctx.isDetected(payment.id)) ctx.detect(payment.id, payment.status, at, request);
   }
 

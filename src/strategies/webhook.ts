@@ -12,6 +12,9 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     signature: ctx.scenario.webhook.signature,
     clock: ctx.clock,
     script: ctx.deliveryScript,
+    // Refused and failed deliveries are requests too (the receiver counts them): views count them as the result does.
+    onReject: (reason, status) => ctx.emit?.({ kind: "refused", strategy: name, at: ctx.clock.now(), status, reason }),
+    onOutage: (status) => ctx.emit?.({ kind: "refused", strategy: name, at: ctx.clock.now(), status, reason: "outage" }),
     onDelivery({ event, at, duplicate, stale }) {
       const id = event.data.id;
       ctx.emit?.({ kind: "delivery", strategy: name, id, at, status: 204, type: event.type, duplicate, durationMs: 0 });
@@ -24,6 +27,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     receiver,
     async register(): Promise<void> {
       const url = await receiver.start();
+      const started = ctx.clock.now();
       const res = await ctx.api.request({
         method: "POST",
         path: "/webhook-endpoints",
@@ -31,6 +35,8 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
         body: JSON.stringify({ url }),
       });
       const body = (await res.body.json()) as { secret?: string };
+      const at = ctx.clock.now();
+      ctx.emit?.({ kind: "register", strategy: name, at, status: res.statusCode, durationMs: at - started });
       if (res.statusCode !== 201 || !body.secret) throw new Error(`registering the webhook endpoint failed with HTTP ${res.statusCode}`);
       receiver.setSecret(body.secret);
     },

@@ -15,6 +15,10 @@ export interface LiveViewOptions {
   fps?: number;
   /** The run's strategies in order, listed as queued until they start. */
   strategies?: readonly string[];
+  /** The scenario's deadline: payments not known by then are counted missed as the run goes. */
+  deadlineMs?: number;
+  /** Rows to leave below the frame for what the command prints after it (the verdict). */
+  reserveRows?: number;
   clock?: Clock;
 }
 
@@ -48,9 +52,11 @@ export function startLiveView(stream: LiveStream, timeline: Timeline, options: L
     const current = timeline.strategies.at(-1);
     const nowMs = current && !current.result ? (clock.now() - current.t0) * options.speed : undefined;
     // One row short of the screen: a frame that scrolls cannot be drawn over in place.
-    const height = (options.height ?? stream.rows ?? 24) - 1;
-    const width = options.width ?? stream.columns ?? 80;
-    return renderLiveFrame(timeline, { palette, width, height, horizonMs: options.horizonMs, nowMs, strategies: options.strategies });
+    const height = (options.height ?? stream.rows ?? 24) - 1 - (options.reserveRows ?? 0);
+    // One column spare too: a line that fills the width leaves the cursor in the next row on some
+    // terminals (tmux among them), and the next frame would then start a row too low.
+    const width = (options.width ?? stream.columns ?? 80) - 1;
+    return renderLiveFrame(timeline, { palette, width, height, horizonMs: options.horizonMs, nowMs, strategies: options.strategies, deadlineMs: options.deadlineMs });
   };
 
   const draw = () => {

@@ -1,7 +1,8 @@
 import { monotonicClock, type Clock } from "../measure/clock.js";
 import { makePalette } from "../render/color.js";
-import { renderTraceHeader, renderTraceLine, traceEntries, type TraceEntry, type TraceOrigin } from "../render/trace-line.js";
+import { entryId, renderTraceHeader, renderTraceLine, traceEntries, type TraceEntry, type TraceOrigin } from "../render/trace-line.js";
 import type { RunEvent, RunListener } from "../contract/events.js";
+import type { StrategyName } from "../scenario/types.js";
 
 export interface TraceOptions {
   color: boolean;
@@ -30,6 +31,9 @@ export function traceListener(write: (line: string) => void, options: TraceOptio
   const clock = options.clock ?? monotonicClock;
   const holdMs = options.holdMs ?? 100;
   let origin: TraceOrigin | undefined;
+  let current: StrategyName | undefined;
+  // What a strategy does before its start (registering its endpoint, opening its stream), written after its header.
+  let early: RunEvent[] = [];
   let held: TraceEntry[] = [];
   let settledAt = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -79,7 +83,7 @@ export function traceListener(write: (line: string) => void, options: TraceOptio
       }
       return;
     }
-    if (options.filter !== undefined && entry.id !== options.filter) return;
+    if (options.filter !== undefined && entryId(entry) !== options.filter) return;
     held.push(entry);
     timer ??= setInterval(flushOld, 50).unref();
   };
@@ -88,11 +92,22 @@ export function traceListener(write: (line: string) => void, options: TraceOptio
     if (event.kind === "strategy-start") {
       flush();
       origin = { t0: event.t0, speed: options.speed };
+      current = event.strategy;
       settledAt = new Map();
       write(renderTraceHeader(event.strategy, event.payments, palette, options.width));
+      const before = early.filter((e) => e.kind === "consumer" && e.event.strategy === event.strategy);
+      early = [];
+      for (const e of before) for (const entry of traceEntries(e, origin)) accept(entry);
       return;
     }
-    if (event.kind === "strategy-end") return flush();
+    if (event.kind === "strategy-end") {
+      current = undefined;
+      return flush();
+    }
+    if (event.kind === "consumer" && event.event.strategy !== current) {
+      early.push(event);
+      return;
+    }
     if (!origin) return;
     for (const entry of traceEntries(event, origin)) accept(entry);
   };

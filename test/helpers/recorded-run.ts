@@ -16,8 +16,21 @@ const detected = (strategy: StrategyName, id: string, at: number, status: "succe
 export const POLLING_T0 = 1_000;
 export const WEBHOOK_T0 = 20_000;
 
-export const pollingResultFor3: StrategyResult = { ...pollingResult, requests: { ...pollingResult.requests, total: 9 }, payments: { ...pollingResult.payments, total: 3, detected: 3 }, durationMs: 4_001 };
-export const webhookResultFor3: StrategyResult = { ...webhookResult, requests: { ...webhookResult.requests, total: 5 }, payments: { ...webhookResult.payments, total: 3, detected: 3 }, durationMs: 3_201 };
+/** The results these events add up to: 8 polls, 3 of them useful; one registration and 3 deliveries (the refused attempt never arrived). */
+export const pollingResultFor3: StrategyResult = {
+  ...pollingResult,
+  requests: { total: 8, consumerToProvider: 8, providerToConsumer: 0, wasted: 5, perPayment: 8 / 3 },
+  latencyMs: { ...pollingResult.latencyMs!, p50: 501, p95: 801.5 },
+  payments: { ...pollingResult.payments, total: 3, detected: 3 },
+  durationMs: 4_001,
+};
+export const webhookResultFor3: StrategyResult = {
+  ...webhookResult,
+  requests: { total: 4, consumerToProvider: 1, providerToConsumer: 3, wasted: 1, perPayment: 4 / 3 },
+  latencyMs: { ...webhookResult.latencyMs!, p50: 0.75, p95: 5000.5 },
+  payments: { ...webhookResult.payments, total: 3, detected: 3 },
+  durationMs: 6_801,
+};
 
 /** Polling: pay_1 settles at 1.5 s, pay_2 fails at 1.8 s, pay_3 settles at 3.2 s; polls every second from 1 s. */
 export const pollingEvents: RunEvent[] = [
@@ -45,6 +58,8 @@ export const pollingEvents: RunEvent[] = [
 
 /** Webhook: the same settlements; pay_2's first delivery is refused and retried 5 s later. */
 export const webhookEvents: RunEvent[] = [
+  // The receiver registers before the strategy's clock starts.
+  consumer({ kind: "register", strategy: "webhook", at: 19_996, status: 201, durationMs: 1.2 }),
   { kind: "strategy-start", strategy: "webhook", t0: WEBHOOK_T0, payments: 3 },
   { kind: "created", strategy: "webhook", id: "pay_1", at: 20_001 },
   { kind: "created", strategy: "webhook", id: "pay_2", at: 20_001.5 },
