@@ -18,6 +18,7 @@ export const polling: StrategyResult = {
   deliveries: { attempted: 0, succeeded: 0, retried: 0 },
   errors: { rateLimited: 0, server: 0, rejected: 0 },
   durationMs: 9184.2,
+  load: { requestsPerSecond: 12.85, peakRequestsPerSecond: 20, connectionsHeld: 0 },
   model: { requests: { total: 117, wasted: 97 }, latencyMs: { mean: 455.2 }, basis: "⌈D/T⌉ + 1 polls per payment; waits T/2 on average, plus the network" },
 };
 
@@ -30,6 +31,7 @@ export const webhook: StrategyResult = {
   deliveries: { attempted: 22, succeeded: 20, retried: 2 },
   errors: { rateLimited: 0, server: 0, rejected: 0 },
   durationMs: 8412.7,
+  load: { requestsPerSecond: 2.73, peakRequestsPerSecond: 6, connectionsHeld: 0 },
   model: { requests: { total: 21, wasted: 1 }, latencyMs: { mean: 0 }, basis: "one delivery per payment (no retries on a sunny day), one registration; latency is the one-way delay" },
 };
 

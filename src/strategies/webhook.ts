@@ -12,6 +12,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     signature: ctx.scenario.webhook.signature,
     clock: ctx.clock,
     script: ctx.deliveryScript,
+    stampArrivals: true,
     onDelivery({ event, at, duplicate, stale }) {
       const id = event.data.id;
       ctx.emit?.({ kind: "delivery", strategy: name, id, at, status: 204, type: event.type, duplicate, durationMs: 0 });
@@ -36,6 +37,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     },
     stats: () => ({
       received: { ...receiver.received },
+      arrivals: receiver.meter.arrivals(),
       duplicates: receiver.duplicates,
       rejected: receiver.rejectedTotal,
       rejectedByReason: { ...receiver.rejected },
