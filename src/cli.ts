@@ -6,6 +6,14 @@ import { VERSION } from "./version.js";
 import { checkCommand, compareCommand, sweepCommand, withInterrupts, type CheckFlags, type SweepFlags } from "./cli/actions.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
+import { PRICE_PRESET_NAMES } from "./contract/projection.js";
+
+/** `--no-expect` sets its own attribute: commander would otherwise share `expect` with the repeatable `--expect`. */
+function noExpect(): Option {
+  const option = new Option("--no-expect", "ignore the scenario file's expectations (those given with --expect still count)");
+  option.attributeName = () => "fileExpectations";
+  return option;
+}
 
 function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
   const program = new Command("apiwh")
@@ -35,6 +43,9 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", flag.rateLimit)
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
+    .addOption(noExpect())
+    .option("--per-day <n>", "scale the measured per-payment requests and bytes to n payments a day and a month (default with --price or --clock virtual: the arrival rate, else 10,000)", flag.perDay)
+    .option("--price <spec>", `price requests and bytes: terms such as "3.50/M requests, 0.09/GB", or presets (${PRICE_PRESET_NAMES.join(", ")})`, flag.price)
     .option("--details", "include every payment's timeline in the JSON output")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")

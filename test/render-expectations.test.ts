@@ -11,15 +11,18 @@ describe("expectations under the table", () => {
     const short: ExpectationResult = { text: "webhook.requests.total < 10", ok: false, details: ["webhook.requests.total = 23 < 10"] };
     const result = compareResult([polling, webhook], { expectations: [heldLatency, heldMissed, failedRatio, failedMany, short] });
     expect(tail(renderTable(result, plain), "webhook needed")).toMatchInlineSnapshot(`
-      "webhook needed 5.13× fewer requests and learned each outcome 741× sooner
-      (p50: 0.61 ms vs 452.3 ms).
+      "webhook needed 1.15 requests per payment
+      against polling's 5.90 (4.75 fewer), and moved 711 B per payment against
+      polling's 1.4 kB (652 B less).
+      → use webhooks: polling learned outcomes 0.95 s later at p95 and needed 4.75
+        more requests per payment
       ✓ webhook.latencyMs.p95 < 50ms
       ✓ *.payments.missed == 0
       ✗ polling.requests.total >= 10 * webhook.requests.total
-          polling.requests.total = 118 >= 10 * webhook.requests.total = 230
+          got 118, expected >= 230 (10 × webhook.requests.total = 10 × 23)
       ✗ *.latencyMs.p99 < 500ms
-          polling.latencyMs.p99 = 991.7 ms < 500 ms
-          webhook.latencyMs.p99 = 1.46 ms < 500 ms
+          polling: got 991.7 ms, expected < 500 ms
+          webhook: got 1.46 ms, expected < 500 ms
       ✗ webhook.requests.total < 10 — webhook.requests.total = 23 < 10
       3 of 5 expectations failed"
     `);

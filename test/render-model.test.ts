@@ -33,7 +33,9 @@ describe("model beside the measurement", () => {
           network; the rest is signing, sending and verifying.
         webhook: 23 requests vs 21 modelled: 2 deliveries were retried; the model
           expects none.
-      "
+      Both learned all 20 outcomes. Duplicate deliveries, recognised by id and
+      processed once: webhook 1. webhook learned outcomes sooner: p95 0.95 s sooner
+      than polling (1.12 ms vs 951.2 ms). "
     `);
     expect(overWide(out)).toEqual([]);
   });

@@ -86,7 +86,8 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
     loadRenderers(),
     import("../views/attach.js"),
   ]);
-  const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect);
+  const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect, expectationOptions(flags, io));
+  const projection = await projectionFor(scenario, flags);
   const details = Boolean(flags.details);
   // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
   const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
@@ -102,6 +103,7 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
         flags.repeat,
         expectations,
         simulate && ((seeded) => simulate(seeded, { details })),
+        projection,
       ),
     );
   } finally {
@@ -154,6 +156,18 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
   // A scenario file that does not validate is the user's mistake (2); a broken expectation is a failed check (1).
   if (result.scenarios.some((s) => s.status === "error")) return 2;
   return result.ok ? 0 : 1;
+}
+
+/** `--no-expect`, and the file's expectations that name a strategy `--strategies` left out: skipped, with a warning. */
+export function expectationOptions(flags: Pick<CompareFlags, "fileExpectations" | "strategies">, io: Io) {
+  return { fileExpectations: flags.fileExpectations, strategiesOverridden: flags.strategies !== undefined, onSkip: (warning: string) => void io.stderr.write(`warning: ${warning}\n`) };
+}
+
+/** What the per-payment figures scale to: with `--per-day` or `--price`, and always on the virtual clock. */
+export async function projectionFor(scenario: Scenario, flags: Pick<CompareFlags, "perDay" | "price" | "clock">) {
+  if (flags.perDay === undefined && !flags.price && flags.clock !== "virtual") return undefined;
+  const { projectionBasis } = await import("../contract/projection.js");
+  return projectionBasis(scenario.payments.arrival, flags.perDay, flags.price ?? null);
 }
 
 /** Renderers load lazily so `apiwh --version` and `--help` stay fast. */

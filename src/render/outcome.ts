@@ -1,7 +1,7 @@
 import type { CheckResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
 import { holdCount } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
-import { verdict } from "../contract/verdict.js";
+import { recommendation, verdict } from "../contract/verdict.js";
 
 /**
  * Why a failed scenario failed when none of its expectations did: `apiwh check` also fails a run
@@ -34,4 +34,9 @@ export function checkSummary(check: CheckResult): string {
 /** The verdict of a scenario's run, computed here at render time; empty when it could not run. */
 export function scenarioVerdict(s: ScenarioCheck): string {
   return s.result ? verdict(s.result) : "";
+}
+
+/** The recommendation of a scenario's run, computed at render time; empty when it could not run. */
+export function scenarioRecommendation(s: ScenarioCheck): string {
+  return s.result ? recommendation(s.result) : "";
 }
