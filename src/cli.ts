@@ -3,7 +3,9 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { checkCommand, compareCommand, sweepCommand, withInterrupts, type CheckFlags, type SweepFlags } from "./cli/actions.js";
+import { compareCommand, withInterrupts } from "./cli/actions.js";
+import { checkCommand, type CheckFlags } from "./cli/check.js";
+import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
 import { PRICE_PRESET_NAMES } from "./contract/projection.js";
@@ -60,6 +62,9 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
     .option("--report <file>", "also write a self-contained HTML report of every scenario")
+    .option("--jobs <n>", "run up to n scenarios at once, each in its own thread; one the health check calls distorted runs again alone (1 to 16)", flag.jobs, 1)
+    .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the fast mode, each scenario simulated (no sockets, no machine overhead)").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
+    .addHelpText("after", "\nProgress goes to stderr: a line per scenario in a log, a redrawn line on a terminal. With GITHUB_ACTIONS=true, failing\nexpectations become ::error annotations at their line, and the Markdown summary is appended to $GITHUB_STEP_SUMMARY.")
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
 
   program
@@ -71,7 +76,10 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--seed <n>", "seed for settlement delays and outcomes (0 to 4294967295)", flag.seed)
     .option("--delay <distribution>", "settlement delay distribution", flag.delay)
     .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000)", flag.speedFactor)
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).argParser(flag.choiceFlag("--format", ["table", "json"], "an output format")).default("table"))
+    .option("--target <expectation>", `find the largest interval that meets an expectation over polling's figures, such as "p95 < 2s" or "requests.perPayment <= 3" (searched on the virtual clock, confirmed with one real run)`)
+    .option("--per-day <n>", "show each run's requests a day at n payments a day (default: the arrival rate, else 10,000)", flag.perDay)
+    .option("--price <spec>", `price requests and bytes: terms such as "3.50/M requests, 0.09/GB", or presets (${PRICE_PRESET_NAMES.join(", ")})`, flag.price)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
     .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io)));
 

@@ -221,10 +221,10 @@ describe("evaluate", () => {
 
     const gap = check("(polling.latencyMs.p50 - webhook.latencyMs.p50) > 100ms");
     expect(gap.ok).toBe(true);
-    expect(gap.checks[0]!.detail).toBe("got 1199.2 ms ((polling.latencyMs.p50 - webhook.latencyMs.p50) = (1200 ms - 0.8 ms)), expected > 100 ms");
+    expect(gap.checks[0]!.detail).toBe("got 1.199 s ((polling.latencyMs.p50 - webhook.latencyMs.p50) = (1.2 s - 0.8 ms)), expected > 100 ms");
     expect(gap.checks[0]!.left).toBeCloseTo(1199.2, 9);
 
-    expect(check("polling.durationMs > 20s").checks[0]!.detail).toBe("got 30000 ms, expected > 20 s");
+    expect(check("polling.durationMs > 20s").checks[0]!.detail).toBe("got 30 s, expected > 20 s");
     // The issue's own example: a failure never reads as a true sentence (it once read `polling.requests.total = 62 < 5`).
     const failed = check("polling.requests.total < 5");
     expect(failed.ok).toBe(false);

@@ -120,6 +120,9 @@ export function price(text: string): Price {
   }
 }
 
+/** `check --jobs`: scenarios at once, each in a thread with its provider in another; more than the cores only queue. */
+export const jobs = flag("--jobs", integer("a number of scenarios at once", 1, 16), decimal);
+
 /** Ranges of flags that set no scenario field. */
 export const repeatCount = flag("--repeat", integer("a repeat count", 1, 1000), decimal);
 export const port = (name: string) => flag(name, integer("a port", 0, 65_535), decimal);

@@ -118,7 +118,7 @@ export function formatMoney(amount: number): string {
   if (!Number.isFinite(amount)) return "–";
   if (amount === 0) return "$0";
   if (amount >= 1000) return `$${Math.round(amount).toLocaleString("en-US")}`;
-  if (amount >= 1) return `$${amount.toFixed(2)}`;
+  if (amount >= 0.1) return `$${amount.toFixed(2)}`;
   if (amount < 0.0001) return "<$0.0001";
   return `$${Number(amount.toPrecision(2))}`;
 }

@@ -314,6 +314,22 @@ export interface SweepResult extends Envelope {
   points: SweepPoint[];
   /** The webhook's run of the same scenario; null when it did not run (interrupted). */
   webhook: SweepPoint | null;
+  /** With `--target`: the search on the virtual clock and the interval it recommends (`points` are then the real runs that confirmed it). */
+  target?: SweepTarget;
+  /** With `--per-day`, `--price` or `--target`: what each point's `projection` scaled to. */
+  projection?: ProjectionBasis;
+}
+
+/** `apiwh sweep --target "p95 < 2s"`: the largest poll interval that meets an expectation. */
+export interface SweepTarget {
+  /** As given. */
+  text: string;
+  /** As checked, over the swept strategy's figures: `polling.latencyMs.p95 < 2s`. */
+  expectation: string;
+  /** Every interval simulated on the virtual clock, in increasing order, each with `meets`. */
+  searched: SweepPoint[];
+  /** The largest interval that met the target on the virtual clock and then in a real run; null when none did. */
+  recommended: { intervalMs: number; details: string[] } | null;
 }
 
 export interface SweepPoint {
@@ -324,6 +340,14 @@ export interface SweepPoint {
   latencyMs: { mean: number; p50: number; p95: number } | null;
   payments: { total: number; detected: number; missed: number };
   durationMs: number;
+  bytes: { total: number };
+  /** Requests held open and the busiest second, as in a compare run's `load`. */
+  load: Load;
+  /** With `--target`: whether this run met it. */
+  meets?: boolean;
+  /** Scaled to the sweep's `projection` (and priced, with `--price`). */
+  projection?: StrategyProjection;
+  cost?: Cost;
 }
 
 /** How one thread's event loop fared during a run. */

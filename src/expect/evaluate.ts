@@ -52,8 +52,10 @@ export function formatNumber(n: number): string {
   return Object.is(rounded, -0) ? "0" : String(rounded);
 }
 
+/** A duration in ms below a second, in seconds above (`950.5 ms`, `1.461 s`), to the millisecond either way. */
 function formatValue(value: number, duration: boolean): string {
-  return duration ? `${formatNumber(value)} ms` : formatNumber(value);
+  if (!duration) return formatNumber(value);
+  return Math.abs(value) >= 1000 ? `${formatNumber(value / 1000)} s` : `${formatNumber(value)} ms`;
 }
 
 

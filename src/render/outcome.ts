@@ -28,7 +28,9 @@ export function checkSummary(check: CheckResult): string {
   const counts = [`${passed} passed`, `${failed} failed`];
   if (errors > 0) counts.push(`${errors} ${errors === 1 ? "error" : "errors"}`);
   const held = expectations === 0 ? "no expectations" : holdCount(expectations - expectationsFailed, expectations);
-  return `${scenarios} ${scenarios === 1 ? "scenario" : "scenarios"}: ${counts.join(", ")} · ${held} · ${formatSeconds(check.durationMs)}`;
+  // A fast-mode check says so: its figures leave the machine out.
+  const clock = check.scenarios.some((s) => s.result?.clock === "virtual") ? " · virtual clock" : "";
+  return `${scenarios} ${scenarios === 1 ? "scenario" : "scenarios"}: ${counts.join(", ")} · ${held} · ${formatSeconds(check.durationMs)}${clock}`;
 }
 
 /** The verdict of a scenario's run, computed here at render time; empty when it could not run. */
