@@ -17,7 +17,7 @@ function noExpect(): Option {
   return option;
 }
 
-function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
+function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, strategyHelp = ""): Command {
   const program = new Command("apiwh")
     .description("Measure what it costs to learn about a payment by polling an API versus being told by a webhook.")
     .version(VERSION, "-V, --version")
@@ -53,6 +53,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
+    .addHelpText("after", () => strategyHelp)
     .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
 
   program
@@ -187,7 +188,10 @@ function failLoudly(io: Io): void {
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   failLoudly(io);
   let task: (() => Promise<number>) | undefined;
-  const program = buildProgram(io, (t) => (task = t));
+  // The strategies' parameters come from the scenario's declaration, which loads zod: only for help.
+  const wantsHelp = argv.slice(2).some((a) => a === "--help" || a === "-h" || a === "help");
+  const strategyHelp = wantsHelp ? (await import("./scenario/parameters.js")).strategyParametersHelp() : "";
+  const program = buildProgram(io, (t) => (task = t), strategyHelp);
   try {
     await program.parseAsync(argv);
     if (!task) {
