@@ -110,7 +110,9 @@ describe("apiwh compare: repeatable and quick variants", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/polling/);
     expect(run.stdout).toMatch(/webhook/);
-    expect(run.stdout).toMatch(/fewer requests|more requests/);
+    // The verdict names a percentile and an absolute gap, then the recommendation follows.
+    expect(run.stdout).toMatch(/p95 [\d.]+ (ms|s) (sooner|later)|about the same/);
+    expect(run.stdout).toMatch(/^→ (use webhooks|poll every)/m);
     expect(run.stdout).not.toMatch(/\x1b\[/);
     for (const line of run.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   }, 60_000);
