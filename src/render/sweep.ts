@@ -7,7 +7,7 @@ import { gap } from "../contract/verdict.js";
 import { escapeText, markdownTable } from "./markdown.js";
 import { autoScale, tickCount, tickMs, type Scale } from "./html-svg.js";
 import { toJson } from "./json.js";
-import { KEEP_FIGURES, MAX_WIDTH, visibleWidth, wrap, wrapHanging } from "./text.js";
+import { KEEP_UNITS, MAX_WIDTH, visibleWidth, wrap, wrapHanging } from "./text.js";
 
 /** `apiwh sweep --format json`: the SweepResult, rounded as every other JSON output is. */
 export function renderSweepJson(sweep: SweepResult): string {
@@ -39,7 +39,7 @@ export function renderSweepTable(sweep: SweepResult, palette: Palette): string {
   lines.push("", palette.bold(line(head)), ...cells.map((c, i) => line(c, paintFor(palette, rows[i]!.name, rows[i]!.p))));
   const note = projectionLine(sweep);
   if (note) lines.push("", ...wrapHanging(note, MAX_WIDTH, 2).map(palette.dim));
-  lines.push("", ...wrap(sweepVerdict(sweep), MAX_WIDTH, KEEP_FIGURES));
+  lines.push("", ...wrap(sweepVerdict(sweep), MAX_WIDTH, KEEP_UNITS));
   const advice = sweepRecommendation(sweep);
   if (advice) lines.push(...wrapHanging(`→ ${advice}`, MAX_WIDTH, 2).map(palette.bold));
   // fewSamples() is a warning: the command prints it on stderr.
