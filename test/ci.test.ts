@@ -111,6 +111,7 @@ describe("progress on stderr", () => {
     progress.onScenario(scenarioCheck("checkout", [heldLatency]), 0, 2);
     progress.onRerun(scenarioCheck("lazy-poller", [heldLatency]), 1);
     progress.onScenario(scenarioCheck("lazy-poller", [heldLatency, failedRatio]), 1, 2);
+    progress.onKept(scenarioCheck("checkout", [heldLatency]), 0, "lazy-poller");
     progress.stop();
     expect(stream.chunks.join("")).toBe(
       [
@@ -119,6 +120,7 @@ describe("progress on stderr", () => {
         "apiwh check [1/2] ✓ checkout: 1 of 1 expectation holds (9.4 s)",
         "apiwh check [2/2] lazy-poller: the health check says the scenarios beside it may have distorted its figures; it runs again alone at the end",
         "apiwh check [2/2] ✗ lazy-poller: 1 of 2 expectations failed (9.4 s)",
+        "apiwh check [1/2] checkout: keeps its side-by-side figures: lazy-poller, run alone, was distorted too, so the machine is busy either way (fewer --jobs, or a quieter machine)",
         "",
       ].join("\n"),
     );

@@ -57,6 +57,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
         onStart: progress.onStart,
         onScenario: progress.onScenario,
         onRerun: progress.onRerun,
+        onKept: progress.onKept,
         watch: flags.report
           ? (file, scenario) => {
               const timeline = new Timeline(scenario.speed);

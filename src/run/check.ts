@@ -54,6 +54,12 @@ export interface CheckOptions extends RunOptions {
    */
   distorted?: (result: CompareResult) => boolean;
   onRerun?: (check: ScenarioCheck, index: number) => void;
+  /**
+   * A scenario flagged for a run alone that keeps its side-by-side figures after all: another,
+   * run alone first, was still distorted, so the machine is busy either way and running alone
+   * would only cost time. `alone` names that scenario.
+   */
+  onKept?: (check: ScenarioCheck, index: number, alone: string) => void;
   /** Wall ms a scenario should take (from the virtual clock), so the longest start first. */
   estimate?: (scenario: Scenario) => number | undefined;
 }
@@ -149,11 +155,13 @@ export async function checkScenario(file: string, shown: string, options: CheckO
 /**
  * `width` scenarios at once, each in a worker thread with its own event loop (and its provider in
  * another), longest first so the last to start is a short one. A run the health check calls
- * distorted is run again alone once the others are done: its neighbours may have slowed it.
+ * distorted is run again alone once the others are done, shortest first, since its neighbours may
+ * have slowed it. If a run alone is still distorted, the machine is busy whatever runs beside it:
+ * the rest keep their side-by-side figures rather than spend the time.
  */
 async function runSideBySide(jobs: Job[], width: number, results: Array<ScenarioCheck | undefined>, options: CheckOptions): Promise<void> {
   const queue = [...jobs].sort((a, b) => (b.estimateMs ?? 0) - (a.estimateMs ?? 0) || a.index - b.index);
-  const again: Job[] = [];
+  const again: Array<{ job: Job; entry: ScenarioCheck }> = [];
   const total = jobs.length;
   const lane = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
@@ -162,7 +170,7 @@ async function runSideBySide(jobs: Job[], width: number, results: Array<Scenario
       const entry = await inWorker(job, options);
       if (entry.result && !entry.result.partial && options.distorted?.(entry.result)) {
         options.onRerun?.(entry, job.index);
-        again.push(job);
+        again.push({ job, entry });
         continue;
       }
       results[job.index] = entry;
@@ -170,9 +178,18 @@ async function runSideBySide(jobs: Job[], width: number, results: Array<Scenario
     }
   };
   await Promise.all(Array.from({ length: width }, lane));
-  for (const job of again.sort((a, b) => a.index - b.index)) {
+  let busy: string | undefined;
+  for (const { job, entry } of again.sort((a, b) => (a.job.estimateMs ?? 0) - (b.job.estimateMs ?? 0) || a.job.index - b.job.index)) {
     if (options.signal?.aborted) break;
-    results[job.index] = await runJob(job, total, options);
+    if (busy !== undefined) {
+      options.onKept?.(entry, job.index, busy);
+      results[job.index] = entry;
+      options.onScenario?.(entry, job.index, total);
+      continue;
+    }
+    const alone = await runJob(job, total, options);
+    results[job.index] = alone;
+    if (alone.result && !alone.result.partial && options.distorted?.(alone.result)) busy = alone.name;
   }
 }
 

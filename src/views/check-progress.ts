@@ -16,6 +16,7 @@ export interface CheckProgress {
   onStart(name: string, index: number, total: number, estimateMs: number | undefined): void;
   onScenario(check: ScenarioCheck, index: number, total: number): void;
   onRerun(check: ScenarioCheck, index: number): void;
+  onKept(check: ScenarioCheck, index: number, alone: string): void;
   stop(): void;
 }
 
@@ -87,6 +88,9 @@ export function startCheckProgress(stream: { write(chunk: string): boolean; colu
     onRerun(check, index) {
       running.delete(index);
       say(`${options.tty ? "  " : "apiwh check "}${counter(index)} ${palette.warn(`${check.name}: the health check says the scenarios beside it may have distorted its figures; it runs again alone at the end`)}`);
+    },
+    onKept(check, index, alone) {
+      say(`${options.tty ? "  " : "apiwh check "}${counter(index)} ${palette.warn(`${check.name}: keeps its side-by-side figures: ${alone}, run alone, was distorted too, so the machine is busy either way (fewer --jobs, or a quieter machine)`)}`);
     },
     stop() {
       if (timer) clearInterval(timer);
