@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RepeatInfo, StrategyResult } from "../src/contract/result.js";
-import { decide, gap, rank, recommendation, verdict } from "../src/contract/verdict.js";
+import { decide, gap, rank, rankingLine, recommendation, verdict } from "../src/contract/verdict.js";
 import { compareResult, polling, seven, two, variant, webhook } from "./render-fixtures.js";
 
 /** A strategy with exactly the figures the decision reads. */
@@ -148,5 +148,13 @@ describe("the verdict", () => {
 
   it("gives gaps two significant figures in the unit a person would use", () => {
     expect([gap(905.7), gap(12.34), gap(1.06), gap(0.313), gap(150_000), gap(0.001)]).toEqual(["0.91 s", "12 ms", "1.1 ms", "0.31 ms", "2.5 min", "0 ms"]);
+  });
+});
+
+describe("the ranking line", () => {
+  it("groups ties with =, names what put each group below the one before, and says nothing for two", () => {
+    const result = compareResult([strategy("polling", { p95: 900, perPayment: 3 }), strategy("webhook", { p95: 2 }), strategy("hybrid", { p95: 2 }), strategy("sse", { p95: 2, perPayment: 0.05 })]);
+    expect(rankingLine(rank(result))).toBe("Ranking: 1 sse · 2 webhook = hybrid (requests) · 4 polling (latency)");
+    expect(rankingLine(rank(two))).toBeNull();
   });
 });

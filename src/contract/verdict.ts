@@ -404,6 +404,22 @@ function reason(criterion: Criterion, winner: StrategyResult, other: StrategyRes
   }
 }
 
+/**
+ * The ranking in one line, for three strategies or more (with two, the recommendation says it all):
+ * `Ranking: 1 sse · 2 long-polling (requests) · 3 webhook = hybrid (bytes) · 5 polling (latency)`,
+ * ties joined by `=`, each group with the criterion that put it below the one before.
+ */
+export function rankingLine(ranking: RankEntry[]): string | null {
+  if (ranking.length < 3) return null;
+  const groups: RankEntry[][] = [];
+  for (const e of ranking) {
+    const last = groups.at(-1);
+    if (last && last[0]!.rank === e.rank) last.push(e);
+    else groups.push([e]);
+  }
+  return `Ranking: ${groups.map((g) => `${g[0]!.rank} ${g.map((e) => e.name).join(" = ")}${g[0]!.decidedBy ? ` (${g[0]!.decidedBy})` : ""}`).join(" · ")}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Words and figures
 

@@ -7,7 +7,7 @@ import { modelNotes } from "./model.js";
 import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioRecommendation } from "./outcome.js";
 import { projectionNote, sections } from "./rows.js";
 import { scenarioLine } from "./table.js";
-import { decide } from "../contract/verdict.js";
+import { decide, rankingLine } from "../contract/verdict.js";
 
 /** Markdown carries no colour; the cells are the terminal's, unpainted. */
 const PLAIN = makePalette(false);
@@ -25,8 +25,10 @@ export function renderMarkdown(result: CompareResult): string {
   blocks.push(compareTable(result));
   const projection = projectionNote(result);
   if (projection) blocks.push(`_${escapeText(projection)}_`);
-  const { verdict, recommendation } = decide(result);
+  const { verdict, recommendation, ranking } = decide(result);
   blocks.push(escapeText(verdict));
+  const ranked = rankingLine(ranking);
+  if (ranked) blocks.push(escapeText(ranked));
   blocks.push(`**→ ${escapeText(recommendation)}**`);
   const notes = modelNotes(result);
   if (notes.length > 0) blocks.push(["**Model vs measured**", "", ...notes.map((n) => `- ${escapeText(n)}`)].join("\n"));

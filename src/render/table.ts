@@ -8,7 +8,7 @@ import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { projectionNote, repeatNote, sections, type Section } from "./rows.js";
 import { KEEP_FIGURES, MAX_WIDTH, widest, wrap, wrapHanging } from "./text.js";
-import { decide } from "../contract/verdict.js";
+import { decide, rankingLine } from "../contract/verdict.js";
 
 export { MAX_WIDTH, widest } from "./text.js";
 export { modelNotes } from "./model.js";
@@ -34,8 +34,10 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   }
   const projection = projectionNote(result);
   if (projection) blocks.push(wrapHanging(projection, MAX_WIDTH, 2).map(palette.dim).join("\n"));
-  const { verdict, recommendation } = decide(result);
+  const { verdict, recommendation, ranking } = decide(result);
   blocks.push(wrap(verdict, MAX_WIDTH, KEEP_FIGURES).join("\n"));
+  const ranked = rankingLine(ranking);
+  if (ranked) blocks.push(wrapHanging(ranked, MAX_WIDTH, 2).join("\n"));
   blocks.push(wrapHanging(`→ ${recommendation}`, MAX_WIDTH, 2).map(palette.bold).join("\n"));
   if (result.partial) blocks.push(palette.warn("partial results: the run was interrupted"));
   for (const warning of healthWarnings(result.strategies)) blocks.push(wrapHanging(warning, MAX_WIDTH, 2).map(palette.warn).join("\n"));
