@@ -65,7 +65,15 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .option("--report <file>", "also write a self-contained HTML report of every scenario")
     .option("--jobs <n>", "run up to n scenarios at once, each in its own thread; one the health check calls distorted runs again alone (1 to 16)", flag.jobs, 1)
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the fast mode, each scenario simulated (no sockets, no machine overhead)").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
-    .addHelpText("after", "\nProgress goes to stderr: a line per scenario in a log, a redrawn line on a terminal. With GITHUB_ACTIONS=true, failing\nexpectations become ::error annotations at their line, and the Markdown summary is appended to $GITHUB_STEP_SUMMARY.")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Progress goes to stderr: a line per scenario in a log, a redrawn line on a terminal.",
+        "With GITHUB_ACTIONS=true, each failing expectation becomes an ::error annotation at",
+        "its line, and the Markdown summary is appended to $GITHUB_STEP_SUMMARY.",
+      ].join("\n"),
+    )
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
 
   program
