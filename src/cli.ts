@@ -69,9 +69,10 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
       "after",
       [
         "",
-        "Progress goes to stderr: a line per scenario in a log, a redrawn line on a terminal.",
-        "With GITHUB_ACTIONS=true, each failing expectation becomes an ::error annotation at",
-        "its line, and the Markdown summary is appended to $GITHUB_STEP_SUMMARY.",
+        "Progress goes to stderr: a line per scenario in a log, a redrawn line on a",
+        "terminal. With GITHUB_ACTIONS=true, each failing expectation becomes an ::error",
+        "annotation at its line, and the Markdown summary is appended to",
+        "$GITHUB_STEP_SUMMARY.",
       ].join("\n"),
     )
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
