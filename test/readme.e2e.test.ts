@@ -87,3 +87,16 @@ describe("the README", () => {
     }
   });
 });
+
+describe("apiwh compare --help", () => {
+  it("ends with every strategy's parameters and their defaults, within 80 columns", async () => {
+    const run = await runCli(["compare", "--help"]);
+    expect(run.code).toBe(0);
+    for (const { strategy, parameters } of strategyParameters()) {
+      expect(run.stdout, strategy).toMatch(new RegExp(`^  ${strategy.replace("-", "\\-")} `, "m"));
+      for (const p of strategy === "hybrid" ? parameters.filter((x) => !x.path.startsWith("webhook.")) : parameters) expect(run.stdout).toContain(`${p.path} = ${p.default}`);
+    }
+    expect(run.stdout).toContain("polling.interval = 1s [--interval]");
+    for (const line of run.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
+  });
+});

@@ -60,7 +60,7 @@ function show(value: unknown): string {
 
 /** The block `apiwh compare --help` ends with: each strategy, its parameters and their defaults, wrapped to `width`. */
 export function strategyParametersHelp(width = 80): string {
-  const lines = ["", "Strategy parameters: scenario file fields, the default after =, a flag that", "overrides one in brackets (the README and examples/scenario.schema.json say more):"];
+  const lines = ["", "Strategy parameters: scenario file fields, the default after =, a flag that", "overrides one in brackets (more in the README and the JSON Schema):"];
   const nameWidth = Math.max(...STRATEGY_NAMES.map((n) => n.length)) + 2;
   const pad = " ".repeat(2 + nameWidth);
   for (const { strategy, parameters, note } of strategyParameters()) {
