@@ -139,6 +139,15 @@ describe("progress on stderr", () => {
     for (const chunk of stream.chunks) for (const line of chunk.split("\n")) expect([...line.replace(/\r\x1b\[2K/g, "")].length).toBeLessThanOrEqual(60);
   });
 
+  it("sweep on a terminal: one line saying which run is going, redrawn, erased at the end", () => {
+    const stream = recorder(40);
+    const progress = startSweepProgress(stream, { tty: true, color: false });
+    progress.onStep({ phase: "start", clock: "real", strategy: "polling", intervalMs: 250, index: 0, total: 6 });
+    progress.onStep({ phase: "start", clock: "real", strategy: "polling", intervalMs: 1_500, index: 1, total: 6 });
+    progress.stop();
+    expect(stream.chunks).toEqual(["  sweep [1/6] polling every 250 ms…", "\r\x1b[2K", "  sweep [2/6] polling every 1.5 s…", "\r\x1b[2K"]);
+  });
+
   it("sweep in a log: each real run as it starts, each run's figures as it ends", () => {
     const stream = recorder();
     let t = 0;

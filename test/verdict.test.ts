@@ -158,3 +158,11 @@ describe("the ranking line", () => {
     expect(rankingLine(rank(two))).toBeNull();
   });
 });
+
+describe("a run cut short", () => {
+  it("says so in the recommendation", () => {
+    expect(recommendation(compareResult([polling, webhook], { partial: true }))).toMatch(/^use webhooks: .* \(from a run cut short\)$/);
+    const nothing = compareResult([variant(polling, "polling", { p50: null, detected: 0 })], { partial: true });
+    expect(recommendation(nothing)).toBe("nothing to recommend: the run was interrupted before any outcome was known");
+  });
+});

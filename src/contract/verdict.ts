@@ -27,7 +27,7 @@ import { formatDurationShort } from "../scenario/duration.js";
  */
 
 /** What the verdict reads; the scenario and the clock refine wording and noise when present. */
-export type DecisionInput = Pick<CompareResult, "strategies"> & Partial<Pick<CompareResult, "repeat" | "clock" | "scenario">>;
+export type DecisionInput = Pick<CompareResult, "strategies"> & Partial<Pick<CompareResult, "repeat" | "clock" | "scenario" | "partial">>;
 
 export interface Decision {
   verdict: string;
@@ -361,9 +361,16 @@ function action(s: StrategyName, input: DecisionInput): string {
 }
 
 function recommend(input: DecisionInput, ranking: RankEntry[]): string {
+  const advice = recommendFrom(input, ranking);
+  // Figures of a run cut short cover only part of the scenario: say so where the advice is read.
+  return input.partial && !advice.startsWith("nothing") ? `${advice} (from a run cut short)` : advice;
+}
+
+function recommendFrom(input: DecisionInput, ranking: RankEntry[]): string {
   const all = input.strategies;
-  if (all.length === 0) return "nothing to recommend: no strategy ran";
-  if (all.every((s) => s.latencyMs === null)) return "nothing to recommend: no strategy learned any outcome (is the deadline long enough?)";
+  if (all.length === 0) return input.partial ? "nothing to recommend: the run was interrupted before any strategy ran" : "nothing to recommend: no strategy ran";
+  if (all.every((s) => s.latencyMs === null))
+    return input.partial ? "nothing to recommend: the run was interrupted before any outcome was known" : "nothing to recommend: no strategy learned any outcome (is the deadline long enough?)";
   if (all.length === 1) return `only ${all[0]!.name} ran: compare it with another (--strategies ${all[0]!.name === "webhook" ? "polling,webhook" : `${all[0]!.name},webhook`})`;
   const byName = (name: StrategyName) => all.find((s) => s.name === name)!;
   const winner = byName(ranking[0]!.name);
