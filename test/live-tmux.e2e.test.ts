@@ -51,7 +51,8 @@ describe("live view in tmux", () => {
     if (!hasTmux()) throw new Error("tmux is not installed; the live view's end-to-end test needs it (apt-get install -y tmux)");
     if (!existsSync(new URL("../dist/views/live.js", import.meta.url))) throw new Error("dist/ is missing the live view; build first (npx tsc -p .)");
     tmux("new-session", "-d", "-x", "80", "-y", "30", "-s", "live", "-e", "NO_COLOR=", "-e", "FORCE_COLOR=", `${COMMAND}; echo ${DONE}; sleep 60`);
-    midRun = await waitFor("a frame drawn mid-run", (t) => /▸ polling .*\n[\s\S]*pay_1 /.test(t) && t.includes("·"));
+    // Every lane with its first empty poll drawn (the legend's own "·" is not one).
+    midRun = await waitFor("a frame drawn mid-run", (t) => /▸ polling .*\n/.test(t) && Array.from({ length: 8 }, (_, i) => new RegExp(`^pay_${i + 1} +·`, "m")).every((lane) => lane.test(t)));
     final = await waitFor("the run to finish", (t) => t.includes(DONE));
     cursorShown = tmux("display-message", "-p", "-t", "live", "#{cursor_flag}").trim();
   }, 60_000);
