@@ -131,6 +131,23 @@ describe("load on the real clock", () => {
   }, 60_000);
 });
 
+describe("load on the virtual clock", () => {
+  it("stamps every request it simulates, for all seven strategies, with and without API faults", async () => {
+    for (const extra of [[], ["--rate-limit", "5/s"]]) {
+      const strategies = extra.length > 0 ? "polling,polling-backoff,conditional,long-polling,webhook,hybrid" : "polling,polling-backoff,conditional,long-polling,sse,webhook,hybrid";
+      const run = await runCli(["compare", "examples/all-strategies.json", "--clock", "virtual", "--details", "--format", "json", "--strategies", strategies, ...extra]);
+      expect(run.code, run.stderr).toBeLessThan(2);
+      for (const s of (JSON.parse(run.stdout) as CompareDocument).strategies) {
+        expect(s.load.perSecond!.reduce((a, b) => a + b, 0), `${s.name} ${extra.join(" ")}`).toBe(s.requests.total);
+        // One stream; a long poll per pending payment (ten created at once, fewer held when the rate limit refuses some); nothing held by the others.
+        if (s.name !== "long-polling") expect(s.load.connectionsHeld, s.name).toBe(s.name === "sse" ? 1 : 0);
+        else if (extra.length === 0) expect(s.load.connectionsHeld).toBe(10);
+        else expect(s.load.connectionsHeld).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
 describe("apiwh check in CI", () => {
   const scenarios = () =>
     dirWith({
