@@ -3,11 +3,21 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { checkCommand, compareCommand, sweepCommand, withInterrupts, type CheckFlags, type SweepFlags } from "./cli/actions.js";
+import { compareCommand, withInterrupts } from "./cli/actions.js";
+import { checkCommand, type CheckFlags } from "./cli/check.js";
+import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
+import { PRICE_PRESET_NAMES } from "./contract/projection.js";
 
-function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
+/** `--no-expect` sets its own attribute: commander would otherwise share `expect` with the repeatable `--expect`. */
+function noExpect(): Option {
+  const option = new Option("--no-expect", "ignore the scenario file's expectations (those given with --expect still count)");
+  option.attributeName = () => "fileExpectations";
+  return option;
+}
+
+function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, strategyHelp = ""): Command {
   const program = new Command("apiwh")
     .description("Measure what it costs to learn about a payment by polling an API versus being told by a webhook.")
     .version(VERSION, "-V, --version")
@@ -35,6 +45,9 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", flag.rateLimit)
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
+    .addOption(noExpect())
+    .option("--per-day <n>", "scale the measured per-payment requests and bytes to n payments a day and a month (default with --price or --clock virtual: the arrival rate, else 10,000)", flag.perDay)
+    .option("--price <spec>", `price requests and bytes: terms such as "3.50/M requests, 0.09/GB", or presets (${PRICE_PRESET_NAMES.join(", ")})`, flag.price)
     .option("--details", "include every payment's timeline in the JSON output")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--live", "draw every strategy's timeline on stderr while the run goes, with a compact summary (only on a terminal)")
@@ -43,6 +56,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--port <port>", "port for --serve (default 4330; 0 picks a free one)", flag.port("--port"))
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
+    .addHelpText("after", () => strategyHelp)
     .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
 
   program
@@ -52,6 +66,18 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
     .option("--report <file>", "also write a self-contained HTML report of every scenario")
+    .option("--jobs <n>", "run up to n scenarios at once, each in its own thread; one the health check calls distorted runs again alone (1 to 16)", flag.jobs, 1)
+    .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the fast mode, each scenario simulated (no sockets, no machine overhead)").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Progress goes to stderr: a line per scenario in a log, a redrawn line on a",
+        "terminal. With GITHUB_ACTIONS=true, each failing expectation becomes an ::error",
+        "annotation at its line, and the Markdown summary is appended to",
+        "$GITHUB_STEP_SUMMARY.",
+      ].join("\n"),
+    )
     .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
 
   program
@@ -63,7 +89,10 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--seed <n>", "seed for settlement delays and outcomes (0 to 4294967295)", flag.seed)
     .option("--delay <distribution>", "settlement delay distribution", flag.delay)
     .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000)", flag.speedFactor)
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).argParser(flag.choiceFlag("--format", ["table", "json"], "an output format")).default("table"))
+    .option("--target <expectation>", `find the largest interval that meets an expectation over polling's figures, such as "p95 < 2s" or "requests.perPayment <= 3" (searched on the virtual clock, confirmed with one real run)`)
+    .option("--per-day <n>", "show each run's requests a day at n payments a day (default: the arrival rate, else 10,000)", flag.perDay)
+    .option("--price <spec>", `price requests and bytes: terms such as "3.50/M requests, 0.09/GB", or presets (${PRICE_PRESET_NAMES.join(", ")})`, flag.price)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
     .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io)));
 
@@ -171,7 +200,10 @@ function failLoudly(io: Io): void {
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   failLoudly(io);
   let task: (() => Promise<number>) | undefined;
-  const program = buildProgram(io, (t) => (task = t));
+  // The strategies' parameters come from the scenario's declaration, which loads zod: only for help.
+  const wantsHelp = argv.slice(2).some((a) => a === "--help" || a === "-h" || a === "help");
+  const strategyHelp = wantsHelp ? (await import("./scenario/parameters.js")).strategyParametersHelp() : "";
+  const program = buildProgram(io, (t) => (task = t), strategyHelp);
   try {
     await program.parseAsync(argv);
     if (!task) {

@@ -134,8 +134,9 @@ describe("apiwh compare: repeatable and quick variants", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/polling/);
     expect(run.stdout).toMatch(/webhook/);
-    // "as many requests" too: on a starved machine polling can find every payment settled at its first poll.
-    expect(run.stdout).toMatch(/(fewer|more|as many) requests/);
+    // The verdict names a percentile and an absolute gap, then the recommendation follows.
+    expect(run.stdout).toMatch(/p95 [\d.]+ (ms|s) (sooner|later)|about the same/);
+    expect(run.stdout).toMatch(/^→ (use webhooks|poll every)/m);
     expect(run.stdout).not.toMatch(/\x1b\[/);
     for (const line of run.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   }, 60_000);

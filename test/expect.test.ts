@@ -204,34 +204,41 @@ describe("evaluate", () => {
   it("checks the examples against a result, with readable details", () => {
     const latency = check("webhook.latencyMs.p95 < 50ms");
     expect(latency.ok).toBe(true);
-    expect(latency.checks).toEqual([{ ok: true, left: 0.8, right: 50, bindings: {}, detail: "webhook.latencyMs.p95 = 0.8 ms < 50 ms" }]);
+    expect(latency.checks).toEqual([{ ok: true, left: 0.8, right: 50, bindings: {}, detail: "got 0.8 ms, expected < 50 ms" }]);
 
     const requests = check("polling.requests.total >= 3 * webhook.requests.total");
     expect(requests.ok).toBe(false);
-    expect(requests.checks[0]!.detail).toBe("polling.requests.total = 62 >= 3 × 21 = 63");
+    expect(requests.checks[0]!.detail).toBe("got 62, expected >= 63 (3 × webhook.requests.total = 3 × 21)");
 
     const wasted = check("polling.requests.wasted / polling.requests.total > 50%");
     expect(wasted.ok).toBe(true);
-    expect(wasted.checks[0]!.detail).toBe("40 / 62 = 0.645 > 50%");
+    expect(wasted.checks[0]!.detail).toBe("got 0.645 (polling.requests.wasted / polling.requests.total = 40 / 62), expected > 50%");
 
     const bytes = check("webhook.bytes.total < 0.5 * polling.bytes.total");
     expect(bytes.ok).toBe(true);
-    expect(bytes.checks[0]!.detail).toBe("webhook.bytes.total = 4000 < 0.5 × 10000 = 5000");
+    expect(bytes.checks[0]!.detail).toBe("got 4000, expected < 5000 (0.5 × polling.bytes.total = 0.5 × 10000)");
 
     const gap = check("(polling.latencyMs.p50 - webhook.latencyMs.p50) > 100ms");
     expect(gap.ok).toBe(true);
-    expect(gap.checks[0]!.detail).toBe("(1200 ms - 0.8 ms) = 1199.2 ms > 100 ms");
+    expect(gap.checks[0]!.detail).toBe("got 1.199 s ((polling.latencyMs.p50 - webhook.latencyMs.p50) = (1.2 s - 0.8 ms)), expected > 100 ms");
     expect(gap.checks[0]!.left).toBeCloseTo(1199.2, 9);
 
-    expect(check("polling.durationMs > 20s").checks[0]!.detail).toBe("polling.durationMs = 30000 ms > 20 s");
+    expect(check("polling.durationMs > 20s").checks[0]!.detail).toBe("got 30 s, expected > 20 s");
+    // The issue's own example: a failure never reads as a true sentence (it once read `polling.requests.total = 62 < 5`).
+    const failed = check("polling.requests.total < 5");
+    expect(failed.ok).toBe(false);
+    expect(failed.checks[0]!.detail).toBe("got 62, expected < 5");
+    // A path on the right only: what was got is still said first, the comparison turned round.
+    expect(check("5 > polling.requests.total").checks[0]!.detail).toBe("got 62, expected < 5");
+    expect(check("100 < polling.requests.total - webhook.requests.total").checks[0]!.detail).toBe("got 41 (polling.requests.total - webhook.requests.total = 62 - 21), expected > 100");
   });
 
   it("expands * to every strategy and flags the one that fails", () => {
     const outcome = check("*.payments.missed == 0");
     expect(outcome.ok).toBe(false);
     expect(outcome.checks).toHaveLength(2);
-    expect(outcome.checks[0]).toMatchObject({ ok: true, bindings: { "*": "polling" }, detail: "polling.payments.missed = 0 == 0" });
-    expect(outcome.checks[1]).toMatchObject({ ok: false, bindings: { "*": "webhook" }, left: 1, right: 0, detail: "webhook.payments.missed = 1 == 0" });
+    expect(outcome.checks[0]).toMatchObject({ ok: true, bindings: { "*": "polling" }, detail: "polling: got 0, expected == 0" });
+    expect(outcome.checks[1]).toMatchObject({ ok: false, bindings: { "*": "webhook" }, left: 1, right: 0, detail: "webhook: got 1, expected == 0" });
   });
 
   it("binds every * in one expectation to the same strategy", () => {
@@ -297,7 +304,7 @@ describe("evaluate", () => {
   });
 
   it("formats numbers with at most 3 decimals", () => {
-    expect(check("1 / 3 < 1").checks[0]!.detail).toBe("1 / 3 = 0.333 < 1");
+    expect(check("1 / 3 < 1").checks[0]!.detail).toBe("got 0.333 (1 / 3), expected < 1");
   });
 });
 

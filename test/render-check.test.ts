@@ -8,16 +8,16 @@ import { brokenScenario, checkResult, coloured, compareResult, failedRatio, held
 describe("renderCheckTable", () => {
   it("gives one line per scenario, the failures beneath, then the summary", () => {
     expect(renderCheckTable(mixedCheck, plain)).toMatchInlineSnapshot(`
-      "✓ checkout              2/2  webhook needed 5.13× fewer requests and lea…  9.4 s
-      ✓ bank-transfer         1/1  webhook needed 5.13× fewer requests and lea…  9.4 s
-      ✗ lazy-poller           1/3  webhook needed 5.13× fewer requests and lea…  9.4 s
+      "✓ checkout              2/2  use webhooks: polling learned outcomes 0.95…  9.4 s
+      ✓ bank-transfer         1/1  use webhooks: polling learned outcomes 0.95…  9.4 s
+      ✗ lazy-poller           1/3  use webhooks: polling learned outcomes 0.95…  9.4 s
         ✗ polling.requests.total >= 10 * webhook.requests.total
-            polling.requests.total = 118 >= 10 * webhook.requests.total = 230
+            got 118, expected >= 230 (10 × webhook.requests.total = 10 × 23)
         ✗ *.latencyMs.p99 < 500ms
-            polling.latencyMs.p99 = 991.7 ms < 500 ms
-            webhook.latencyMs.p99 = 1.46 ms < 500 ms
-      ✓ classroom             1/1  webhook needed 5.13× fewer requests and lea…  9.4 s
-      ✓ flash-sale            2/2  webhook needed 5.13× fewer requests and lea…  9.4 s
+            polling: got 991.7 ms, expected < 500 ms
+            webhook: got 1.46 ms, expected < 500 ms
+      ✓ classroom             1/1  use webhooks: polling learned outcomes 0.95…  9.4 s
+      ✓ flash-sale            2/2  use webhooks: polling learned outcomes 0.95…  9.4 s
       ! examples/broken.yaml    –  could not run                                 0.0 s
         examples/broken.yaml:3:12: settlement.delay: "lognormal(median=2s" is not a
           distribution; expected fixed(2s), uniform(500ms, 4s), exponential(mean=2s)
@@ -30,8 +30,8 @@ describe("renderCheckTable", () => {
   it("says so when everything passed", () => {
     const all = checkResult([scenarioCheck("checkout", [heldLatency, heldMissed]), scenarioCheck("classroom", [heldMissed])], 12_345);
     expect(renderCheckTable(all, plain)).toMatchInlineSnapshot(`
-      "✓ checkout   2/2  webhook needed 5.13× fewer requests and learned each o…  9.4 s
-      ✓ classroom  1/1  webhook needed 5.13× fewer requests and learned each o…  9.4 s
+      "✓ checkout   2/2  use webhooks: polling learned outcomes 0.95 s later at…  9.4 s
+      ✓ classroom  1/1  use webhooks: polling learned outcomes 0.95 s later at…  9.4 s
 
       2 scenarios: 2 passed, 0 failed · 3 of 3 expectations hold · 12.3 s"
     `);
@@ -41,7 +41,7 @@ describe("renderCheckTable", () => {
     const cut = scenarioCheck("checkout", [heldLatency], { status: "failed" });
     cut.result = { ...cut.result!, partial: true };
     expect(renderCheckTable(checkResult([cut]), plain)).toMatchInlineSnapshot(`
-      "✗ checkout  1/1  webhook needed 5.13× fewer requests and learned each ou…  9.4 s
+      "✗ checkout  1/1  use webhooks: polling learned outcomes 0.95 s later at…   9.4 s
         ✗ the run was interrupted; the figures cover only what was gathered
 
       1 scenario: 0 passed, 1 failed · 1 of 1 expectation holds · 41.2 s"
@@ -65,6 +65,14 @@ describe("renderCheckTable", () => {
     ]);
     for (const palette of [plain, coloured]) expect(overWide(renderCheckTable(long, palette))).toEqual([]);
     expect(renderCheckTable(long, plain)).toContain("…");
+  });
+
+  it("cuts nothing in a log: the whole name and recommendation, the short columns first", () => {
+    const long = checkResult([scenarioCheck("a-scenario-with-a-rather-long-name-that-goes-on", [heldLatency]), scenarioCheck("x", [heldLatency])]);
+    const out = renderCheckTable(long, plain, { fit: false });
+    expect(out).not.toContain("…");
+    const advice = "use webhooks: polling learned outcomes 0.95 s later at p95 and needed 4.75 more requests per payment";
+    expect(out.split("\n").slice(0, 2)).toEqual([`✓ a-scenario-with-a-rather-long-name-that-goes-on  1/1  9.4 s  ${advice}`, `✓ x                                                1/1  9.4 s  ${advice}`]);
   });
 
   it("uses no ANSI codes when colour is off; paints errors red when on", () => {
@@ -91,8 +99,9 @@ describe("renderCheckJson", () => {
     // The embedded compare results read exactly as `compare --format json` writes them.
     expect(JSON.stringify(parsed.scenarios[0]!.result, null, 2)).toBe(renderJson(mixedCheck.scenarios[0]!.result!));
     // Each scenario that ran carries its verdict after its expectations; one that could not run, none.
-    expect(Object.keys(parsed.scenarios[0]!)).toEqual(["file", "name", "description", "status", "durationMs", "expectations", "verdict", "result"]);
+    expect(Object.keys(parsed.scenarios[0]!)).toEqual(["file", "name", "description", "status", "durationMs", "expectations", "verdict", "recommendation", "result"]);
     expect(parsed.scenarios[0]!.verdict).toBe(verdict(mixedCheck.scenarios[0]!.result!));
+    expect(parsed.scenarios[0]!.recommendation).toBe("use webhooks: polling learned outcomes 0.95 s later at p95 and needed 4.75 more requests per payment");
     expect(Object.keys(parsed.scenarios[5]!)).toEqual(["file", "name", "description", "status", "error", "durationMs", "expectations"]);
   });
 });

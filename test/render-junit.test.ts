@@ -91,8 +91,8 @@ describe("renderJUnit", () => {
     expect(lazy.children[0]!.children).toEqual([]);
     const failure = lazy.children[2]!.children[0]!;
     expect(failure.name).toBe("failure");
-    expect(failure.attributes.message).toBe("polling.latencyMs.p99 = 991.7 ms < 500 ms");
-    expect(failure.text).toBe("polling.latencyMs.p99 = 991.7 ms < 500 ms\nwebhook.latencyMs.p99 = 1.46 ms < 500 ms");
+    expect(failure.attributes.message).toBe("polling: got 991.7 ms, expected < 500 ms");
+    expect(failure.text).toBe("polling: got 991.7 ms, expected < 500 ms\nwebhook: got 1.46 ms, expected < 500 ms");
   });
 
   it("gives a scenario that could not run one testcase with an error", () => {

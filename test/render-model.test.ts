@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StrategyResult } from "../src/contract/result.js";
+import { verdict } from "../src/contract/verdict.js";
 import { modelNotes, renderTable } from "../src/render/table.js";
 import { compareResult, overWide, plain, polling, seven, two, variant, webhook } from "./render-fixtures.js";
 
@@ -23,7 +24,7 @@ describe("model beside the measurement", () => {
   it("notes where model and measurement part between the table and the verdict, each line within 80 columns", () => {
     // The notes' wording is modelNotes' (below); the table's layout is render.test.ts's snapshot.
     const out = renderTable(two, plain);
-    const section = out.slice(out.indexOf("Model vs measured"), out.indexOf("webhook needed"));
+    const section = out.slice(out.indexOf("Model vs measured"), out.indexOf(verdict(two).slice(0, 20)));
     expect(out.indexOf("└")).toBeLessThan(out.indexOf("Model vs measured"));
     const flat = (text: string) => text.replace(/\s+/g, " ").trim();
     expect(flat(section)).toBe(flat(["Model vs measured", ...modelNotes(two)].join(" ")));

@@ -4,7 +4,7 @@ import { colorEnabled, strategyColor } from "../src/render/color.js";
 import { formatBytes, formatCount, formatMs, formatRatio } from "../src/contract/format.js";
 import { renderJson } from "../src/render/json.js";
 import { renderTable } from "../src/render/table.js";
-import { verdict } from "../src/contract/verdict.js";
+import { decide } from "../src/contract/verdict.js";
 import { coloured, compareResult, plain, polling, seven, strip, two, variant, webhook } from "./render-fixtures.js";
 describe("renderTable", () => {
   it("lays out two strategies side by side, with a header and the verdict", () => {
@@ -46,6 +46,11 @@ describe("renderTable", () => {
       │   succeeded           │        0 │      20 │
       │   retried             │        0 │       2 │
       │                       │          │         │
+      │ Load                  │          │         │
+      │   requests/s (mean)   │     12.8 │    2.73 │
+      │   busiest second      │       20 │       6 │
+      │   held open (most)    │        0 │       0 │
+      │                       │          │         │
       │ Duration              │   9.18 s │  8.41 s │
       └───────────────────────┴──────────┴─────────┘
       Model vs measured
@@ -57,8 +62,13 @@ describe("renderTable", () => {
           network; the rest is signing, sending and verifying.
         webhook: 23 requests vs 21 modelled: 2 deliveries were retried; the model
           expects none.
-      webhook needed 5.13× fewer requests and learned each outcome 741× sooner
-      (p50: 0.61 ms vs 452.3 ms)."
+      Both learned all 20 outcomes. Duplicate deliveries, recognised by id and
+      processed once: webhook 1. webhook learned outcomes sooner: p95 0.95 s sooner
+      than polling (1.12 ms vs 951.2 ms). webhook needed 1.15 requests per payment
+      against polling's 5.90 (4.75 fewer), and moved 711 B per payment against
+      polling's 1.4 kB (652 B less).
+      → use webhooks: polling learned outcomes 0.95 s later at p95 and needed 4.75
+        more requests per payment"
     `);
   });
 
@@ -107,33 +117,6 @@ describe("renderTable", () => {
 
   it("ends without a newline", () => {
     expect(renderTable(two, plain).endsWith("\n")).toBe(false);
-  });
-});
-
-describe("verdict", () => {
-  it.each<[string, StrategyResult[], string]>([
-    ["fewer requests, sooner", [polling, webhook], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
-    ["the baseline is polling even when it is not first", [webhook, polling], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
-    ["more requests, sooner", [variant(polling, "polling", { requests: 62 }), variant(webhook, "webhook", { requests: 81 })], "webhook needed 1.31× more requests but learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
-    ["as many requests", [variant(polling, "polling", { requests: 62 }), variant(webhook, "webhook", { requests: 62 })], "webhook needed as many requests as polling (62) and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms)."],
-    ["the baseline is quickest", [polling, variant(polling, "polling-backoff", { requests: 71, p50: 903.7 })], "polling learned outcomes soonest; polling-backoff needed 1.66× fewer requests but learned each outcome 2.0× later (p50: 903.7 ms vs 452.3 ms)."],
-    ["a zero p50 reads 'at once', never a division by zero", [polling, variant(webhook, "webhook", { p50: 0 })], "webhook needed 5.13× fewer requests and learned each outcome at once (p50: 0.00 ms vs 452.3 ms)."],
-    ["a single strategy", [variant(polling, "polling", { requests: 62 })], "polling learned 20 of 20 outcomes with 62 requests, p50 452.3 ms."],
-    ["missed payments", [variant(polling, "polling", { detected: 18 }), webhook], "webhook needed 5.13× fewer requests and learned each outcome 741× sooner (p50: 0.61 ms vs 452.3 ms); polling missed 2 of 20 payments."],
-    ["the challenger detected nothing", [polling, variant(webhook, "webhook", { p50: null, detected: 0 })], "webhook detected nothing; polling learned 20 of 20 outcomes with 118 requests, p50 452.3 ms."],
-    ["the baseline detected nothing", [variant(polling, "polling", { p50: null, detected: 0 }), webhook], "polling detected nothing; webhook learned 20 of 20 outcomes with 23 requests, p50 0.61 ms."],
-    ["nobody detected anything", [variant(polling, "polling", { p50: null, detected: 0 }), variant(webhook, "webhook", { p50: null, detected: 0 })], "polling and webhook detected nothing."],
-    ["a single strategy that detected nothing", [variant(polling, "polling", { p50: null, detected: 0 })], "polling detected nothing (0 of 20 outcomes, 118 requests)."],
-    ["no polling: the first is the baseline; others name it", seven.strategies.slice(3), "sse needed 41× fewer requests than long-polling and learned each outcome 4.38× sooner (p50: 0.42 ms vs 1.84 ms)."],
-    ["no strategy", [], "no strategy ran."],
-  ])("%s", (_label, strategies, expected) => {
-    const sentence = verdict({ strategies });
-    expect(sentence).toBe(expected);
-    expect(sentence).not.toContain("\n");
-  });
-
-  it("compares the quickest of many with polling and names the baseline", () => {
-    expect(verdict(seven)).toBe("sse needed 118× fewer requests than polling and learned each outcome 1,080× sooner (p50: 0.42 ms vs 452.3 ms).");
   });
 });
 
@@ -217,11 +200,14 @@ describe("renderJson", () => {
     expect(parsed.strategies[0]!.durationMs).toBe(9184.2);
     expect(parsed.strategies[0]!.requests.total).toBe(118);
     expect(parsed.scenario).toEqual(seven.scenario);
-    expect(parsed.verdict).toBe(verdict(seven));
-    // Rounding aside, nothing is lost or renamed, and the verdict sits right after the strategies, as it always has.
+    const { verdict, recommendation, ranking } = decide(seven);
+    expect(parsed.verdict).toBe(verdict);
+    expect(parsed.recommendation).toBe(recommendation);
+    expect(parsed.ranking.map((e) => e.name)).toEqual(ranking.map((e) => e.name));
+    // Rounding aside, nothing is lost or renamed, and the verdict sits right after the strategies, as it always has, the recommendation and the ranking after it.
     const roundAll = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === "number" ? Math.round(x * 1000) / 1000 : x)));
-    expect(parsed).toEqual(roundAll({ ...seven, verdict: verdict(seven) }));
-    expect(Object.keys(parsed)).toEqual(["schemaVersion", "tool", "clock", "partial", "scenario", "strategies", "verdict"]);
+    expect(parsed).toEqual(roundAll({ ...seven, verdict, recommendation, ranking }));
+    expect(Object.keys(parsed)).toEqual(["schemaVersion", "tool", "clock", "partial", "scenario", "strategies", "verdict", "recommendation", "ranking"]);
   });
 
   it("keeps null latency and integers as they are", () => {

@@ -16,7 +16,7 @@ describe("reports and sweep from the real CLI", () => {
     const html = readFileSync(file, "utf8");
     expect(html).toMatch(/^<!doctype html>/i);
     expect((html.match(/<svg\b/g) ?? []).length).toBeGreaterThanOrEqual(3);
-    expect(html).toMatch(/fewer requests/);
+    expect(html).toMatch(/requests per payment/);
     expect(html).not.toMatch(/<script\b|<link\b|src="https?:/i);
   }, 30_000);
 

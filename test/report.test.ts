@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderCheckHtmlReport, renderHtmlReport } from "../src/render/html.js";
 import { MAX_LANES } from "../src/render/html-charts.js";
 import { renderSweepHtml } from "../src/render/html-sweep.js";
-import { STRATEGY_DASH, STRATEGY_HEX } from "../src/render/html-svg.js";
+import { escapeHtml, STRATEGY_DASH, STRATEGY_HEX } from "../src/render/html-svg.js";
 import { sections } from "../src/render/rows.js";
 import type { Lane, StrategyTimeline } from "../src/contract/timeline.js";
 import { verdict } from "../src/contract/verdict.js";
@@ -62,7 +62,7 @@ describe("renderHtmlReport (hand-built result and timelines)", () => {
     expect(html).toContain("<h1>checkout</h1>");
     expect(html).toContain("card payments that settle after a few seconds");
     for (const text of ["lognormal(median=2s, p95=8s)", "10%", "1.00 s", "polling, webhook", "42"]) expect(html).toContain(text);
-    expect(html).toContain(`<p class="verdict">${verdict(two)}</p>`);
+    expect(html).toContain(`<p class="verdict">${escapeHtml(verdict(two))}</p>`);
     expect(html).toContain("Model vs measured");
     expect(html).toContain("polling: measured 471.9 ms mean vs 455.2 ms modelled");
   });
@@ -143,7 +143,7 @@ describe("renderHtmlReport (hand-built result and timelines)", () => {
   it("without timelines: the table and verdict, no charts", () => {
     const bare = renderHtmlReport(two, []);
     expect(bare).not.toContain("<svg viewBox");
-    expect(bare).toContain(verdict(two));
+    expect(bare).toContain(escapeHtml(verdict(two)));
   });
 
   it("first what a reader compares: the verdict, a card per strategy and the per-payment timeline; the full table last", () => {
@@ -218,7 +218,7 @@ describe("renderCheckHtmlReport", () => {
     for (const s of mixedCheck.scenarios) expect(html).toContain(`>${s.name.replace(/&/g, "&amp;")}</a>`);
     expect(count(html, '<table class="compare">')).toBe(5);
     expect(html).toContain("2 of 3 expectations failed");
-    expect(html).toContain("polling.latencyMs.p99 = 991.7 ms &lt; 500 ms");
+    expect(html).toContain("polling: got 991.7 ms, expected &lt; 500 ms");
     expect(html).toContain('<pre class="error">examples/broken.yaml:3:12: settlement.delay: &quot;lognormal(median=2s&quot; is not a distribution');
     expectSelfContained(html);
   });

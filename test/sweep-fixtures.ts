@@ -8,6 +8,8 @@ const point = (intervalMs: number | null, requests: number, p50: number, p95: nu
   latencyMs: { mean, p50, p95 },
   payments: { total: 20, detected: 20 - missed, missed },
   durationMs: 9_000,
+  bytes: { total: requests * 230 },
+  load: { requestsPerSecond: requests / 9, peakRequestsPerSecond: intervalMs === null ? 5 : 20, connectionsHeld: 0 },
 });
 
 export const sweep: SweepResult = {

@@ -1,4 +1,6 @@
-import { UsageError } from "../errors.js";
+import { ParseError, UsageError } from "../errors.js";
+import { MAX_PAYMENTS_PER_DAY, parsePrice } from "../contract/projection.js";
+import type { PriceTerm } from "../contract/result.js";
 import type { Distribution } from "../scenario/distribution.js";
 import { quote, show } from "../scenario/echo.js";
 import { duration, integer, Invalid, type Field, type Path } from "../scenario/field.js";
@@ -40,6 +42,18 @@ export interface CompareFlags {
   delay?: Distribution;
   failureRate?: number;
   latency?: number;
+  /** `--per-day`: payments a day to scale the per-payment figures to. */
+  perDay?: number;
+  /** `--price`: what a request and a byte cost. */
+  price?: Price;
+  /** False with `--no-expect`: the scenario file's expectations are not checked (`--expect` still is). */
+  fileExpectations?: boolean;
+}
+
+/** A `--price` as given and as read. */
+export interface Price {
+  spec: string;
+  terms: PriceTerm[];
 }
 
 /**
@@ -98,6 +112,22 @@ export const rateLimit = flag("--rate-limit", F.rate);
 export function intervals(text: string): number[] {
   return flag("--intervals", F.sweepIntervals, F.commaList)(text);
 }
+
+/** `--per-day 10000`: payments a day, for the projection. */
+export const perDay = flag("--per-day", integer("a number of payments a day", 1, MAX_PAYMENTS_PER_DAY), decimal);
+
+/** `--price "3.50/M requests, 0.09/GB"` or presets such as `api-gateway-http,data-transfer-out`. */
+export function price(text: string): Price {
+  try {
+    return { spec: text.trim(), terms: parsePrice(text) };
+  } catch (err) {
+    if (err instanceof ParseError) throw new UsageError(`--price ${quote(text)} ${err.message}`);
+    throw err;
+  }
+}
+
+/** `check --jobs`: scenarios at once, each in a thread with its provider in another; more than the cores only queue. */
+export const jobs = flag("--jobs", integer("a number of scenarios at once", 1, 16), decimal);
 
 /** Ranges of flags that set no scenario field. */
 export const repeatCount = flag("--repeat", integer("a repeat count", 1, 1000), decimal);

@@ -30,5 +30,6 @@ function echoScenario(s: Scenario, strategies: readonly StrategyName[]): Scenari
     deadlineMs: s.deadlineMs,
     speed: s.speed,
     strategies: [...strategies],
+    reconcileEveryMs: s.hybrid.reconcileEveryMs,
   };
 }

@@ -30,6 +30,11 @@ export interface CompareResult extends Envelope {
   expectations?: ExpectationResult[];
   /** With `--repeat n`: every figure above is the mean over n runs with seeds seed…seed+n−1. */
   repeat?: RepeatInfo;
+  /**
+   * What the per-payment figures were scaled to (`--per-day`, `--price`, and every `--clock virtual`
+   * run); each strategy then carries its `projection` (and `cost` with a price). Absent otherwise.
+   */
+  projection?: ProjectionBasis;
 }
 
 /**
@@ -38,6 +43,78 @@ export interface CompareResult extends Envelope {
  */
 export interface CompareDocument extends CompareResult {
   verdict: string;
+  /** One line that follows from the run: what to use, and the figure that decided it. */
+  recommendation: string;
+  /** Every strategy, best first, by the rules of src/contract/verdict.ts (README, "The verdict"). */
+  ranking: RankEntry[];
+}
+
+/** What the ranking compares, in the order it compares them. */
+export type Criterion = "correctness" | "latency" | "requests" | "bytes" | "connections";
+
+export interface RankEntry {
+  /** 1 for the best; strategies the rules cannot tell apart share a rank. */
+  rank: number;
+  name: StrategyName;
+  missed: number;
+  duplicates: number;
+  /** The percentile the ranking compares latency on; null when nothing was detected. */
+  latencyP95Ms: number | null;
+  requestsPerPayment: number;
+  bytesPerPayment: number;
+  connectionsHeld: number;
+  /** What put this strategy below the one ranked just above it; null for the first and for a tie. */
+  decidedBy: Criterion | null;
+}
+
+/** `--per-day`, `--price` and `--clock virtual`: how the per-payment figures were scaled. */
+export interface ProjectionBasis {
+  paymentsPerDay: number;
+  /** `per-day`: the flag; `arrival-rate`: the scenario's arrival rate over a day; `assumed`: a burst scenario without the flag (10,000 a day). */
+  basis: "per-day" | "arrival-rate" | "assumed";
+  /** A month is this many days. */
+  daysPerMonth: number;
+  /** The price as given to `--price` and as read; null without one. */
+  price: { spec: string; terms: PriceTerm[] } | null;
+}
+
+/** One term of a price: `amount` per `per` requests or bytes. */
+export interface PriceTerm {
+  amount: number;
+  per: number;
+  unit: "requests" | "bytes";
+  /** `API Gateway REST APIs` for a preset, or the term as written. */
+  label: string;
+}
+
+/** A strategy's per-payment figures at the projection's payments a day. */
+export interface StrategyProjection {
+  requestsPerDay: number;
+  requestsPerMonth: number;
+  bytesPerDay: number;
+  bytesPerMonth: number;
+}
+
+/** The projection priced: the sum of every term of `--price`, in the price's currency. */
+export interface Cost {
+  perDay: number;
+  perMonth: number;
+}
+
+/**
+ * How hard a strategy leaned on the network, from the request stamps both engines keep: the real
+ * run stamps each request where it arrives (the provider's server, the webhook receiver), the
+ * virtual clock where it simulates the arrival.
+ */
+export interface Load {
+  /** Requests (both directions) per second of scenario time, over the whole run. */
+  requestsPerSecond: number;
+  /** The most requests in any one whole second of scenario time, counted from the start of the run. */
+  peakRequestsPerSecond: number;
+  /** The most requests the provider held open at once, waiting for news: long polls and event streams. */
+  connectionsHeld: number;
+  /** Requests in each second of scenario time from the start of the run; only with `--details`. */
+  perSecond?: number[];
 }
 
 export interface ExpectationResult {
@@ -81,6 +158,8 @@ export interface ScenarioEcho {
   deadlineMs: number;
   speed: number;
   strategies: StrategyName[];
+  /** hybrid's reconciliation interval (`hybrid.reconcileEvery`), which its recommendation names. */
+  reconcileEveryMs: number;
 }
 
 export interface LatencySummary {
@@ -137,6 +216,12 @@ export interface StrategyResult {
     rejectedByReason?: RejectedByReason;
   };
   durationMs: number;
+  /** Requests per second, the busiest second and the requests held open: what the provider would see. */
+  load: Load;
+  /** The per-payment figures scaled to the projection's payments a day (see CompareResult.projection). */
+  projection?: StrategyProjection;
+  /** The projection priced by `--price`. */
+  cost?: Cost;
   /** The model's prediction beside the measurement; null where the model has no formula for the strategy. */
   model: ModelPrediction | null;
   /** Per-payment records, present only with `--details`. */
@@ -208,8 +293,10 @@ export interface CheckDocument extends Omit<CheckResult, "scenarios"> {
 }
 
 export interface ScenarioCheckDocument extends Omit<ScenarioCheck, "result"> {
-  /** The one-sentence verdict of the run; absent when the scenario could not run. */
+  /** The verdict of the run; absent when the scenario could not run. */
   verdict?: string;
+  /** The run's recommendation line; absent when the scenario could not run. */
+  recommendation?: string;
   result?: CompareDocument;
 }
 
@@ -227,6 +314,22 @@ export interface SweepResult extends Envelope {
   points: SweepPoint[];
   /** The webhook's run of the same scenario; null when it did not run (interrupted). */
   webhook: SweepPoint | null;
+  /** With `--target`: the search on the virtual clock and the interval it recommends (`points` are then the real runs that confirmed it). */
+  target?: SweepTarget;
+  /** With `--per-day`, `--price` or `--target`: what each point's `projection` scaled to. */
+  projection?: ProjectionBasis;
+}
+
+/** `apiwh sweep --target "p95 < 2s"`: the largest poll interval that meets an expectation. */
+export interface SweepTarget {
+  /** As given. */
+  text: string;
+  /** As checked, over the swept strategy's figures: `polling.latencyMs.p95 < 2s`. */
+  expectation: string;
+  /** Every interval simulated on the virtual clock, in increasing order, each with `meets`. */
+  searched: SweepPoint[];
+  /** The largest interval that met the target on the virtual clock and then in a real run; null when none did. */
+  recommended: { intervalMs: number; details: string[] } | null;
 }
 
 export interface SweepPoint {
@@ -237,6 +340,14 @@ export interface SweepPoint {
   latencyMs: { mean: number; p50: number; p95: number } | null;
   payments: { total: number; detected: number; missed: number };
   durationMs: number;
+  bytes: { total: number };
+  /** Requests held open and the busiest second, as in a compare run's `load`. */
+  load: Load;
+  /** With `--target`: whether this run met it. */
+  meets?: boolean;
+  /** Scaled to the sweep's `projection` (and priced, with `--price`). */
+  projection?: StrategyProjection;
+  cost?: Cost;
 }
 
 /** How one thread's event loop fared during a run. */

@@ -9,7 +9,7 @@ export interface Check {
   right: number;
   /** What `*` stood for in this check (`{ "*": "polling" }`); empty without a wildcard. */
   bindings: Record<string, string>;
-  /** One human line with the measured values, e.g. `polling.requests.total = 62 >= 3 × 21 = 63`. */
+  /** One human line with the measured values, e.g. `got 62, expected >= 63 (3 × webhook.requests.total = 3 × 21)`; with `*`, the strategy first (`webhook: got 7, expected == 0`). */
   detail: string;
 }
 
@@ -52,8 +52,10 @@ export function formatNumber(n: number): string {
   return Object.is(rounded, -0) ? "0" : String(rounded);
 }
 
+/** A duration in ms below a second, in seconds above (`950.5 ms`, `1.461 s`), to the millisecond either way. */
 function formatValue(value: number, duration: boolean): string {
-  return duration ? `${formatNumber(value)} ms` : formatNumber(value);
+  if (!duration) return formatNumber(value);
+  return Math.abs(value) >= 1000 ? `${formatNumber(value / 1000)} s` : `${formatNumber(value)} ms`;
 }
 
 
@@ -173,15 +175,41 @@ class Evaluator {
     }
   }
 
-  /** One side of the comparison for the detail line: `path = value`, a literal, or `substituted = result`. */
-  side(e: Expr, bound: string | undefined): { value: number; text: string } {
+  /**
+   * One side of the comparison for the detail line: its value, and how it was worked out when
+   * that is not plain (`2 × webhook.requests.total = 2 × 21`, or the path a value came from).
+   */
+  side(e: Expr, bound: string | undefined, left: boolean): { value: number; text: string; work: string } {
+    if (e.kind === "number") {
+      const v = literalValue(e);
+      return { value: v.value, text: v.shown, work: "" };
+    }
     if (e.kind === "path") {
       const { name, value } = this.resolvePath(e, bound);
-      return { value, text: `${name} = ${formatValue(value, isDurationField(e.fields))}` };
+      // The left path is what the expectation is about: it is named already.
+      return { value, text: formatValue(value, isDurationField(e.fields)), work: left ? "" : ` (${name})` };
     }
     const v = this.value(e, bound);
     const result = formatValue(v.value, v.duration);
-    return { value: v.value, text: v.shown === result || e.kind === "number" ? v.shown : `${v.shown} = ${result}` };
+    const work = v.shown === result ? "" : v.source === v.shown ? ` (${v.shown})` : ` (${v.source} = ${v.shown})`;
+    return { value: v.value, text: result, work };
+  }
+}
+
+const MIRROR: Record<ComparisonOp, ComparisonOp> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=" };
+
+function hasPath(e: Expr): boolean {
+  switch (e.kind) {
+    case "path":
+      return true;
+    case "number":
+      return false;
+    case "negate":
+      return hasPath(e.operand);
+    case "group":
+      return hasPath(e.inner);
+    case "binary":
+      return hasPath(e.left) || hasPath(e.right);
   }
 }
 
@@ -215,9 +243,9 @@ export function evaluate(expectation: Expectation, result: EvaluationInput): Out
 
   const check = (bound: string | undefined): Check => {
     const bindings: Record<string, string> = bound === undefined ? {} : { "*": bound };
-    const sides: Array<{ value: number; text: string } | CheckFailure> = [expectation.left, expectation.right].map((e) => {
+    const sides: Array<{ value: number; text: string; work: string } | CheckFailure> = [expectation.left, expectation.right].map((e, i) => {
       try {
-        return evaluator.side(e, bound);
+        return evaluator.side(e, bound, i === 0);
       } catch (err) {
         if (err instanceof CheckFailure) return err;
         throw err;
@@ -234,7 +262,13 @@ export function evaluate(expectation: Expectation, result: EvaluationInput): Out
         detail: [...new Set(reasons)].join("; "),
       };
     }
-    return { ok: compare(expectation.op, l.value, r.value), left: l.value, right: r.value, bindings, detail: `${l.text} ${expectation.op} ${r.text}` };
+    // "got 15, expected < 5": what was measured, then what was wanted; never a sentence that reads as true.
+    // `5 > polling.requests.total` reads the other way round: what was got is on the right.
+    const who = bound === undefined ? "" : `${bound}: `;
+    const mirrored = !hasPath(expectation.left) && hasPath(expectation.right);
+    const [got, wanted, op] = mirrored ? [{ ...r, work: expectation.right.kind === "path" ? "" : r.work }, l, MIRROR[expectation.op]] : [l, r, expectation.op];
+    const detail = `${who}got ${got.text}${got.work}, expected ${op} ${wanted.text}${wanted.work}`;
+    return { ok: compare(expectation.op, l.value, r.value), left: l.value, right: r.value, bindings, detail };
   };
 
   if (wildcard) {

@@ -15,3 +15,5 @@ export { evaluate, formatNumber, isDurationField } from "./evaluate.js";
 export type { Check, Outcome, EvaluationInput } from "./evaluate.js";
 export { MAX_EXPECTATION_LENGTH, MAX_NESTING_DEPTH, UNIT_FACTORS } from "./lexer.js";
 export type { ComparisonOp, ArithmeticOp, Unit } from "./lexer.js";
+export { parseTarget, TARGET_WORDS } from "./target.js";
+export type { Target } from "./target.js";

@@ -1,5 +1,7 @@
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { grow } from "../util/grow.js";
+import { monotonicNow } from "./clock.js";
 
 /** Requests and bytes of one kind of exchange, counted by the server that receives them. */
 export interface ExchangeCount {
@@ -35,8 +37,12 @@ export class ServerMeter {
   private readonly onFinish = new Map<string, (this: ServerResponse) => void>();
   /** Moves the marks without charging anyone. */
   private readonly onSkippedFinish: (this: ServerResponse) => void;
+  /** When each counted exchange arrived, on the shared monotonic clock (for the run's requests per second). */
+  private stamps = new Float64Array(1024);
+  private stamped = 0;
 
-  constructor() {
+  /** `stamping`: keep an arrival stamp per exchange (a run's meters do; a long-running server's do not, or they would grow for ever). */
+  constructor(private readonly stamping = false) {
     const marks = this.marks;
     this.onSkippedFinish = function (this: ServerResponse) {
       const socket = this.req.socket;
@@ -56,7 +62,20 @@ export class ServerMeter {
     let onFinish = this.onFinish.get(kind);
     if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind))));
     this.counts.get(kind)!.requests++;
+    this.arrived();
     res.on("finish", onFinish);
+  }
+
+  /** Stamps the arrival of an exchange counted here or elsewhere (an event stream counts its own). */
+  arrived(): void {
+    if (!this.stamping) return;
+    if (this.stamped >= this.stamps.length) this.stamps = grow(this.stamps, this.stamped + 1);
+    this.stamps[this.stamped++] = monotonicNow();
+  }
+
+  /** A copy of every arrival stamp so far, in arrival order. */
+  arrivals(): Float64Array {
+    return this.stamps.slice(0, this.stamped);
   }
 
   /** Moves the byte marks past an exchange that is not counted (payment creation), so it is not charged to the next one. */

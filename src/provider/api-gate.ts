@@ -85,6 +85,9 @@ export function clientOf(req: IncomingMessage): string {
  */
 export class OpenLimit {
   private readonly open = new Map<string, number>();
+  private total = 0;
+  /** The most held open at once, across clients (a run has one client: its `connectionsHeld`). */
+  peak = 0;
 
   constructor(
     private readonly what: string,
@@ -98,7 +101,9 @@ export class OpenLimit {
     if (held >= this.max)
       throw new HttpError(429, "too_many_open_requests", `at most ${this.max} open ${this.what} per client; close one first`, undefined, { "retry-after": "1" });
     this.open.set(client, held + 1);
+    if (++this.total > this.peak) this.peak = this.total;
     res.once("close", () => {
+      this.total--;
       const left = (this.open.get(client) ?? 1) - 1;
       if (left > 0) this.open.set(client, left);
       else this.open.delete(client);

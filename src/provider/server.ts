@@ -39,6 +39,8 @@ export interface ProviderOptions {
   sse?: { dropAfterEvents: number | null };
   /** Caps on what clients can make the provider hold; absent fields take PROVIDER_LIMITS. */
   limits?: Partial<ProviderLimits>;
+  /** Stamp each counted request's arrival (a run's provider, for its requests per second); `apiwh provider` does not. */
+  stampArrivals?: boolean;
 }
 
 export interface ProviderLimits {
@@ -70,6 +72,10 @@ export interface ProviderSnapshot {
   fates: Uint8Array;
   /** 429 and injected 5xx answers the read API sent. */
   apiErrors: ApiErrorCounts;
+  /** When each counted request arrived (monotonic ms), for the run's requests per second. */
+  arrivals: Float64Array;
+  /** The most long polls and event streams held open at once. */
+  heldPeak: number;
 }
 
 /**
@@ -124,7 +130,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     now: () => clock.now(),
     signal: closing.signal,
   });
-  const meter = new ServerMeter();
+  const meter = new ServerMeter(options.stampArrivals ?? false);
   const limits: ProviderLimits = { ...PROVIDER_LIMITS, ...options.limits };
   const longPolls = new OpenLimit("long polls", limits.longPollsPerClient);
   const streams = new OpenLimit("event streams", limits.streamsPerClient);
@@ -173,7 +179,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
       if (url) checkQuery(url, []);
       streams.hold(req, res);
-      return afterGate(req, () => stream.serve(req, res));
+      return afterGate(req, () => (meter.arrived(), stream.serve(req, res)));
     }
     if (path === "/webhook-endpoints") {
       if (req.method !== "POST") throw notAllowed(req, path, "POST");
@@ -271,6 +277,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       deliveryFaults: { ...sender.faultCounts },
       fates: sender.fatesFor(store.size),
       apiErrors: { ...gate.counts },
+      arrivals: meter.arrivals(),
+      heldPeak: longPolls.peak + streams.peak,
     }),
     async close() {
       closing.abort();

@@ -4,39 +4,50 @@ import { expectationLines } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
 import { checkDocument } from "../contract/verdict.js";
 import { toJson } from "./json.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioRecommendation } from "./outcome.js";
 import { MAX_WIDTH, truncate, visibleWidth, wrapHanging } from "./text.js";
 
 /** Longer names are cut so the verdict keeps a readable share of the line. */
 const MAX_NAME_WIDTH = 24;
 const GAP = "  ";
 
+export interface CheckTableOptions {
+  /**
+   * Cut each recommendation to fit 80 columns: on a terminal. In a log (stdout not a terminal)
+   * nothing is cut, since nobody can widen a CI log to read the rest.
+   */
+  fit?: boolean;
+}
+
 /**
- * `apiwh check` for people: one line per scenario (`✓ checkout  3/3  webhook needed…  4.1 s`),
+ * `apiwh check` for people: one line per scenario (`✓ checkout  3/3  use webhooks: …  4.1 s`),
  * under a failing one its failed expectations with their details, under one that could not run
- * its error, then the summary. Every line fits 80 columns.
+ * its error, then the summary. With `fit` (the default) every line fits 80 columns.
  */
-export function renderCheckTable(check: CheckResult, palette: Palette): string {
-  const names = check.scenarios.map((s) => truncate(oneLine(s.name), MAX_NAME_WIDTH));
+export function renderCheckTable(check: CheckResult, palette: Palette, options: CheckTableOptions = {}): string {
+  const fit = options.fit ?? true;
+  const names = check.scenarios.map((s) => (fit ? truncate(oneLine(s.name), MAX_NAME_WIDTH) : oneLine(s.name)));
   const counts = check.scenarios.map((s) => (s.status === "error" ? "–" : heldOfTotal(s)));
   const durations = check.scenarios.map((s) => formatSeconds(s.durationMs));
   const nameWidth = Math.max(0, ...names.map(visibleWidth));
   const countWidth = Math.max(0, ...counts.map(visibleWidth));
   const durationWidth = Math.max(0, ...durations.map(visibleWidth));
-  // The verdict takes whatever the other columns leave: mark, name, count and duration, with gaps.
+  // The recommendation takes whatever the other columns leave: mark, name, count and duration, with gaps.
   const verdictWidth = MAX_WIDTH - (2 + nameWidth + GAP.length + countWidth + GAP.length + GAP.length + durationWidth);
 
   const lines: string[] = [];
   check.scenarios.forEach((s, i) => {
-    const verdict = s.status === "error" ? "could not run" : truncate(oneLine(scenarioVerdict(s)), verdictWidth);
+    const full = s.status === "error" ? "could not run" : oneLine(scenarioRecommendation(s));
+    const verdict = fit ? truncate(full, verdictWidth) : full;
     const paintVerdict = s.status === "error" ? palette.bad : (t: string) => t;
+    const head = `${mark(s, palette)} ${names[i]!}${fill(names[i]!, nameWidth)}`;
+    const duration = palette.dim(durations[i]!.padStart(durationWidth));
+    // Uncut, the long text goes last so the short columns stay aligned.
     lines.push(
-      [
-        `${mark(s, palette)} ${names[i]!}${fill(names[i]!, nameWidth)}`,
-        counts[i]!.padStart(countWidth),
-        paintVerdict(verdict) + fill(verdict, verdictWidth),
-        palette.dim(durations[i]!.padStart(durationWidth)),
-      ].join(GAP),
+      (fit
+        ? [head, counts[i]!.padStart(countWidth), paintVerdict(verdict) + fill(verdict, verdictWidth), duration]
+        : [head, counts[i]!.padStart(countWidth), duration, paintVerdict(verdict)]
+      ).join(GAP),
     );
     lines.push(...underneath(s, palette));
   });
@@ -45,7 +56,7 @@ export function renderCheckTable(check: CheckResult, palette: Palette): string {
   return lines.join("\n");
 }
 
-/** The check result as JSON (each run with its verdict), with the same rounding as `compare --format json`. */
+/** The check result as JSON (each run with its verdict and recommendation), with the same rounding as `compare --format json`. */
 export function renderCheckJson(check: CheckResult): string {
   return toJson(checkDocument(check));
 }

@@ -4,10 +4,10 @@ import { failedCount, holdCount } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
-import { sections } from "./rows.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioRecommendation } from "./outcome.js";
+import { projectionNote, sections } from "./rows.js";
 import { scenarioLine } from "./table.js";
-import { verdict } from "../contract/verdict.js";
+import { decide, rankingLine } from "../contract/verdict.js";
 
 /** Markdown carries no colour; the cells are the terminal's, unpainted. */
 const PLAIN = makePalette(false);
@@ -16,14 +16,20 @@ const STATUS_EMOJI: Record<ScenarioCheck["status"], string> = { passed: "✅", f
 
 /**
  * `apiwh compare --format markdown`: the terminal table's rows as one GitHub-flavoured table (no
- * width to fit, so every strategy side by side), the verdict, where model and measurement part,
- * and the expectations as a ✅/❌ list.
+ * width to fit, so every strategy side by side), what the projection assumed, the verdict and the
+ * recommendation, where model and measurement part, and the expectations as a ✅/❌ list.
  */
 export function renderMarkdown(result: CompareResult): string {
   const blocks: string[] = [`### ${escapeText(scenarioLine(result))}`];
   if (result.scenario.description) blocks.push(`_${escapeText(result.scenario.description)}_`);
   blocks.push(compareTable(result));
-  blocks.push(`**${escapeText(verdict(result))}**`);
+  const projection = projectionNote(result);
+  if (projection) blocks.push(`_${escapeText(projection)}_`);
+  const { verdict, recommendation, ranking } = decide(result);
+  blocks.push(escapeText(verdict));
+  const ranked = rankingLine(ranking);
+  if (ranked) blocks.push(escapeText(ranked));
+  blocks.push(`**→ ${escapeText(recommendation)}**`);
   const notes = modelNotes(result);
   if (notes.length > 0) blocks.push(["**Model vs measured**", "", ...notes.map((n) => `- ${escapeText(n)}`)].join("\n"));
   // The same warnings the table prints when the tool itself may have skewed a figure.
@@ -47,13 +53,13 @@ export function renderCheckMarkdown(check: CheckResult): string {
   if (check.scenarios.length > 0) {
     blocks.push(
       markdownTable(
-        ["", "Scenario", "Expectations", "Verdict", "Duration"],
+        ["", "Scenario", "Expectations", "Recommendation", "Duration"],
         ["center", "left", "right", "left", "right"],
         check.scenarios.map((s) => [
           STATUS_EMOJI[s.status],
           s.name,
           s.status === "error" ? "–" : heldOfTotal(s),
-          s.status === "error" ? "could not run" : scenarioVerdict(s),
+          s.status === "error" ? "could not run" : scenarioRecommendation(s),
           formatSeconds(s.durationMs),
         ]),
       ),

@@ -1,7 +1,7 @@
 import type { CheckResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
 import { holdCount } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
-import { verdict } from "../contract/verdict.js";
+import { recommendation, verdict } from "../contract/verdict.js";
 
 /**
  * Why a failed scenario failed when none of its expectations did: `apiwh check` also fails a run
@@ -28,10 +28,17 @@ export function checkSummary(check: CheckResult): string {
   const counts = [`${passed} passed`, `${failed} failed`];
   if (errors > 0) counts.push(`${errors} ${errors === 1 ? "error" : "errors"}`);
   const held = expectations === 0 ? "no expectations" : holdCount(expectations - expectationsFailed, expectations);
-  return `${scenarios} ${scenarios === 1 ? "scenario" : "scenarios"}: ${counts.join(", ")} · ${held} · ${formatSeconds(check.durationMs)}`;
+  // A fast-mode check says so: its figures leave the machine out.
+  const clock = check.scenarios.some((s) => s.result?.clock === "virtual") ? " · virtual clock" : "";
+  return `${scenarios} ${scenarios === 1 ? "scenario" : "scenarios"}: ${counts.join(", ")} · ${held} · ${formatSeconds(check.durationMs)}${clock}`;
 }
 
 /** The verdict of a scenario's run, computed here at render time; empty when it could not run. */
 export function scenarioVerdict(s: ScenarioCheck): string {
   return s.result ? verdict(s.result) : "";
+}
+
+/** The recommendation of a scenario's run, computed at render time; empty when it could not run. */
+export function scenarioRecommendation(s: ScenarioCheck): string {
+  return s.result ? recommendation(s.result) : "";
 }

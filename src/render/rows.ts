@@ -1,6 +1,7 @@
 import type { CompareResult, RejectReason, RepeatInfo, StrategyResult } from "../contract/result.js";
 import type { Palette } from "./color.js";
 import { formatBytes, formatCount, formatCountSpread, formatDecimal, formatMs, formatMsSpread, formatPercent } from "../contract/format.js";
+import { formatMoney } from "../contract/projection.js";
 
 /**
  * The shape of the comparison, written once: sections of labelled rows, one cell per strategy.
@@ -113,8 +114,53 @@ export function sections(result: CompareResult): Section[] {
       ],
     });
   }
+  // What the provider would see: every run has it (README, "Load, projections and cost").
+  list.push({
+    title: "Load",
+    rows: [
+      { label: "requests/s (mean)", cell: (s) => (s.load ? formatDecimal(s.load.requestsPerSecond) : "–") },
+      { label: "busiest second", cell: (s) => (s.load ? formatCount(s.load.peakRequestsPerSecond) : "–") },
+      { label: "held open (most)", cell: (s) => (s.load ? formatCount(s.load.connectionsHeld) : "–") },
+    ],
+  });
+  if (result.projection) {
+    const priced = result.projection.price !== null;
+    for (const [title, pick] of [
+      ["Per day", (p: NonNullable<StrategyResult["projection"]>) => [p.requestsPerDay, p.bytesPerDay] as const],
+      ["Per month", (p: NonNullable<StrategyResult["projection"]>) => [p.requestsPerMonth, p.bytesPerMonth] as const],
+    ] as const) {
+      const month = title === "Per month";
+      list.push({
+        title,
+        rows: [
+          { label: "requests", cell: (s) => (s.projection ? formatCount(pick(s.projection)[0]) : "–") },
+          { label: "bytes", cell: (s) => (s.projection ? formatBytes(pick(s.projection)[1]) : "–") },
+          ...(priced ? [{ label: "cost", cell: (s: StrategyResult) => (s.cost ? formatMoney(month ? s.cost.perMonth : s.cost.perDay) : "–") }] : []),
+        ],
+      });
+    }
+  }
   list.push({ title: "Duration", rows: [{ label: "", cell: (s) => formatMs(s.durationMs) }] });
   return list;
+}
+
+/**
+ * `Per day and per month: 10,000 payments a day (assumed; --per-day sets it), each strategy's
+ * per-payment figures scaled; cost at AWS API Gateway HTTP APIs ($1.00 per 1M requests).` Null
+ * without a projection.
+ */
+export function projectionNote(result: CompareResult): string | null {
+  const p = result.projection;
+  if (!p) return null;
+  const n = Math.round(p.paymentsPerDay).toLocaleString("en-US");
+  const why = p.basis === "per-day" ? "" : p.basis === "arrival-rate" ? " (the scenario's arrival rate over a day)" : " (assumed; --per-day sets it)";
+  const price = p.price ? `; cost at ${p.price.terms.map((t) => `${t.label} (${formatMoney(t.amount)} per ${perWhat(t.per, t.unit)})`).join(" + ")}` : "";
+  return `Per day and per month: ${n} payments a day${why}, each strategy's measured requests and bytes per payment scaled; a month is ${p.daysPerMonth} days${price}.`;
+}
+
+function perWhat(per: number, unit: "requests" | "bytes"): string {
+  if (unit === "bytes") return per === 1e9 ? "GB" : per === 1e6 ? "MB" : per === 1e12 ? "TB" : `${formatCount(per)} bytes`;
+  return per === 1e6 ? "1M requests" : per === 1e3 ? "1,000 requests" : per === 1 ? "request" : `${formatCount(per)} requests`;
 }
 
 const MISS_REASONS = [

@@ -6,9 +6,9 @@ import { expectationCount, expectationLines } from "./expectations.js";
 import { formatCount, formatMs } from "../contract/format.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { repeatNote, sections, type Section } from "./rows.js";
-import { MAX_WIDTH, OUTSIDE_PARENTHESES, widest, wrap, wrapHanging } from "./text.js";
-import { verdict } from "../contract/verdict.js";
+import { projectionNote, repeatNote, sections, type Section } from "./rows.js";
+import { KEEP_FIGURES, MAX_WIDTH, widest, wrap, wrapHanging } from "./text.js";
+import { decide, rankingLine } from "../contract/verdict.js";
 
 export { MAX_WIDTH, widest } from "./text.js";
 export { modelNotes } from "./model.js";
@@ -18,8 +18,9 @@ export const MAX_STRATEGIES_PER_TABLE = 4;
 
 /**
  * The side-by-side comparison: a one-line scenario header, one or more tables (strategies as
- * columns, split so every line fits 80 columns), where the model and the measurement part, the
- * verdict, a warning when the run was cut short, and the expectations with their count.
+ * columns, split so every line fits 80 columns), where the model and the measurement part, what
+ * the projection assumed, the verdict and the recommendation (`→ use webhooks: …`), a warning when
+ * the run was cut short, and the expectations with their count.
  */
 export function renderTable(result: CompareResult, palette: Palette): string {
   const blocks: string[] = [];
@@ -31,8 +32,13 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   if (notes.length > 0) {
     blocks.push([palette.bold("Model vs measured"), ...notes.flatMap((note) => wrapHanging(`  ${note}`, MAX_WIDTH, 4))].join("\n"));
   }
-  const sentence = verdict(result);
-  blocks.push(wrap(sentence, MAX_WIDTH, OUTSIDE_PARENTHESES).map(palette.bold).join("\n"));
+  const projection = projectionNote(result);
+  if (projection) blocks.push(wrapHanging(projection, MAX_WIDTH, 2).map(palette.dim).join("\n"));
+  const { verdict, recommendation, ranking } = decide(result);
+  blocks.push(wrap(verdict, MAX_WIDTH, KEEP_FIGURES).join("\n"));
+  const ranked = rankingLine(ranking);
+  if (ranked) blocks.push(wrapHanging(ranked, MAX_WIDTH, 2).join("\n"));
+  blocks.push(wrapHanging(`→ ${recommendation}`, MAX_WIDTH, 2).map(palette.bold).join("\n"));
   if (result.partial) blocks.push(palette.warn("partial results: the run was interrupted"));
   for (const warning of healthWarnings(result.strategies)) blocks.push(wrapHanging(warning, MAX_WIDTH, 2).map(palette.warn).join("\n"));
   if (result.expectations && result.expectations.length > 0) {

@@ -16,6 +16,12 @@ export function widest(text: string): number {
 /** A space not inside parentheses: keeps `(p50: 0.61 ms vs 452.3 ms)` on one line when wrapping. */
 export const OUTSIDE_PARENTHESES = / (?![^(]*\))/;
 
+/** A space not before a unit: keeps `1.12 ms` on one line when wrapping. */
+export const KEEP_UNITS = / (?!(?:µs|ms|s|min|h|d|B|kB|MB|GB|TB)\b)/;
+
+/** A space outside parentheses and not before a unit: keeps `1.12 ms` and `(1.12 ms vs 951.2 ms)` whole when wrapping. */
+export const KEEP_FIGURES = / (?![^(]*\))(?!(?:µs|ms|s|min|h|d|B|kB|MB|GB|TB)\b)/;
+
 /**
  * Greedy wrap at `separator` boundaries. Falls back to plain spaces when a piece alone is wider
  * than the line, so every line fits whatever the text.

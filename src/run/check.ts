@@ -1,13 +1,14 @@
 import { readdir, stat } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
+import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.js";
 import { loadScenarioFile } from "../scenario/load.js";
 import { stamp } from "../contract/envelope.js";
-import { compareScenario } from "./compare.js";
+import { compareScenario, type Engine } from "./compare.js";
 import { prepareExpectations } from "./expectations.js";
-import type { CheckResult, ScenarioCheck } from "../contract/result.js";
+import type { CheckResult, CompareResult, ScenarioCheck } from "../contract/result.js";
 import type { RunOptions } from "./strategy-run.js";
-import type { RunListener } from "../contract/events.js";
+import type { RunEvent, RunListener } from "../contract/events.js";
 import type { Scenario } from "../scenario/types.js";
 
 const SCENARIO_EXTENSIONS = new Set([".json", ".yaml", ".yml"]);
@@ -36,43 +37,71 @@ export async function findScenarios(paths: string[]): Promise<string[]> {
 }
 
 export interface CheckOptions extends RunOptions {
+  /** Called as each scenario starts; `estimateMs` is what the scenario should take, when known. */
+  onStart?: (name: string, index: number, total: number, estimateMs: number | undefined) => void;
   /** Called as each scenario finishes (progress on stderr). */
   onScenario?: (check: ScenarioCheck, index: number, total: number) => void;
   /** Called before each scenario runs; the listener it returns watches that scenario's run (for reports). */
   watch?: (file: string, scenario: Scenario) => RunListener | undefined;
+  /** Scenarios run at once (`--jobs`), each in a thread of its own; 1 (the default) runs them one after another. */
+  jobs?: number;
+  /** The engine (`--clock virtual` passes the simulation); the real run by default. */
+  engine?: (scenario: Scenario) => CompareResult;
+  /**
+   * The health check's word on a run made beside other scenarios: true when the tool itself may
+   * have distorted its figures (a late or busy event loop, queued polls). Such a scenario is run
+   * again alone, after the others, and `onRerun` says so.
+   */
+  distorted?: (result: CompareResult) => boolean;
+  onRerun?: (check: ScenarioCheck, index: number) => void;
+  /**
+   * A scenario flagged for a run alone that keeps its side-by-side figures after all: another,
+   * run alone first, was still distorted, so the machine is busy either way and running alone
+   * would only cost time. `alone` names that scenario.
+   */
+  onKept?: (check: ScenarioCheck, index: number, alone: string) => void;
+  /** Wall ms a scenario should take (from the virtual clock), so the longest start first. */
+  estimate?: (scenario: Scenario) => number | undefined;
 }
 
-/** Runs every scenario with its expectations; a scenario that cannot run is reported, and the rest still run. */
+interface Job {
+  file: string;
+  shown: string;
+  index: number;
+  scenario?: Scenario;
+  estimateMs?: number;
+}
+
+/**
+ * Runs every scenario with its expectations; a scenario that cannot run is reported, and the rest
+ * still run. With `jobs` > 1, real runs go side by side in threads of their own, longest first,
+ * and any the health check calls distorted run again alone at the end.
+ */
 export async function check(paths: string[], options: CheckOptions): Promise<CheckResult> {
   const files = await findScenarios(paths);
   const started = performance.now();
-  const scenarios: ScenarioCheck[] = [];
-  for (const [i, file] of files.entries()) {
-    if (options.signal?.aborted) break;
-    const t0 = performance.now();
+  const jobs: Job[] = [];
+  for (const [index, file] of files.entries()) {
     const shown = relative(process.cwd(), file) || file;
-    let entry: ScenarioCheck;
+    let scenario: Scenario | undefined;
     try {
-      const scenario = await loadScenarioFile(file);
-      const expectations = prepareExpectations(scenario, shown);
-      const result = await compareScenario(scenario, { ...options, onEvent: options.watch?.(shown, scenario) ?? options.onEvent }, 1, expectations);
-      const outcomes = result.expectations ?? [];
-      entry = {
-        file: shown,
-        name: scenario.name,
-        description: scenario.description,
-        status: outcomes.every((e) => e.ok) && !result.partial ? "passed" : "failed",
-        durationMs: performance.now() - t0,
-        expectations: outcomes,
-        result,
-      };
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      entry = { file: shown, name: shown, description: "", status: "error", error: message, durationMs: performance.now() - t0, expectations: [] };
+      scenario = await loadScenarioFile(file);
+    } catch {
+      // Reported when the job runs: the same message, from the same loader.
     }
-    scenarios.push(entry);
-    options.onScenario?.(entry, i, files.length);
+    jobs.push({ file, shown, index, scenario, estimateMs: scenario && options.estimate?.(scenario) });
   }
+  const results: Array<ScenarioCheck | undefined> = new Array(files.length);
+  const width = Math.max(1, Math.min(options.jobs ?? 1, files.length));
+  if (width === 1 || options.engine) {
+    for (const job of jobs) {
+      if (options.signal?.aborted) break;
+      results[job.index] = await runJob(job, files.length, options);
+    }
+  } else {
+    await runSideBySide(jobs, width, results, options);
+  }
+  const scenarios = results.filter((s): s is ScenarioCheck => s !== undefined);
   const count = (s: ScenarioCheck["status"]) => scenarios.filter((c) => c.status === s).length;
   const expectations = scenarios.flatMap((s) => s.expectations);
   return {
@@ -89,4 +118,108 @@ export async function check(paths: string[], options: CheckOptions): Promise<Che
     },
     scenarios,
   };
+}
+
+/** One scenario in this thread, with the options' listeners. */
+async function runJob(job: Job, total: number, options: CheckOptions): Promise<ScenarioCheck> {
+  options.onStart?.(job.scenario?.name ?? job.shown, job.index, total, job.estimateMs);
+  const entry = await checkScenario(job.file, job.shown, options);
+  options.onScenario?.(entry, job.index, total);
+  return entry;
+}
+
+/** Loads, runs and checks one scenario; a scenario that cannot run becomes an `error` entry. */
+export async function checkScenario(file: string, shown: string, options: CheckOptions): Promise<ScenarioCheck> {
+  const t0 = performance.now();
+  try {
+    const scenario = await loadScenarioFile(file);
+    const expectations = prepareExpectations(scenario, shown);
+    const engine: Engine | undefined = options.engine;
+    const result = await compareScenario(scenario, { ...options, onEvent: options.watch?.(shown, scenario) ?? options.onEvent }, 1, expectations, engine);
+    const outcomes = result.expectations ?? [];
+    return {
+      file: shown,
+      name: scenario.name,
+      description: scenario.description,
+      status: outcomes.every((e) => e.ok) && !result.partial ? "passed" : "failed",
+      durationMs: performance.now() - t0,
+      expectations: outcomes,
+      result,
+    };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { file: shown, name: shown, description: "", status: "error", error: message, durationMs: performance.now() - t0, expectations: [] };
+  }
+}
+
+/**
+ * `width` scenarios at once, each in a worker thread with its own event loop (and its provider in
+ * another), longest first so the last to start is a short one. A run the health check calls
+ * distorted is run again alone once the others are done, shortest first, since its neighbours may
+ * have slowed it. If a run alone is still distorted, the machine is busy whatever runs beside it:
+ * the rest keep their side-by-side figures rather than spend the time.
+ */
+async function runSideBySide(jobs: Job[], width: number, results: Array<ScenarioCheck | undefined>, options: CheckOptions): Promise<void> {
+  const queue = [...jobs].sort((a, b) => (b.estimateMs ?? 0) - (a.estimateMs ?? 0) || a.index - b.index);
+  const again: Array<{ job: Job; entry: ScenarioCheck }> = [];
+  const total = jobs.length;
+  const lane = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      if (options.signal?.aborted) return;
+      options.onStart?.(job.scenario?.name ?? job.shown, job.index, total, job.estimateMs);
+      const entry = await inWorker(job, options);
+      if (entry.result && !entry.result.partial && options.distorted?.(entry.result)) {
+        options.onRerun?.(entry, job.index);
+        again.push({ job, entry });
+        continue;
+      }
+      results[job.index] = entry;
+      options.onScenario?.(entry, job.index, total);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+  let busy: string | undefined;
+  for (const { job, entry } of again.sort((a, b) => (a.job.estimateMs ?? 0) - (b.job.estimateMs ?? 0) || a.job.index - b.job.index)) {
+    if (options.signal?.aborted) break;
+    if (busy !== undefined) {
+      options.onKept?.(entry, job.index, busy);
+      results[job.index] = entry;
+      options.onScenario?.(entry, job.index, total);
+      continue;
+    }
+    const alone = await runJob(job, total, options);
+    results[job.index] = alone;
+    if (alone.result && !alone.result.partial && options.distorted?.(alone.result)) busy = alone.name;
+  }
+}
+
+/** What a check worker is told, and what it answers (src/run/check-worker.ts). */
+export interface WorkerJob {
+  file: string;
+  shown: string;
+  options: Pick<RunOptions, "host" | "webhookPort" | "details">;
+  /** Forward the run's events (a report draws its charts from them). */
+  watch: boolean;
+}
+export type WorkerMessage = { type: "events"; events: RunEvent[] } | { type: "done"; entry: ScenarioCheck };
+
+function inWorker(job: Job, options: CheckOptions): Promise<ScenarioCheck> {
+  const listener = job.scenario ? options.watch?.(job.shown, job.scenario) : undefined;
+  const data: WorkerJob = { file: job.file, shown: job.shown, options: { host: options.host, webhookPort: 0, details: options.details }, watch: listener !== undefined };
+  const worker = new Worker(new URL("./check-worker.js", import.meta.url), { workerData: data });
+  const abort = () => worker.postMessage({ type: "abort" });
+  options.signal?.addEventListener("abort", abort, { once: true });
+  return new Promise<ScenarioCheck>((resolve) => {
+    let entry: ScenarioCheck | undefined;
+    const failed = (message: string): ScenarioCheck => ({ file: job.shown, name: job.scenario?.name ?? job.shown, description: "", status: "error", error: message, durationMs: 0, expectations: [] });
+    worker.on("message", (msg: WorkerMessage) => {
+      if (msg.type === "events") for (const event of msg.events) listener?.(event);
+      else entry = msg.entry;
+    });
+    worker.once("error", (err) => (entry ??= failed(`the scenario's thread failed: ${err.message}`)));
+    worker.once("exit", () => {
+      options.signal?.removeEventListener("abort", abort);
+      resolve(entry ?? failed("the scenario's thread ended without a result"));
+    });
+  });
 }

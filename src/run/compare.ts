@@ -1,7 +1,8 @@
 import type { Expectation } from "../expect/index.js";
 import type { Scenario } from "../scenario/types.js";
 import { envelope } from "../contract/envelope.js";
-import type { CompareResult, StrategyResult } from "../contract/result.js";
+import type { CompareResult, ProjectionBasis, StrategyResult } from "../contract/result.js";
+import { withProjection } from "../contract/projection.js";
 import { runStrategy, type RunOptions } from "./strategy-run.js";
 import { checkExpectations } from "./expectations.js";
 import { foldRepeats } from "./repeat.js";
@@ -31,7 +32,9 @@ export type Engine = (scenario: Scenario) => CompareResult | Promise<CompareResu
 
 /**
  * The whole job behind `apiwh compare` and each scenario of `apiwh check`: `repeat` runs with
- * seeds seed…seed+repeat−1 (folded into means ± sd), then every expectation evaluated.
+ * seeds seed…seed+repeat−1 (folded into means ± sd), scaled to a day when `projection` is given
+ * (`--per-day`, `--price`, the virtual clock), then every expectation evaluated (so an expectation
+ * may name `polling.cost.perMonth`).
  */
 export async function compareScenario(
   scenario: Scenario,
@@ -39,6 +42,7 @@ export async function compareScenario(
   repeat = 1,
   expectations: Expectation[] = [],
   engine: Engine = (seeded) => compare(seeded, options),
+  projection?: ProjectionBasis,
 ): Promise<CompareResult> {
   const runs: CompareResult[] = [];
   const seeds: number[] = [];
@@ -48,8 +52,9 @@ export async function compareScenario(
     const seeded = { ...scenario, seed: scenario.seed + i };
     runs.push(await engine(seeded));
   }
-  const result = runs.length === 1 ? runs[0]! : foldRepeats(runs, seeds);
+  let result = runs.length === 1 ? runs[0]! : foldRepeats(runs, seeds);
   if (runs.length < repeat) result.partial = true;
+  if (projection) result = withProjection(result, projection);
   if (expectations.length > 0) result.expectations = checkExpectations(expectations, result);
   return result;
 }

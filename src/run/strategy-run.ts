@@ -3,6 +3,7 @@ import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { LoopMonitor, RoundTrips } from "../measure/health.js";
 import { summarizeLatencies } from "../contract/latency.js";
+import { loadOf, RequestHistogram } from "../contract/load.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
 import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
@@ -54,6 +55,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       faults: scenario.faults,
       // The receiver below plays the plan's 500s and 503s, after verifying each delivery.
       faultsPlayedBy: "receiver",
+      stampArrivals: true,
       ...options.provider,
     },
     emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
@@ -301,6 +303,11 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
   const bytesP2C = sent.bytesOut + received.bytesIn;
   const deliveries = snap?.deliveries ?? { attempted: 0, succeeded: 0, retried: 0 };
   const useful = g.usefulRequests ?? g.detectedAt.size;
+  // Every request where it arrived (the provider's server, the receiver), in scenario time from t0.
+  const histogram = new RequestHistogram();
+  for (const stamp of snap?.arrivals ?? []) histogram.add((stamp - g.t0) * speed);
+  for (const stamp of g.stats?.arrivals ?? []) histogram.add((stamp - g.t0) * speed);
+  const durationMs = (g.endedAt - g.t0) * speed;
   return {
     name,
     requests: {
@@ -321,7 +328,8 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
       rejected: g.stats?.rejected ?? 0,
       ...(g.stats?.rejected ? { rejectedByReason: everyReason(g.stats.rejectedByReason) } : {}),
     },
-    durationMs: (g.endedAt - g.t0) * speed,
+    durationMs,
+    load: loadOf(histogram, durationMs, snap?.heldPeak ?? 0, g.details),
     model: predict(scenario, name),
     ...(g.details ? { details } : {}),
   };

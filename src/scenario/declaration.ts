@@ -72,7 +72,7 @@ const fields = {
       })
         .transform(({ interval }) => ({ intervalMs: interval }))
         .prefault({})
-        .describe("The plain poller."),
+        .describe("Used by polling and conditional: every pending payment is polled at creation and then every interval."),
 
       webhook: section({
         retries: leaf(F.retries)
@@ -85,7 +85,7 @@ const fields = {
       })
         .transform(({ retries, timeout, signature }) => ({ retriesMs: retries, timeoutMs: timeout, signature }))
         .prefault({})
-        .describe("How the provider delivers webhooks."),
+        .describe("How the provider delivers webhooks: used by webhook and hybrid."),
 
       network: section({
         latency: leaf(F.networkDelay).prefault("0ms").describe("One-way delay added to every message: 0 to 1m."),
@@ -97,7 +97,9 @@ const fields = {
 
       deadline: leaf(F.deadline).prefault("30s").describe("How long (scenario time) a strategy may run before unsettled payments count as missed: above 0, at most 7d."),
       speed: leaf(F.speed).prefault(1).describe("Scenario time runs this many times faster than wall time: 1 (real time) to 10000. Reported figures are in scenario time."),
-      strategies: leaf(F.strategies).prefault(["polling", "webhook"]).describe("Which strategies to run and compare, each at most once."),
+      strategies: leaf(F.strategies)
+        .prefault(["polling", "webhook"])
+        .describe("Which strategies to run and compare, each at most once: polling, polling-backoff, conditional, long-polling, sse (no parameters of its own), webhook, hybrid."),
       expect: leaf(F.expectations)
         .prefault([])
         .describe(`Up to 100 assertions on the results, checked after the run, such as "webhook.latencyMs.p95 < 50ms" or "*.payments.missed == 0".`),
@@ -112,21 +114,21 @@ const fields = {
         })
         .transform(({ base, cap }) => ({ baseMs: base, capMs: cap }))
         .prefault({})
-        .describe("The polling strategy with exponential backoff."),
+        .describe("The polling-backoff strategy: the wait between a payment's polls grows toward cap while it stays pending, each wait drawn with full jitter."),
 
       "long-polling": section({
         wait: leaf(F.longPollWait).prefault("30s").describe("How long the server holds a request open waiting for a change: above 0, at most 1m (the provider's cap)."),
       })
         .transform(({ wait }) => ({ waitMs: wait }))
         .prefault({})
-        .describe("The long-polling strategy."),
+        .describe("The long-polling strategy: GET /payments/:id?wait=…, held by the provider until the payment changes or the wait ends, then asked again."),
 
       hybrid: section({
         reconcileEvery: leaf(F.reconcileEvery).prefault("30s").describe("How often to poll for payments the webhooks may have missed: above 0, at most 7d."),
       })
         .transform(({ reconcileEvery }) => ({ reconcileEveryMs: reconcileEvery }))
         .prefault({})
-        .describe("The hybrid strategy: webhooks plus periodic reconciliation by polling."),
+        .describe("The hybrid strategy: webhooks (with the webhook section's settings) plus a reconciliation poll of the payment list every reconcileEvery, which finds what the webhooks missed."),
 
       provider: section({
         rateLimit: leaf(F.rate).optional().describe("Requests per unit of time the provider's API allows, such as 25/s (1/h to 1000000/s); unlimited when absent."),

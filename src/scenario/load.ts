@@ -36,6 +36,24 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 }
 
 /**
+ * Line and column of the value at each of `paths` in a scenario file (`["expect", 2]`), for
+ * annotations that point at a field; undefined where the path is not in the file. The file is
+ * read again, within the same limits; a file that cannot be read gives no positions.
+ */
+export async function fieldPositions(path: string, paths: Path[]): Promise<Array<{ line: number; column: number } | undefined>> {
+  let text: string;
+  try {
+    text = await readScenarioText(path);
+  } catch {
+    return paths.map(() => undefined);
+  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (flowDepthExceeded(body) !== undefined) return paths.map(() => undefined);
+  const doc = parseDocument(body, { uniqueKeys: false });
+  return paths.map((p) => position(body, doc, p, "value"));
+}
+
+/**
  * The file's text, refused before it is read whole when it is not a regular file (a device such
  * as /dev/zero, a pipe, a socket) or is larger than MAX_SCENARIO_BYTES.
  */

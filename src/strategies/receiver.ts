@@ -41,6 +41,8 @@ export interface ReceiverOptions {
   onOutage?(status: number, webhookId: string): void;
   /** Seconds since the epoch, for the timestamp tolerance; injectable for tests. */
   nowSeconds?: () => number;
+  /** Stamp each request's arrival (a run's receiver, for its requests per second); a long-running one does not. */
+  stampArrivals?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export interface ReceiverOptions {
  * bound the body, answer 2xx at once, and process each `webhook-id` once.
  */
 export class WebhookReceiver {
-  readonly meter = new ServerMeter();
+  readonly meter: ServerMeter;
   readonly rejected: Partial<Record<RejectReason, number>> = {};
   duplicates = 0;
   /** Verified deliveries the script answered 500 or 503 (the scenario's fault plan). */
@@ -64,7 +66,9 @@ export class WebhookReceiver {
   private secret?: string;
   private readonly seen = new Set<string>();
 
-  constructor(private readonly options: ReceiverOptions) {}
+  constructor(private readonly options: ReceiverOptions) {
+    this.meter = new ServerMeter(options.stampArrivals ?? false);
+  }
 
   /** The secret the provider returned at registration; deliveries are refused until it is set. */
   setSecret(secret: string): void {

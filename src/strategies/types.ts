@@ -32,6 +32,8 @@ export interface ConsumerContext {
 export interface ConsumerStats {
   /** Exchanges that arrived at the consumer's own listeners (webhook deliveries), counted there. */
   received: ExchangeCount;
+  /** When each of them arrived (monotonic ms), for the run's requests per second. */
+  arrivals?: Float64Array;
   /** Deliveries with a `webhook-id` seen before: acknowledged, not processed twice. */
   duplicates: number;
   /** Deliveries refused (bad signature, stale timestamp, malformed). */

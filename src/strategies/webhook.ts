@@ -15,6 +15,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     // Refused and failed deliveries are requests too (the receiver counts them): views count them as the result does.
     onReject: (reason, status) => ctx.emit?.({ kind: "refused", strategy: name, at: ctx.clock.now(), status, reason }),
     onOutage: (status) => ctx.emit?.({ kind: "refused", strategy: name, at: ctx.clock.now(), status, reason: "outage" }),
+    stampArrivals: true,
     onDelivery({ event, at, duplicate, stale }) {
       const id = event.data.id;
       ctx.emit?.({ kind: "delivery", strategy: name, id, at, status: 204, type: event.type, duplicate, durationMs: 0 });
@@ -42,6 +43,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     },
     stats: () => ({
       received: { ...receiver.received },
+      arrivals: receiver.meter.arrivals(),
       duplicates: receiver.duplicates,
       rejected: receiver.rejectedTotal,
       rejectedByReason: { ...receiver.rejected },

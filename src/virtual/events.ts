@@ -61,6 +61,7 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
     if (t > world.cutoff) break;
     if (queue.kind === ARRIVE) {
       tally.c2pRequests++;
+      tally.histogram.add(t);
       tally.c2pBytes += pollRequestBytes(i, query, kind === "conditional" && hasEtag[i] === 1);
       arrivals++;
       if (limiter) {
@@ -97,6 +98,7 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
       if (!settled && wait > 0) {
         settled = s <= read + wait;
         replyAt = settled ? s : read + wait;
+        tally.held.add(read, replyAt);
       }
       const outcome = world.failed[i] ? Status.failed : Status.succeeded;
       if (settled) {

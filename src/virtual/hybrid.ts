@@ -175,6 +175,7 @@ export function simulateHybrid(world: World): Tally {
   for (const page of pages) {
     if (page.arriveAt > endedAt) break;
     tally.c2pRequests++;
+    tally.histogram.add(page.arriveAt);
     tally.c2pBytes += page.c2pBytes;
     tally.p2cBytes += page.p2cBytes;
     if (page.answer === PageAnswer.rateLimited) tally.errors.rateLimited++;

@@ -9,6 +9,9 @@ export type PollKind = "polling" | "conditional" | "polling-backoff" | "long-pol
 /** Polls a payment made by the run, and when (NaN: not within the horizon) it was detected. Scratch, to keep the loops allocation-free. */
 let outPolls = 0;
 let outDetect = NaN;
+/** While set, every walk reports each poll's arrival, and each long poll's hold at the provider (the run's `load`). */
+let onArrive: ((at: number) => void) | null = null;
+let onHold: ((from: number, to: number) => void) | null = null;
 
 /**
  * The poll family without the event queue. With a clean API (no rate limit, no injected faults)
@@ -32,18 +35,25 @@ export function simulatePollersDirect(world: World, kind: PollKind): Tally {
   }
   const endedAt = (tally.endedAt = tally.endOfRun(world));
   const query = queryLength(world, kind);
-  for (let i = 0; i < n; i++) {
-    let count = polls[i]!;
-    // The last poll counted may have found the outcome yet been answered after the run ended: its bytes are a terminal answer's.
-    let answered = tally.detectedAt[i] === tally.detectedAt[i];
-    if (tally.detectedAt[i]! <= endedAt) tally.useful++;
-    else {
+  onArrive = (at) => tally.histogram.add(at);
+  onHold = (from, to) => tally.held.add(from, to);
+  try {
+    for (let i = 0; i < n; i++) {
+      // Walked again up to the end of the run, to stamp each poll's arrival; a payment known by then polls as in the first walk.
       walk(i, endedAt);
-      count = outPolls;
-      answered = outDetect === outDetect;
-      tally.detectedAt[i] = NaN;
+      let count = polls[i]!;
+      // The last poll counted may have found the outcome yet been answered after the run ended: its bytes are a terminal answer's.
+      let answered = tally.detectedAt[i] === tally.detectedAt[i];
+      if (tally.detectedAt[i]! <= endedAt) tally.useful++;
+      else {
+        count = outPolls;
+        answered = outDetect === outDetect;
+        tally.detectedAt[i] = NaN;
+      }
+      addPollBytes(world, tally, kind, i, count, answered, query);
     }
-    addPollBytes(world, tally, kind, i, count, answered, query);
+  } finally {
+    onArrive = onHold = null;
   }
   return tally;
 }
@@ -94,6 +104,7 @@ function walker(world: World, kind: PollKind): (i: number, horizon: number) => v
             outPolls = horizon >= a + d ? Math.floor((horizon - a - d) / T) + 1 : 0;
             outDetect = NaN;
           }
+          if (onArrive) for (let p = 0; p < outPolls; p++) onArrive(a + p * T + d);
         };
       return (i, horizon) => fixedWalk(world, i, horizon);
     case "polling-backoff":
@@ -120,6 +131,7 @@ export function fixedWalk(world: World, i: number, horizon: number): void {
     const arrive = leave + world.oneWay(i, j++);
     if (arrive > horizon) return;
     outPolls++;
+    onArrive?.(arrive);
     const read = arrive + world.serviceMs;
     const at = read + world.oneWay(i, j++);
     if (read >= s) {
@@ -150,6 +162,7 @@ export function backoffWalk(world: World, i: number, horizon: number): void {
     const arrive = leave + world.oneWay(i, j++);
     if (arrive > horizon) return;
     outPolls++;
+    onArrive?.(arrive);
     const read = arrive + world.serviceMs;
     const at = read + world.oneWay(i, j++);
     if (read >= s) {
@@ -173,11 +186,14 @@ export function longWalk(world: World, i: number, horizon: number): void {
     const arrive = leave + world.oneWay(i, j++);
     if (arrive > horizon) return;
     outPolls++;
+    onArrive?.(arrive);
     const read = arrive + world.serviceMs;
     if (read >= s || (wait > 0 && s <= read + wait)) {
+      onHold?.(read, Math.max(read, s));
       outDetect = Math.max(read, s) + world.oneWay(i, j++);
       return;
     }
+    onHold?.(read, read + wait);
     leave = read + wait + world.oneWay(i, j++);
   }
 }

@@ -14,7 +14,10 @@ export function simulateSse(world: World): Tally {
   for (let i = 0; i < world.n; i++) tally.detectedAt[i] = world.settleAt[i]! + world.oneWay(i, FIRST_MESSAGE);
   const endedAt = (tally.endedAt = tally.endOfRun(world));
   tally.clip(endedAt);
+  // One stream, opened before the first payment and held until the run ends.
   tally.c2pRequests = 1;
+  tally.histogram.add(0);
+  tally.held.add(0, endedAt);
   tally.c2pBytes = SSE_REQUEST_BYTES;
   tally.p2cBytes = SSE_HEAD_BYTES + Math.floor(endedAt / HEARTBEAT_MS) * SSE_HEARTBEAT_BYTES;
   let brought = false;

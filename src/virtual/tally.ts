@@ -1,4 +1,5 @@
 import { summarizeLatencies } from "../contract/latency.js";
+import { HeldSpans, loadOf, RequestHistogram } from "../contract/load.js";
 import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
@@ -22,6 +23,10 @@ export class Tally {
   readonly deliveries = { attempted: 0, succeeded: 0, retried: 0 };
   readonly errors = { rateLimited: 0, server: 0, rejected: 0 };
   endedAt = 0;
+  /** Every request counted above, by the second of scenario time it arrived in. */
+  readonly histogram = new RequestHistogram();
+  /** Long polls and streams the provider held open, for `load.connectionsHeld`. */
+  readonly held = new HeldSpans();
 
   constructor(n: number) {
     this.detectedAt = new Float64Array(n).fill(NaN);
@@ -79,6 +84,7 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
     deliveries: { ...tally.deliveries },
     errors: { ...tally.errors },
     durationMs: tally.endedAt,
+    load: loadOf(tally.histogram, tally.endedAt, tally.held.peak(), details),
     model: predict(scenario, name),
     ...(details ? { details: records } : {}),
   };

@@ -29,6 +29,7 @@ export function simulateWebhook(world: World): Tally {
 /** `POST /webhook-endpoints` before the run: one request the provider counts. */
 export function countRegistration(tally: Tally): void {
   tally.c2pRequests += 1;
+  tally.histogram.add(0);
   tally.c2pBytes += REGISTER_REQUEST_BYTES;
   tally.p2cBytes += REGISTER_RESPONSE_BYTES;
 }
@@ -70,6 +71,7 @@ export function walkWebhook(world: World, i: number, horizon: number, tally: Tal
         delivered = !outage && !failed;
         if (tally) {
           tally.p2cRequests++;
+          tally.histogram.add(t);
           tally.p2cBytes += deliveryRequestBytes(i, status, scenario.webhook.signature);
           tally.c2pBytes += outage ? DELIVERY_OUTAGE_BYTES : failed ? DELIVERY_FAILED_BYTES : DELIVERY_OK_BYTES;
           if (delivered) tally.deliveries.succeeded++;
