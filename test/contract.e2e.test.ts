@@ -44,9 +44,24 @@ const CONDITIONS: Condition[] = [
   { comment: /^by reason only when something was rejected$/, field: "strategies[].errors.rejectedByReason", when: (errors) => (errors.rejected as number) > 0 },
   { comment: /^when there are any$/, field: "expectations", flag: "--expect" },
   { comment: /^only with --repeat$/, field: "repeat", flag: "--repeat" },
+  { comment: /^perSecond \(requests in each second\) only with --details$/, field: "strategies[].load.perSecond", flag: "--details" },
+  { comment: /^real clock only$/, field: "strategies[].health", flag: "real" },
+  { comment: /^with a projection$/, field: "strategies[].projection", flag: "projection" },
+  { comment: /^with a projection; null without --price$/, field: "strategies[].cost", flag: "projection", nullable: true },
+  { comment: /^best first; decidedBy null for the first and ties$/, field: "ranking[].bytesPerPayment", note: true },
+  { comment: /^with --per-day, --price or --clock virtual$/, field: "projection", flag: "projection" },
+  { comment: /^null without --price$/, field: "projection.price", nullable: true },
 ];
 
+/** Null allowed where the README says so in a comment about a sibling on the same line. */
+const NULLABLE_TOO = new Set(["ranking[].decidedBy"]);
+
 const contract = parseContract(contractBlock(README));
+
+/** Paths below a strategy section that only a projection brings (`projection.requestsPerDay`, `cost.perDay`). */
+function projectedOnly(path: string): boolean {
+  return conditionOf(`strategies[].${path.split(".")[0]}`)?.flag === "projection";
+}
 
 function conditionOf(path: string): Condition | undefined {
   return CONDITIONS.find((c) => c.field === path);
@@ -63,7 +78,7 @@ interface Walk {
 function check(shape: Shape, value: Json | undefined, path: string, where: string, walk: Walk): void {
   if (value === undefined) return void walk.problems.push(`${where}: documented, missing from the output`);
   if (value === null) {
-    if (!conditionOf(path)?.nullable) walk.problems.push(`${where}: null, and the README does not say it may be`);
+    if (!conditionOf(path)?.nullable && !NULLABLE_TOO.has(path)) walk.problems.push(`${where}: null, and the README does not say it may be`);
     return;
   }
   walk.seen.add(path);
@@ -132,12 +147,17 @@ describe("the JSON contract, against a real compare of every strategy", () => {
   let output: JsonObject;
   let strategies: JsonObject[];
   let repeated: JsonObject;
+  let projected: JsonObject;
 
   beforeAll(async () => {
-    const [main, repeat] = await Promise.all([
+    const [main, repeat, priced] = await Promise.all([
       runCli(["compare", "--format", "json", "--details", "--strategies", STRATEGIES.join(","), ...SMALL, ...READ_EVERY_PATH]),
       runCli(["compare", "--format", "json", "--repeat", "2", "--strategies", "polling,webhook", "--payments", "2", "--delay", "fixed(50ms)", "--interval", "50ms"]),
+      // The projection and the cost: on the virtual clock, which always projects, with a price.
+      runCli(["compare", "--format", "json", "--clock", "virtual", "--per-day", "10000", "--price", "3.50/M requests, 0.09/GB", "--strategies", STRATEGIES.join(","), ...SMALL]),
     ]);
+    expect(priced.code, priced.stderr).toBe(0);
+    projected = JSON.parse(priced.stdout) as JsonObject;
     run = main;
     expect(repeat.code, repeat.stderr).toBe(0);
     output = JSON.parse(main.stdout) as JsonObject;
@@ -159,14 +179,16 @@ describe("the JSON contract, against a real compare of every strategy", () => {
     expect(ACCEPTED_PATHS.length).toBeGreaterThan(20);
     const problems: string[] = [];
     for (const path of ACCEPTED_PATHS) {
-      for (const s of strategies) {
+      // A section present only with a flag (a projection, a cost) is read where that flag was given.
+      const runOf = projectedOnly(path) ? (projected.strategies as JsonObject[]) : strategies;
+      for (const s of runOf) {
         const { value, nullAt } = resolve(s, path);
         if (typeof value === "number" && Number.isFinite(value)) continue;
         if (value === null && nullAt && conditionOf(`strategies[].${nullAt}`)?.nullable) continue;
         problems.push(`${s.name}.${path}: ${value === undefined ? "missing" : JSON.stringify(value)}${nullAt ? ` (${nullAt} is null)` : ""}`);
       }
       // A path null in every strategy would check nothing: each one reads a number somewhere.
-      if (!strategies.some((s) => typeof resolve(s, path).value === "number")) problems.push(`${path}: a number in no strategy`);
+      if (!runOf.some((s) => typeof resolve(s, path).value === "number")) problems.push(`${path}: a number in no strategy`);
     }
     expect(problems, problems.join("\n")).toEqual([]);
   });
@@ -180,11 +202,16 @@ describe("the JSON contract, against a real compare of every strategy", () => {
       strategies.forEach((s, k) => {
         const detail = e.details[k]!;
         const { value, nullAt } = resolve(s, path);
+        if (value === undefined && projectedOnly(path)) {
+          // Not in a run without a projection: the expectation says so rather than reading a number.
+          expect(detail).toBe(`${s.name}.${path} is missing (not in the result)`);
+          return;
+        }
         if (value === null) {
           expect(detail).toBe(`${s.name}.${path} is missing (${s.name}.${nullAt} is null)`);
           return;
         }
-        const shown = new RegExp(`^${`${s.name}.${path}`.replace(/[.*]/g, "\\$&")} = (-?[\\d.]+)(?: ms)? == `).exec(detail);
+        const shown = new RegExp(`^${s.name}: got (-?[\\d.]+)(?: ms)?, expected == .* \\(${`${s.name}.${path}`.replace(/[.*]/g, "\\$&")}\\)$`).exec(detail);
         expect(shown, detail).not.toBeNull();
         // Both round the same measurement to 3 decimals: the JSON with Math.round, the detail with toFixed.
         expect(Math.abs(Number(shown![1]) - (value as number)), detail).toBeLessThanOrEqual(0.001);
@@ -198,16 +225,25 @@ describe("the JSON contract, against a real compare of every strategy", () => {
 
   it("has every field the README's contract block documents, and no field it does not", () => {
     // With --details and --expect; without --repeat.
-    const walk = walkOutput(output, ["--details", "--expect"]);
+    const walk = walkOutput(output, ["--details", "--expect", "real"]);
     expect(walk.problems, walk.problems.join("\n")).toEqual([]);
     // The nullable objects were checked field by field somewhere, not only seen as null.
-    for (const c of CONDITIONS.filter((c) => c.nullable)) expect(walk.seen.has(c.field), c.field).toBe(true);
+    for (const c of CONDITIONS.filter((c) => c.nullable && !c.flag && !c.field.startsWith("projection"))) expect(walk.seen.has(c.field), c.field).toBe(true);
   });
 
   it("with --repeat: the repeat block, and neither details nor expectations", () => {
-    const walk = walkOutput(repeated, ["--repeat"]);
+    const walk = walkOutput(repeated, ["--repeat", "real"]);
     expect(walk.problems, walk.problems.join("\n")).toEqual([]);
     expect(walk.seen.has("repeat")).toBe(true);
+  });
+
+  it("with a projection and a price: the projection and each strategy's cost, the ranking best first", () => {
+    const walk = walkOutput(projected, ["projection"]);
+    expect(walk.problems, walk.problems.join("\n")).toEqual([]);
+    for (const field of ["projection", "projection.price", "strategies[].projection", "strategies[].cost"]) expect(walk.seen.has(field), field).toBe(true);
+    const ranks = (projected.ranking as JsonObject[]).map((r) => r.rank as number);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(ranks[0]).toBe(1);
   });
 
   it("the README's block parses, and each of its comments is a condition this test checks", () => {

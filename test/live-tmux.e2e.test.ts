@@ -135,7 +135,7 @@ describe("live view in tmux (100 × 32)", () => {
     const legend = lines.findIndex((l) => l.startsWith("○ asked"));
     expect(legend).toBeGreaterThan(0);
     // The verdict first, then any warning (a loaded machine), then where the full table is.
-    expect(lines.slice(legend + 1).join("\n")).toMatch(/^webhook needed [\s\S]*\nThe full table: --table, or --format json\.$/);
+    expect(lines.slice(legend + 1).join("\n")).toMatch(/^\S[\s\S]*\n→ (use|poll)[\s\S]*\nThe full table: --table, or --format json\.$/);
     expect(onTerminal).not.toContain("┌");
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { liveHorizonMs, renderLiveFrame, renderLiveOutcome, renderProgressLine, type LiveFrameOptions } from "../src/render/live-frame.js";
 import type { RunEvent } from "../src/contract/events.js";
 import { Timeline } from "../src/contract/timeline.js";
+import { decide } from "../src/contract/verdict.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { startLiveView } from "../src/views/live.js";
 import { startProgress } from "../src/views/progress.js";
@@ -158,13 +159,18 @@ describe("live frame (from a recorded event stream)", () => {
 });
 
 describe("renderLiveOutcome (what follows the live view on stdout)", () => {
-  it("the verdict, failed expectations and their count, and where the full table is", () => {
+  it("the verdict and its recommendation, failed expectations and their count, and where the full table is", () => {
     const result = compareResult([polling, webhook], { expectations: [heldLatency, failedRatio] });
-    expect(renderLiveOutcome(result, plain)).toMatchInlineSnapshot(`
-      "webhook needed 5.13× fewer requests and learned each outcome 741× sooner
-      (p50: 0.61 ms vs 452.3 ms).
-      ✗ polling.requests.total >= 10 * webhook.requests.total
-          polling.requests.total = 118 >= 10 * webhook.requests.total = 230
+    const out = renderLiveOutcome(result, plain);
+    // The wording of the verdict is render.test.ts's snapshot; here, what follows the live view and in what order.
+    const { verdict, recommendation } = decide(result);
+    const flat = (text: string) => text.replace(/\s+/g, " ").trim();
+    const [head, tail] = out.split("\n→ ");
+    expect(flat(head!)).toBe(flat(verdict));
+    expect(flat(tail!).startsWith(flat(recommendation))).toBe(true);
+    expect(out.slice(out.indexOf("✗"))).toMatchInlineSnapshot(`
+      "✗ polling.requests.total >= 10 * webhook.requests.total
+          got 118, expected >= 230 (10 × webhook.requests.total = 10 × 23)
       1 of 2 expectations failed
       The full table: --table, or --format json."
     `);

@@ -5,7 +5,7 @@ import { renderSweepHtml } from "../src/render/html-sweep.js";
 import { escapeHtml, STRATEGY_DASH, STRATEGY_HEX } from "../src/render/html-svg.js";
 import { sections } from "../src/render/rows.js";
 import type { Lane, StrategyTimeline } from "../src/contract/timeline.js";
-import { verdict } from "../src/contract/verdict.js";
+import { recommendation, verdict } from "../src/contract/verdict.js";
 import type { StrategyName } from "../src/scenario/types.js";
 import { compareResult, mixedCheck, plain, polling, seven, two, variant, webhook } from "./render-fixtures.js";
 import { sweep } from "./sweep-fixtures.js";
@@ -144,6 +144,7 @@ describe("renderHtmlReport (hand-built result and timelines)", () => {
     const bare = renderHtmlReport(two, []);
     expect(bare).not.toContain("<svg viewBox");
     expect(bare).toContain(escapeHtml(verdict(two)));
+    expect(bare).toContain(`<p class="recommendation">→ ${escapeHtml(recommendation(two))}</p>`);
   });
 
   it("first what a reader compares: the verdict, a card per strategy and the per-payment timeline; the full table last", () => {

@@ -5,6 +5,7 @@ import { CLASSROOM_LANES } from "../src/contract/classroom.js";
 import type { RunEvent, RunListener } from "../src/contract/events.js";
 import type { CompareResult, PaymentRecord } from "../src/contract/result.js";
 import { readRunBody, serveClassroom } from "../src/serve/classroom.js";
+import { verdict } from "../src/contract/verdict.js";
 import { virtualPlayback } from "../src/serve/playback.js";
 import { ClassroomRecorder } from "../src/serve/recorder.js";
 import { CONTENT_SECURITY_POLICY, MAX_RUN_BODY_BYTES } from "../src/serve/server.js";
@@ -114,7 +115,8 @@ describe("the classroom server: small and closed", () => {
     expect(types.filter((t) => t === "start")).toHaveLength(2);
     expect(types.filter((t) => t === "end")).toHaveLength(2);
     expect(types.at(-1)).toBe("done");
-    expect(c.said.some((l) => l.startsWith("run 1 (poll every 1000 ms): webhook needed"))).toBe(true);
+    const said = verdict(compareResult([polling, webhook]));
+    expect(c.said.some((l) => l.startsWith(`run 1 (poll every 1000 ms): ${said.slice(0, 40)}`)), c.said.join("\n")).toBe(true);
   });
 });
 

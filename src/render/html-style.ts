@@ -23,6 +23,7 @@ dl.params div { display: flex; gap: 12px; border-bottom: 1px solid var(--rule); 
 dl.params dt { color: var(--muted); flex: 0 0 7.5em; }
 dl.params dd { margin: 0; font-weight: 600; min-width: 0; overflow-wrap: anywhere; }
 .verdict { font-size: 1.35em; font-weight: 700; border-left: 8px solid var(--fg); padding: 4px 0 4px 14px; margin: 20px 0; }
+.recommendation { font-size: 1.15em; font-weight: 700; margin: -8px 0 20px 22px; }
 .verdict.good { border-color: var(--good); } .verdict.bad { border-color: var(--bad); }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 8px 0 16px; max-width: 100%; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 14px; margin: 8px 0 20px; }

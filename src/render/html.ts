@@ -11,7 +11,7 @@ import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { checkSummary, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
 import { repeatNote, sections } from "./rows.js";
-import { verdict } from "../contract/verdict.js";
+import { decide } from "../contract/verdict.js";
 
 export { escapeHtml } from "./html-svg.js";
 
@@ -67,7 +67,8 @@ function compareSection(result: CompareResult, timelines: StrategyTimeline[]): s
   const parts: string[] = [];
   if (result.scenario.description) parts.push(`<p class="description">${escapeHtml(result.scenario.description)}</p>`);
   if (result.partial) parts.push(`<p class="warn">Partial results: the run was interrupted, so the figures cover only what was gathered.</p>`);
-  parts.push(`<p class="verdict">${escapeHtml(verdict(result))}</p>`);
+  const decision = decide(result);
+  parts.push(`<p class="verdict">${escapeHtml(decision.verdict)}</p>`, `<p class="recommendation">→ ${escapeHtml(decision.recommendation)}</p>`);
   parts.push(summaryCards(result));
   if (timelines.length > 0) {
     parts.push(paymentTimeline(timelines), requestsChart(timelines, result.repeat?.runs), latencyCdf(timelines));

@@ -4,7 +4,7 @@ import type { Scenario } from "../scenario/types.js";
 import { strategyColor, type Paint, type Palette } from "./color.js";
 import { formatCount, formatMs, formatPercent, formatSeconds } from "../contract/format.js";
 import type { CompareResult } from "../contract/result.js";
-import { verdict } from "../contract/verdict.js";
+import { decide } from "../contract/verdict.js";
 import { expectationCount, expectationLines } from "./expectations.js";
 import { healthWarnings } from "./health.js";
 import { MAX_WIDTH, OUTSIDE_PARENTHESES, wrap, wrapHanging } from "./text.js";
@@ -327,7 +327,8 @@ function pad(text: string, n: number): string {
  * count, so the frame and its summary stay on a 100 × 32 screen.
  */
 export function renderLiveOutcome(result: CompareResult, palette: Palette): string {
-  const lines: string[] = wrap(verdict(result), MAX_WIDTH, OUTSIDE_PARENTHESES).map(palette.bold);
+  const { verdict, recommendation } = decide(result);
+  const lines: string[] = [...wrap(verdict, MAX_WIDTH, OUTSIDE_PARENTHESES), ...wrapHanging(`→ ${recommendation}`, MAX_WIDTH, 2).map(palette.bold)];
   if (result.partial) lines.push(palette.warn("partial results: the run was interrupted"));
   for (const warning of healthWarnings(result.strategies)) lines.push(...wrapHanging(warning, MAX_WIDTH, 2).map(palette.warn));
   const expectations = result.expectations ?? [];
