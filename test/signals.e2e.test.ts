@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { runCli } from "./helpers/cli.js";
 
 /** A port that was free a moment ago: bind 0, read it, let it go. */
@@ -11,6 +11,15 @@ function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** True when something accepts connections on the port. */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
   });
 }
 
@@ -30,20 +39,27 @@ describe.each([
   it(`exits ${code} within 2 s, prints partial JSON, no stack trace, and frees its ports`, async () => {
     const port = await freePort();
     let signalledAt = 0;
-    // Payments settle after 20 s: the run is mid-flight, the receiver holding the port, when the signal lands.
+    // Payments settle after 20 s: the signal lands mid-flight, once the receiver answers on its
+    // port (a fixed delay after spawning could land before the CLI has even loaded on a busy machine).
     const result = await runCli(["compare", "--format", "json", "--payments", "5", "--delay", "fixed(20s)", "--deadline", "60s", "--strategies", "webhook,polling", "--webhook-port", String(port)], {
       timeoutMs: 15_000,
       onSpawn: (child) => {
-        setTimeout(() => {
+        void (async () => {
+          while (!(await answers(port))) {
+            if (child.exitCode !== null) return;
+            await new Promise((r) => setTimeout(r, 20));
+          }
           signalledAt = Date.now();
           child.kill(signal);
-        }, 1500);
+        })();
       },
     });
     const exitedAfter = Date.now() - signalledAt;
     expect(signalledAt).toBeGreaterThan(0);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(code);
+    // The promise is 2 s; closing the servers and printing took 30–870 ms with the load average
+    // near 7 on two cores, and tens of ms on an idle machine.
     expect(exitedAfter).toBeLessThan(2000);
     const json = JSON.parse(result.stdout) as { schemaVersion: number; partial: boolean; strategies: Array<{ name: string; payments: { total: number } }> };
     expect(json.schemaVersion).toBe(1);

@@ -129,6 +129,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     const deadlineTimer = new AbortController();
     const stopWaiting = () => deadlineTimer.abort();
     abort?.addEventListener("abort", stopWaiting, { once: true });
+    // Interrupted while starting or creating payments: the listener above will never fire.
+    if (abort?.aborted) stopWaiting();
     await Promise.race([options.untilDeadline ? new Promise<void>(() => {}) : everyoneKnown, sleep(lastCreation + deadlineWall - clock.now(), deadlineTimer.signal)]);
     stopWaiting();
     abort?.removeEventListener("abort", stopWaiting);
