@@ -178,6 +178,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     return await task();
   } catch (err) {
     if (err instanceof CommanderError) {
+      // `apiwh` alone prints the help to stderr as an error (commander's exit code 1): no command
+      // was given, which is a usage mistake (2), so a script that forgot its command fails.
+      if (err.code === "commander.help" && err.exitCode !== 0) return 2;
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
       io.stderr.write(`error: ${oneLine(err.message)}\n`);
       return 2;
