@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sleep } from "../measure/clock.js";
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { ApiFaults } from "../scenario/types.js";
@@ -19,8 +18,8 @@ export interface GateOptions {
   rateLimitPerSecond: number | null;
   faults: ApiFaults;
   now: () => number;
-  /** Aborted when the provider closes, so injected latency never outlives it. */
-  signal: AbortSignal;
+  /** Waits wall milliseconds, cut short when the provider closes, so injected latency never outlives it. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**
@@ -58,7 +57,7 @@ export class ApiGate {
     const rng = rngFor(this.options.seed, Stream.apiFault, k);
     const fails = rng.next() < errorRate;
     if (latency)
-      return sleep(Math.max(0, sample(latency, rng)) / this.options.speed, this.options.signal).then(() => {
+      return this.options.sleep(Math.max(0, sample(latency, rng)) / this.options.speed).then(() => {
         if (fails) throw this.injectedError();
       });
     if (fails) throw this.injectedError();

@@ -16,6 +16,7 @@ import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
 import { WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
+import { Waits } from "./waits.js";
 
 export interface ProviderOptions {
   host: string;
@@ -96,7 +97,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     if (latencyMs === 0 && jitterMs === 0) return 0;
     return (latencyMs + jitterMs * jitterRng.next()) / options.speed;
   };
-  const closing = new AbortController();
+  // Held long polls and injected latencies, ended together when the provider closes.
+  const waits = new Waits();
   const faults = options.faults ?? { webhook: NO_WEBHOOK_FAULTS, api: { errorRate: 0, latency: null } };
   const sender = new WebhookSender({
     ...options.webhook,
@@ -122,7 +124,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     rateLimitPerSecond: options.rateLimitPerSecond ?? null,
     faults: faults.api,
     now: () => clock.now(),
-    signal: closing.signal,
+    sleep: (ms) => waits.sleep(ms),
   });
   const meter = new ServerMeter();
   const limits: ProviderLimits = { ...PROVIDER_LIMITS, ...options.limits };
@@ -192,7 +194,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   }
 
   function answerPoll(req: IncomingMessage, res: ServerResponse, index: number, url: URL | null): Promise<void> | undefined {
-    const answer = readPayment(store, index, url?.searchParams ?? null, req, options.speed, closing.signal);
+    const answer = readPayment(store, index, url?.searchParams ?? null, req, options.speed, waits);
     if (answer instanceof Promise) return answer.then((a) => sendPoll(res, index, a));
     return sendPoll(res, index, answer);
   }
@@ -273,7 +275,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       apiErrors: { ...gate.counts },
     }),
     async close() {
-      closing.abort();
+      waits.close();
       stream.close();
       store.stop();
       await sender.close();
