@@ -3,11 +3,12 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { checkCommand, compareCommand, sweepCommand, withInterrupts, type CheckFlags, type SweepFlags } from "./cli/actions.js";
+import { checkCommand, compareCommand, sweepCommand, type CheckFlags, type SweepFlags } from "./cli/actions.js";
+import { Interrupts } from "./cli/interrupts.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
 
-function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): Command {
+function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Promise<number>) => void): Command {
   const program = new Command("apiwh")
     .description("Measure what it costs to learn about a payment by polling an API versus being told by a webhook.")
     .version(VERSION, "-V, --version")
@@ -36,11 +37,12 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
+    .option("--force", "run on the real clock even above what one machine runs faithfully (100,000 payments, 5,000 requests a second)")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
-    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
+    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io, interrupts)));
 
   program
     .command("check")
@@ -49,7 +51,8 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--junit <file>", "also write a JUnit XML report (one testcase per expectation)")
     .option("--report <file>", "also write a self-contained HTML report of every scenario")
-    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
+    .option("--force", "run scenarios above what one machine runs faithfully on the real clock")
+    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io, interrupts)));
 
   program
     .command("sweep")
@@ -62,13 +65,15 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000)", flag.speedFactor)
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).argParser(flag.choiceFlag("--format", ["table", "json"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
-    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io)));
+    .option("--force", "run even above what one machine runs faithfully on the real clock")
+    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io, interrupts)));
 
-  const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O) =>
+  const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O, server = false) =>
     setTask(async () => {
+      if (server) interrupts.stopsOnSignal();
       const [command, { colorEnabled }] = await Promise.all([load(), import("./render/color.js")]);
-      const { value, exitCode } = await withInterrupts((signal) => command({ ...options, color: colorEnabled(io.stdout, io.env) }, io, signal));
-      return exitCode ?? value;
+      const value = await command({ ...options, color: colorEnabled(io.stdout, io.env) }, io, interrupts.signal);
+      return interrupts.exitCode ?? value;
     });
 
   program
@@ -79,7 +84,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
     .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean }) =>
-      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }),
+      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
     );
 
   program
@@ -92,7 +97,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void): C
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).argParser(flag.choiceFlag("--signature", ["standard-webhooks", "stripe"], "a signature format")).default("standard-webhooks"))
     .option("--print-secret", "print the secret the provider handed out", false)
     .action((o: { port: number; host: string; secret?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
-      standalone(async () => (await import("./commands/listen.js")).listenCommand, o),
+      standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
     );
 
   program
@@ -167,8 +172,17 @@ function failLoudly(io: Io): void {
 /** The single error boundary: every outcome of the CLI becomes an exit code here. */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   failLoudly(io);
+  // Installed before anything else, so a signal during start-up, the run or the writing of a report
+  // is always an orderly stop that prints what was gathered, never a kill with nothing printed.
+  const interrupts = new Interrupts(io).install();
+  const code = await runCommand(argv, io, interrupts);
+  interrupts.finish(code);
+  return code;
+}
+
+async function runCommand(argv: string[], io: Io, interrupts: Interrupts): Promise<number> {
   let task: (() => Promise<number>) | undefined;
-  const program = buildProgram(io, (t) => (task = t));
+  const program = buildProgram(io, interrupts, (t) => (task = t));
   try {
     await program.parseAsync(argv);
     if (!task) {

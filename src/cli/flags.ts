@@ -34,6 +34,8 @@ export interface CompareFlags {
   delay?: Distribution;
   failureRate?: number;
   latency?: number;
+  /** Run on the real clock even above what one machine runs faithfully (src/run/capacity.ts). */
+  force?: boolean;
 }
 
 /**

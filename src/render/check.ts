@@ -4,7 +4,7 @@ import { expectationLines } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
 import { checkDocument } from "../contract/verdict.js";
 import { toJson } from "./json.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioVerdict } from "./outcome.js";
 import { MAX_WIDTH, truncate, visibleWidth, wrapHanging } from "./text.js";
 
 /** Longer names are cut so the verdict keeps a readable share of the line. */
@@ -18,7 +18,7 @@ const GAP = "  ";
  */
 export function renderCheckTable(check: CheckResult, palette: Palette): string {
   const names = check.scenarios.map((s) => truncate(oneLine(s.name), MAX_NAME_WIDTH));
-  const counts = check.scenarios.map((s) => (s.status === "error" ? "–" : heldOfTotal(s)));
+  const counts = check.scenarios.map((s) => (s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s)));
   const durations = check.scenarios.map((s) => formatSeconds(s.durationMs));
   const nameWidth = Math.max(0, ...names.map(visibleWidth));
   const countWidth = Math.max(0, ...counts.map(visibleWidth));
@@ -28,8 +28,8 @@ export function renderCheckTable(check: CheckResult, palette: Palette): string {
 
   const lines: string[] = [];
   check.scenarios.forEach((s, i) => {
-    const verdict = s.status === "error" ? "could not run" : truncate(oneLine(scenarioVerdict(s)), verdictWidth);
-    const paintVerdict = s.status === "error" ? palette.bad : (t: string) => t;
+    const verdict = s.status === "error" ? "could not run" : truncate(oneLine(interruptedNote(s) ?? scenarioVerdict(s)), verdictWidth);
+    const paintVerdict = s.status === "error" ? palette.bad : s.status === "partial" ? palette.warn : (t: string) => t;
     lines.push(
       [
         `${mark(s, palette)} ${names[i]!}${fill(names[i]!, nameWidth)}`,
@@ -53,11 +53,13 @@ export function renderCheckJson(check: CheckResult): string {
 function mark(s: ScenarioCheck, palette: Palette): string {
   if (s.status === "passed") return palette.good("✓");
   if (s.status === "failed") return palette.bad("✗");
+  if (s.status === "partial") return palette.warn("–");
   return palette.bad("!");
 }
 
 /** What a failing scenario owes the reader: the expectations that failed, or the error. */
 function underneath(s: ScenarioCheck, palette: Palette): string[] {
+  if (s.status === "partial") return [];
   if (s.status === "error") {
     const message = s.error ?? "the scenario could not run";
     return message.split("\n").flatMap((line) => wrapHanging(`  ${line}`, MAX_WIDTH, 4)).map(palette.bad);

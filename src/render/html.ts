@@ -8,7 +8,7 @@ import { STYLE } from "./html-style.js";
 import { escapeHtml, strategyHex } from "./html-svg.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
+import { checkSummary, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioVerdict } from "./outcome.js";
 import { repeatNote, sections } from "./rows.js";
 import { verdict } from "../contract/verdict.js";
 
@@ -36,7 +36,7 @@ export function renderHtmlReport(result: CompareResult, timelines: StrategyTimel
 export function renderCheckHtmlReport(check: CheckResult, timelines: ReadonlyMap<string, StrategyTimeline[]> = new Map()): string {
   const rows = check.scenarios.map(
     (s, i) =>
-      `<tr><td class="mark ${s.status}">${STATUS_MARK[s.status]}</td><td><a href="#scenario-${i + 1}">${escapeHtml(s.name)}</a></td><td class="num">${s.status === "error" ? "–" : heldOfTotal(s)}</td><td>${escapeHtml(s.status === "error" ? "could not run" : scenarioVerdict(s))}</td><td class="num">${formatSeconds(s.durationMs)}</td></tr>`,
+      `<tr><td class="mark ${s.status}">${STATUS_MARK[s.status]}</td><td><a href="#scenario-${i + 1}">${escapeHtml(s.name)}</a></td><td class="num">${s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s)}</td><td>${escapeHtml(s.status === "error" ? "could not run" : (interruptedNote(s) ?? scenarioVerdict(s)))}</td><td class="num">${formatSeconds(s.durationMs)}</td></tr>`,
   );
   const summary = `<table class="summary"><thead><tr><th></th><th>Scenario</th><th class="num">Expectations</th><th>Verdict</th><th class="num">Duration</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
   const body = [
@@ -48,11 +48,11 @@ export function renderCheckHtmlReport(check: CheckResult, timelines: ReadonlyMap
   return page(`apiwh check · ${check.ok ? "passed" : "failed"}`, body.join("\n"));
 }
 
-const STATUS_MARK: Record<ScenarioCheck["status"], string> = { passed: "✓", failed: "✗", error: "!" };
+const STATUS_MARK: Record<ScenarioCheck["status"], string> = { passed: "✓", failed: "✗", error: "!", partial: "–" };
 
 function scenarioSection(s: ScenarioCheck, index: number, timelines: StrategyTimeline[]): string {
   const head = `<h2 id="scenario-${index}"><span class="mark ${s.status}">${STATUS_MARK[s.status]}</span> ${escapeHtml(s.name)}</h2><p class="file"><code>${escapeHtml(s.file)}</code></p>`;
-  if (s.status === "error" || !s.result) return `<section class="scenario">${head}<pre class="error">${escapeHtml(s.error ?? "the scenario could not run")}</pre></section>`;
+  if (s.status === "error" || !s.result) return `<section class="scenario">${head}<pre class="error">${escapeHtml(s.error ?? interruptedNote(s) ?? "the scenario could not run")}</pre></section>`;
   const beyond = failureBeyondExpectations(s);
   const charts = timelines.length > 0 ? `${requestsChart(timelines)}${latencyCdf(timelines)}${paymentTimeline(timelines)}` : "";
   return `<section class="scenario">${head}${compareSection(s.result)}${beyond ? `<p class="bad">${escapeHtml(beyond)}</p>` : ""}${charts}</section>`;

@@ -1,19 +1,22 @@
 import type { CheckResult, ExpectationResult, ScenarioCheck } from "../contract/result.js";
-import { failureBeyondExpectations } from "./outcome.js";
+import { failureBeyondExpectations, interruptedNote } from "./outcome.js";
 
 /**
  * `apiwh check --junit`: one `<testsuite>` per scenario, one `<testcase>` per expectation, so CI
  * shows each threshold as a test. A failed expectation carries `<failure>` with its details; a
- * scenario that could not run is a single testcase with `<error>`. Times are in seconds.
+ * scenario that could not run is a single testcase with `<error>`; a scenario an interrupt cut
+ * short has each expectation `<skipped>` (never a failure: it was not judged), and one that never
+ * started a single skipped testcase. Times are in seconds.
  */
 export function renderJUnit(check: CheckResult): string {
   const suites = check.scenarios.map(testsuite);
   const tests = suites.reduce((n, s) => n + s.tests, 0);
   const failures = suites.reduce((n, s) => n + s.failures, 0);
   const errors = suites.reduce((n, s) => n + s.errors, 0);
+  const skipped = suites.reduce((n, s) => n + s.skipped, 0);
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites${attrs({ name: "apiwh check", tests, failures, errors, time: seconds(check.durationMs) })}>`,
+    `<testsuites${attrs({ name: "apiwh check", tests, failures, errors, skipped, time: seconds(check.durationMs) })}>`,
     ...suites.flatMap((s) => s.lines),
     `</testsuites>`,
   ].join("\n");
@@ -23,6 +26,7 @@ interface Suite {
   tests: number;
   failures: number;
   errors: number;
+  skipped: number;
   lines: string[];
 }
 
@@ -31,7 +35,14 @@ function testsuite(s: ScenarioCheck): Suite {
   const cases: string[][] = [];
   let failures = 0;
   let errors = 0;
-  if (s.status === "error") {
+  let skipped = 0;
+  const note = interruptedNote(s);
+  if (note !== null) {
+    const names = s.expectations.length > 0 ? s.expectations.map((e) => e.text) : ["run scenario"];
+    const time = seconds(s.durationMs / names.length);
+    skipped = names.length;
+    for (const name of names) cases.push([`<testcase${attrs({ classname, name, time, file: s.file })}>`, `  <skipped${attrs({ message: note })}/>`, `</testcase>`]);
+  } else if (s.status === "error") {
     errors = 1;
     cases.push([`<testcase${attrs({ classname, name: "run scenario", time: seconds(s.durationMs), file: s.file })}>`, `  <error${attrs({ message: s.error ?? "the scenario could not run" })}/>`, `</testcase>`]);
   } else {
@@ -49,8 +60,8 @@ function testsuite(s: ScenarioCheck): Suite {
       cases.push(testcase(classname, { text: "the run completed", ok: false, details: [beyond] }, time, s.file));
     }
   }
-  const open = `<testsuite${attrs({ name: s.name, tests: cases.length, failures, errors, skipped: 0, time: seconds(s.durationMs), file: s.file })}>`;
-  return { tests: cases.length, failures, errors, lines: [`  ${open}`, ...cases.flat().map((l) => `    ${l}`), `  </testsuite>`] };
+  const open = `<testsuite${attrs({ name: s.name, tests: cases.length, failures, errors, skipped, time: seconds(s.durationMs), file: s.file })}>`;
+  return { tests: cases.length, failures, errors, skipped, lines: [`  ${open}`, ...cases.flat().map((l) => `    ${l}`), `  </testsuite>`] };
 }
 
 function testcase(classname: string, e: ExpectationResult, time: string, file: string): string[] {

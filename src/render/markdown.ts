@@ -4,7 +4,7 @@ import { failedCount, holdCount } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioVerdict } from "./outcome.js";
 import { sections } from "./rows.js";
 import { scenarioLine } from "./table.js";
 import { verdict } from "../contract/verdict.js";
@@ -12,7 +12,7 @@ import { verdict } from "../contract/verdict.js";
 /** Markdown carries no colour; the cells are the terminal's, unpainted. */
 const PLAIN = makePalette(false);
 
-const STATUS_EMOJI: Record<ScenarioCheck["status"], string> = { passed: "✅", failed: "❌", error: "⚠️" };
+const STATUS_EMOJI: Record<ScenarioCheck["status"], string> = { passed: "✅", failed: "❌", error: "⚠️", partial: "⏸️" };
 
 /**
  * `apiwh compare --format markdown`: the terminal table's rows as one GitHub-flavoured table (no
@@ -43,7 +43,8 @@ export function renderMarkdown(result: CompareResult): string {
  * outcome, the summary line, one table row per scenario, then what went wrong, scenario by scenario.
  */
 export function renderCheckMarkdown(check: CheckResult): string {
-  const blocks: string[] = [`## ${check.ok ? "✅" : "❌"} apiwh check ${check.ok ? "passed" : "failed"}`, checkSummary(check)];
+  const outcome = check.ok ? "✅ apiwh check passed" : check.partial ? "⏸️ apiwh check interrupted" : "❌ apiwh check failed";
+  const blocks: string[] = [`## ${outcome}`, checkSummary(check)];
   if (check.scenarios.length > 0) {
     blocks.push(
       markdownTable(
@@ -52,15 +53,15 @@ export function renderCheckMarkdown(check: CheckResult): string {
         check.scenarios.map((s) => [
           STATUS_EMOJI[s.status],
           s.name,
-          s.status === "error" ? "–" : heldOfTotal(s),
-          s.status === "error" ? "could not run" : scenarioVerdict(s),
+          s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s),
+          s.status === "error" ? "could not run" : (interruptedNote(s) ?? scenarioVerdict(s)),
           formatSeconds(s.durationMs),
         ]),
       ),
     );
   }
   for (const s of check.scenarios) {
-    if (s.status === "passed") continue;
+    if (s.status === "passed" || s.status === "partial") continue;
     const lines = [`### ${STATUS_EMOJI[s.status]} ${escapeText(s.name)}`];
     // A scenario that could not be read is named by its file already.
     if (s.file !== s.name) lines.push("", code(s.file));
