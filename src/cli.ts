@@ -92,11 +92,12 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .description("run a webhook receiver on its own, printing each delivery and whether it verified")
     .option("--port <port>", "port to listen on", flag.port("--port"), 4011)
     .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--secret <secret>", "the endpoint's signing secret (whsec_…)")
+    .option("--secret <whsec_…>", "the endpoint's signing secret (other users see it in `ps`: prefer --secret-file or APIWH_WEBHOOK_SECRET)")
+    .option("--secret-file <path>", "read the signing secret from this file")
     .option("--provider <url>", "register with this provider and take the secret from its answer")
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).argParser(flag.choiceFlag("--signature", ["standard-webhooks", "stripe"], "a signature format")).default("standard-webhooks"))
     .option("--print-secret", "print the secret the provider handed out", false)
-    .action((o: { port: number; host: string; secret?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
+    .action((o: { port: number; host: string; secret?: string; secretFile?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
       standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
     );
 
