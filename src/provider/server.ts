@@ -10,7 +10,7 @@ import { ApiGate, OpenLimit, type ApiErrorCounts } from "./api-gate.js";
 import { EventStream } from "./event-stream.js";
 import { discardBody, readJson } from "../http/body.js";
 import { HttpError, sendError, sendJson } from "../http/errors.js";
-import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
+import { closeServer, listen, serverTimeouts, type ServerTimeouts } from "../http/server.js";
 import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
@@ -40,6 +40,8 @@ export interface ProviderOptions {
   sse?: { dropAfterEvents: number | null };
   /** Caps on what clients can make the provider hold; absent fields take PROVIDER_LIMITS. */
   limits?: Partial<ProviderLimits>;
+  /** Test knob: server timeouts other than SERVER_TIMEOUTS, to watch them fire without waiting 10 s. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export interface ProviderLimits {
@@ -246,7 +248,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
   }
 
-  const server = createServer(SERVER_TIMEOUTS, (req, res) => {
+  const server = createServer(serverTimeouts(options.timeouts), (req, res) => {
     let pending: Promise<void> | undefined;
     try {
       pending = route(req, res);
