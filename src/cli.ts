@@ -83,7 +83,8 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--port <port>", "port to listen on", flag.port("--port"), 4010)
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
-    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean }) =>
+    .option("--allow-host <host>", "also deliver webhooks to this host (repeatable; loopback only by default, never link-local or metadata addresses)", flag.collect, [])
+    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[] }) =>
       standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
     );
 

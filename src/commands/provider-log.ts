@@ -26,7 +26,7 @@ export interface ServedRequest {
 /** Said once at start-up when the scenario's fault plan fails deliveries: where those failures happen. */
 export const FAULTS_AT_SENDER = "webhook faults: 500s and 503s are played at the sender; nothing is sent for them";
 
-export function bannerLines(url: string, scenario: Scenario, source: string, p: Palette): string[] {
+export function bannerLines(url: string, scenario: Scenario, source: string, p: Palette, allowHosts: readonly string[] = []): string[] {
   const s = scenario.settlement;
   const retries = scenario.webhook.retriesMs;
   const shownRetries = retries.slice(0, 4).map((ms) => (ms === 0 ? "at once" : formatDurationShort(ms))).join(", ") + (retries.length > 4 ? ", …" : "");
@@ -42,6 +42,7 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
     route("POST", "/webhook-endpoints", 'subscribe: {"url": "http://127.0.0.1:4011/webhook"}'),
     "",
     p.dim(`webhooks: ${scenario.webhook.signature} signatures, attempts ${shownRetries}`),
+    p.dim(`delivered to loopback only${allowHosts.length > 0 ? ` and ${allowHosts.map((h) => printable(h, 40)).join(", ")}` : " (--allow-host adds a host)"}; never link-local or metadata addresses`),
     ...(scriptsFailures(scenario.faults.webhook) ? [p.warn(FAULTS_AT_SENDER)] : []),
     p.dim("Signing secrets stay hidden unless --print-secret. Ctrl-C stops the provider."),
   ];

@@ -17,6 +17,7 @@ import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
 import { WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 import { Waits } from "./waits.js";
+import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
 
 export interface ProviderOptions {
   host: string;
@@ -42,6 +43,10 @@ export interface ProviderOptions {
   limits?: Partial<ProviderLimits>;
   /** Test knob: server timeouts other than SERVER_TIMEOUTS, to watch them fire without waiting 10 s. */
   timeouts?: Partial<ServerTimeouts>;
+  /** Hosts (names or addresses) webhooks may go to besides loopback (`apiwh provider --allow-host`); see targets.ts. */
+  allowHosts?: string[];
+  /** Test knob, in-process only (a function does not cross to a worker): how host names resolve. */
+  resolve?: Resolver;
 }
 
 export interface ProviderLimits {
@@ -102,7 +107,9 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   // Held long polls and injected latencies, ended together when the provider closes.
   const waits = new Waits();
   const faults = options.faults ?? { webhook: NO_WEBHOOK_FAULTS, api: { errorRate: 0, latency: null } };
+  const targets = new TargetPolicy(options.allowHosts, options.resolve);
   const sender = new WebhookSender({
+    lookup: targets.lookup,
     ...options.webhook,
     speed: options.speed,
     clock,
@@ -219,6 +226,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 
   async function registerEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = validateEndpointBody(await readJson(req, res));
+    const refused = await targets.refusal(target.hostname);
+    if (refused) throw new HttpError(400, "invalid_request", `url refused: ${refused}; ${TARGET_RULE}`, "url");
     if (sender.endpoints.length >= limits.webhookEndpoints) throw new HttpError(503, "endpoint_limit_reached", `this provider holds at most ${limits.webhookEndpoints} webhook endpoints`);
     const endpoint = sender.register(target);
     return reply(res, 201, { id: endpoint.id, url: endpoint.url, secret: endpoint.secret });

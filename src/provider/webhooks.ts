@@ -9,6 +9,7 @@ import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs }
 import { signedHeaders, WARM_UP_METHOD } from "../webhooks/headers.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
+import type { TargetPolicy } from "./targets.js";
 
 export interface Endpoint {
   id: string;
@@ -56,6 +57,8 @@ export interface SenderOptions {
    */
   faultsPlayedBy: "sender" | "receiver";
   onAttempt?: (attempt: DeliveryAttempt) => void;
+  /** How the sender's sockets resolve a host name: only to addresses the delivery rule allows (targets.ts). */
+  lookup?: TargetPolicy["lookup"];
 }
 
 interface Chain {
@@ -242,7 +245,8 @@ export class WebhookSender {
   private poolFor(url: URL): Pool {
     let pool = this.pools.get(url.origin);
     if (!pool) {
-      pool = new Pool(url.origin, { connections: 64, pipelining: 1, keepAliveTimeout: 10_000 });
+      // Redirects are never followed (a 3xx is a failed attempt), and a name connects only to checked addresses.
+      pool = new Pool(url.origin, { connections: 64, pipelining: 1, keepAliveTimeout: 10_000, connect: this.options.lookup ? { lookup: this.options.lookup } : undefined });
       this.pools.set(url.origin, pool);
     }
     return pool;
