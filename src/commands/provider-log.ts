@@ -85,6 +85,11 @@ export function settledLine(id: string, status: string, at: number, t0: number, 
   return `${p.dim(elapsed(at - t0))}  provider          ${id} settled ${paintStatus(status, p)}`;
 }
 
+/** The provider let go of what a client made it hold past its bounds, and why. */
+export function shedLine(reason: string, at: number, t0: number, p: Palette): string {
+  return `${p.dim(elapsed(at - t0))}  provider          ${p.warn(printable(reason, 160))}`;
+}
+
 export function deliveryLine(a: DeliveryAttempt, id: string, t0: number, p: Palette): string {
   const ok = a.status >= 200 && a.status < 300;
   const status = a.scripted

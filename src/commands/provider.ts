@@ -12,7 +12,7 @@ import { makePalette } from "../render/color.js";
 import { defaultScenario } from "../scenario/defaults.js";
 import { settlementRule } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
-import { bannerLines, deliveryLine, requestLine, settledLine, stopLine, type ServedRequest } from "./provider-log.js";
+import { bannerLines, deliveryLine, requestLine, settledLine, shedLine, stopLine, type ServedRequest } from "./provider-log.js";
 import { bindError, checkHost, checkPort, exposureWarning, printable, untilAborted } from "./shared.js";
 import { isIP } from "node:net";
 import { UsageError } from "../errors.js";
@@ -48,6 +48,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   const onEvent = (e: ProviderEvent) => {
     if (e.kind === "settled") out(settledLine(idOf(e.index), e.status, e.at, t0, p));
     else if (e.kind === "delivery") out(deliveryLine(e.attempt, idOf(e.attempt.paymentIndex), t0, p));
+    else if (e.kind === "shed") out(shedLine(e.reason, e.at, t0, p));
     // "created" and "polled" are covered by the request lines.
   };
   let provider: Provider;

@@ -84,10 +84,13 @@ export function clientOf(req: IncomingMessage): string {
  */
 export class OpenLimit {
   private readonly open = new Map<string, number>();
+  private total = 0;
 
   constructor(
     private readonly what: string,
     private readonly max: number,
+    /** For all clients together: per-address caps alone let a client spread over 127.0.0.0/8. */
+    private readonly maxTotal = Infinity,
   ) {}
 
   /** Takes a slot for the request's client until its response closes; throws the 429 when none is left. */
@@ -96,8 +99,12 @@ export class OpenLimit {
     const held = this.open.get(client) ?? 0;
     if (held >= this.max)
       throw new HttpError(429, "too_many_open_requests", `at most ${this.max} open ${this.what} per client; close one first`, undefined, { "retry-after": "1" });
+    if (this.total >= this.maxTotal)
+      throw new HttpError(429, "too_many_open_requests", `at most ${this.maxTotal} open ${this.what} on this provider; retry once one closes`, undefined, { "retry-after": "1" });
     this.open.set(client, held + 1);
+    this.total++;
     res.once("close", () => {
+      this.total--;
       const left = (this.open.get(client) ?? 1) - 1;
       if (left > 0) this.open.set(client, left);
       else this.open.delete(client);

@@ -6,7 +6,7 @@ import { summarizeLatencies } from "../contract/latency.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
 import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
-import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
+import { PROVIDER_LIMITS, type ProviderOptions, type ProviderSnapshot } from "../provider/server.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
@@ -57,6 +57,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       faults: scenario.faults,
       // The receiver below plays the plan's 500s and 503s, after verifying each delivery.
       faultsPlayedBy: "receiver",
+      // A payment makes at most two delivery chains (a seeded duplicate) to the run's one endpoint: the queue bound never binds a run.
+      limits: { pendingDeliveriesPerEndpoint: Math.max(PROVIDER_LIMITS.pendingDeliveriesPerEndpoint, 2 * count), pendingDeliveries: Math.max(PROVIDER_LIMITS.pendingDeliveries, 2 * count) },
       ...options.provider,
     },
     emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
