@@ -33,7 +33,7 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
   const route = (method: string, path: string, what: string) => `  ${p.bold(method.padEnd(5))}${path.padEnd(20)}${p.dim(what)}`;
   return [
     `apiwh provider listening on ${p.bold(url)}`,
-    p.dim(`scenario ${scenario.name} (${source}): settles after ${s.delay.source}, ${Math.round(s.failureRate * 100)}% fail, speed ${scenario.speed}×`),
+    p.dim(`scenario ${printable(scenario.name, 60)} (${printable(source, 80)}): settles after ${s.delay.source}, ${Math.round(s.failureRate * 100)}% fail, speed ${scenario.speed}×`),
     "",
     route("POST", "/payments", 'create: {"amount": 1000, "currency": "usd"}'),
     route("GET", "/payments/:id", "read one; ETag/If-None-Match; ?wait=30s holds"),

@@ -6,6 +6,7 @@ import { checkDocument } from "../contract/verdict.js";
 import { toJson } from "./json.js";
 import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioVerdict } from "./outcome.js";
 import { MAX_WIDTH, truncate, visibleWidth, wrapHanging } from "./text.js";
+import { printable } from "../scenario/echo.js";
 
 /** Longer names are cut so the verdict keeps a readable share of the line. */
 const MAX_NAME_WIDTH = 24;
@@ -17,7 +18,8 @@ const GAP = "  ";
  * its error, then the summary. Every line fits 80 columns.
  */
 export function renderCheckTable(check: CheckResult, palette: Palette): string {
-  const names = check.scenarios.map((s) => truncate(oneLine(s.name), MAX_NAME_WIDTH));
+  // Names are the user's (a file name, for a file that could not be read): nothing in them may act on the terminal.
+  const names = check.scenarios.map((s) => truncate(printable(oneLine(s.name)), MAX_NAME_WIDTH));
   const counts = check.scenarios.map((s) => (s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s)));
   const durations = check.scenarios.map((s) => formatSeconds(s.durationMs));
   const nameWidth = Math.max(0, ...names.map(visibleWidth));
@@ -62,7 +64,7 @@ function underneath(s: ScenarioCheck, palette: Palette): string[] {
   if (s.status === "partial") return [];
   if (s.status === "error") {
     const message = s.error ?? "the scenario could not run";
-    return message.split("\n").flatMap((line) => wrapHanging(`  ${line}`, MAX_WIDTH, 4)).map(palette.bad);
+    return message.split("\n").flatMap((line) => wrapHanging(`  ${printable(line)}`, MAX_WIDTH, 4)).map(palette.bad);
   }
   const lines = expectationLines(failedExpectations(s), palette, 2);
   const beyond = failureBeyondExpectations(s);

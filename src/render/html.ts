@@ -129,7 +129,10 @@ const MARKING: Palette = {
 };
 
 function cell(text: string): string {
-  return escapeHtml(text).replace(/\u0001(\w+)\u0001([^\u0002]*)\u0002/g, '<span class="$1">$2</span>').replace(/[\u0001\u0002]/g, "");
+  // The markers are read before escaping (escapeHtml shows control characters as text).
+  return text
+    .replace(/\u0001(\w+)\u0001([^\u0002]*)\u0002|([^\u0001\u0002]+)/g, (_, cls: string | undefined, inner: string, rest: string) => (cls !== undefined ? `<span class="${cls}">${escapeHtml(inner)}</span>` : escapeHtml(rest)))
+    .replace(/[\u0001\u0002]/g, "");
 }
 
 function expectationList(expectations: ExpectationResult[]): string {

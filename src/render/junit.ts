@@ -86,10 +86,11 @@ export function seconds(ms: number): string {
  * Text safe anywhere in XML 1.0: the five markup characters as entities; in attributes also tab
  * and line breaks as character references (a parser would fold them into spaces otherwise).
  * Characters XML 1.0 forbids outright, even as references (most C0 controls, lone surrogates,
- * U+FFFE/U+FFFF), are shown as `\xNN` / `\uNNNN` text, so an ANSI-coloured message stays legible.
+ * U+FFFE/U+FFFF), and the C1 controls it merely discourages (U+009B is a terminal's CSI when a CI
+ * log prints the file) and the marks that reorder text are shown as `\xNN` / `\uNNNN` text, so an ANSI-coloured message stays legible.
  */
 export function escapeXml(text: string, attribute = false): string {
-  return text.replace(/[&<>"']|[\u0000-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
+  return text.replace(/[&<>"']|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
     switch (c) {
       case "&":
         return "&amp;";
@@ -103,8 +104,10 @@ export function escapeXml(text: string, attribute = false): string {
         return "&apos;";
       case "\t":
       case "\n":
-      case "\r":
         return attribute ? `&#${c.charCodeAt(0)};` : c;
+      case "\r":
+        // A bare carriage return would rewrite a terminal line when a CI log prints the file.
+        return "&#13;";
       default: {
         const code = c.charCodeAt(0);
         return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;

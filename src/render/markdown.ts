@@ -8,6 +8,7 @@ import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTota
 import { sections } from "./rows.js";
 import { scenarioLine } from "./table.js";
 import { verdict } from "../contract/verdict.js";
+import { printable } from "../scenario/echo.js";
 
 /** Markdown carries no colour; the cells are the terminal's, unpainted. */
 const PLAIN = makePalette(false);
@@ -121,19 +122,20 @@ function expectationList(expectations: ExpectationResult[], withPassed: boolean)
  * shown as themselves, `|` escaped so it cannot end a table cell.
  */
 export function escapeText(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+  return printable(text.replace(/\r?\n/g, " ")).replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
 /** Inline code that survives backticks in the text: a fence one longer than the longest run inside. */
 function code(text: string): string {
-  const flat = text.replace(/\r?\n/g, " ");
+  const flat = printable(text.replace(/\r?\n/g, " "));
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = longest > 0 || flat.startsWith(" ") ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-function codeBlock(text: string): string {
+function codeBlock(raw: string): string {
+  const text = raw.split("\n").map(printable).join("\n");
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}text\n${text}\n${fence}`;
