@@ -37,7 +37,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
     .option("--details", "include every payment's timeline in the JSON output")
-    .option("--force", "run on the real clock even above what one machine runs faithfully (100,000 payments, 5,000 requests a second)")
+    .option("--force", "run on the real clock even above what one machine runs faithfully (100,000 payments, 20,000 requests a second)")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--live", "draw a live timeline on stderr while the run goes (only on a terminal)")
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")

@@ -36,7 +36,7 @@ export async function sweepCommand(file: string | undefined, flags: SweepFlags, 
   ]);
   const intervals = flags.intervals ?? DEFAULT_SWEEP_INTERVALS_MS;
   // The shortest interval polls hardest; the webhook runs once beside it.
-  checkRealClock({ ...scenario, polling: { intervalMs: Math.min(...intervals) }, strategies: ["polling", "webhook"] }, Boolean(flags.force));
+  checkRealClock({ ...scenario, polling: { intervalMs: Math.min(...intervals) }, strategies: ["polling", "webhook"] }, Boolean(flags.force), "the scenario", false);
   const [report] = await prepareOutputs([flags.report && { flag: "--report", path: flags.report, example: "sweep.html" }], interrupts.signal);
   const sweep = await discardingOnError([report], () =>
     sweepIntervals(scenario, intervals, { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: false, signal: interrupts.signal }),
