@@ -16,7 +16,7 @@ import { LONG_POLL_CONNECTIONS } from "./strategy-run.js";
  *   100,000 (about 29,000 a second), 2.4 ms. Those runs had the machine nearly to themselves (load
  *   average 2.5); with other work on it (load average 12), 10,000 polls a second already queued
  *   (p50 466 ms), which the run's health warnings then say.
- * - payments: 100,000 held 338 MB in one process (webhook); 1,000,000 reached 930 MB.
+ * - payments: 100,000 held 338 MB in one process (webhook); 1,000,000 took 94 s and 1,187 MB.
  *
  * Above either limit the real clock asks for `--force`, and points to `--clock virtual`, which
  * replays the same scenario as a simulation and has no such limit.
