@@ -4,7 +4,7 @@
  * run, so a path that cannot be written is a usage error (exit 2) before anything runs; they are
  * written after the results are on stdout, so a write that still fails (a full disk) loses no results.
  */
-import { open, stat, unlink, type FileHandle } from "node:fs/promises";
+import { constants, open, stat, unlink, type FileHandle } from "node:fs/promises";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
@@ -48,10 +48,11 @@ export class OutputFile {
       if (code !== "EEXIST") throw refuse(code ?? "error");
     }
     try {
-      const regular = (await stat(spec.path)).isFile();
-      if (!regular && (await stat(spec.path)).isDirectory()) throw refuse("EISDIR");
-      // Existing content stays until the write: an interrupted or failed run does not wipe last run's report.
-      return new OutputFile(spec, await open(spec.path, regular ? "r+" : "a"), false, regular);
+      const info = await stat(spec.path);
+      if (info.isDirectory()) throw refuse("EISDIR");
+      // Existing content stays until the write (write-only, neither created nor truncated now): a
+      // failed or interrupted command leaves last run's report as it was.
+      return new OutputFile(spec, await open(spec.path, info.isFile() ? constants.O_WRONLY : "a"), false, info.isFile());
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw refuse((err as NodeJS.ErrnoException).code ?? "error");
