@@ -3,9 +3,10 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { compareCommand, withInterrupts } from "./cli/actions.js";
+import { compareCommand } from "./cli/actions.js";
 import { checkCommand, type CheckFlags } from "./cli/check.js";
 import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
+import { Interrupts } from "./cli/interrupts.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
 import { PRICE_PRESET_NAMES } from "./contract/projection.js";
@@ -17,7 +18,7 @@ function noExpect(): Option {
   return option;
 }
 
-function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, strategyHelp = ""): Command {
+function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Promise<number>) => void, strategyHelp = ""): Command {
   const program = new Command("apiwh")
     .description("Measure what it costs to learn about a payment by polling an API versus being told by a webhook.")
     .version(VERSION, "-V, --version")
@@ -49,6 +50,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .option("--per-day <n>", "scale the measured per-payment requests and bytes to n payments a day and a month (default with --price or --clock virtual: the arrival rate, else 10,000)", flag.perDay)
     .option("--price <spec>", `price requests and bytes: terms such as "3.50/M requests, 0.09/GB", or presets (${PRICE_PRESET_NAMES.join(", ")})`, flag.price)
     .option("--details", "include every payment's timeline in the JSON output")
+    .option("--force", "run on the real clock even above what one machine runs faithfully (100,000 payments, 20,000 requests a second)")
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the same scenario as a discrete-event simulation, for scales one machine cannot run").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--live", "draw every strategy's timeline on stderr while the run goes, with a compact summary (only on a terminal)")
     .option("--table", "with --live: print the full table after the live view too (otherwise the verdict follows its summary)")
@@ -57,7 +59,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .addHelpText("after", () => strategyHelp)
-    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io)));
+    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io, interrupts)));
 
   program
     .command("check")
@@ -68,6 +70,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .option("--report <file>", "also write a self-contained HTML report of every scenario")
     .option("--jobs <n>", "run up to n scenarios at once, each in its own thread; one the health check calls distorted runs again alone (1 to 16)", flag.jobs, 1)
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the fast mode, each scenario simulated (no sockets, no machine overhead)").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
+    .option("--force", "run scenarios above what one machine runs faithfully on the real clock")
     .addHelpText(
       "after",
       [
@@ -78,7 +81,7 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
         "$GITHUB_STEP_SUMMARY.",
       ].join("\n"),
     )
-    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io)));
+    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io, interrupts)));
 
   program
     .command("sweep")
@@ -94,13 +97,15 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .option("--price <spec>", `price requests and bytes: terms such as "3.50/M requests, 0.09/GB", or presets (${PRICE_PRESET_NAMES.join(", ")})`, flag.price)
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
-    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io)));
+    .option("--force", "run even above what one machine runs faithfully on the real clock")
+    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io, interrupts)));
 
-  const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O) =>
+  const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O, server = false) =>
     setTask(async () => {
+      if (server) interrupts.stopsOnSignal();
       const [command, { colorEnabled }] = await Promise.all([load(), import("./render/color.js")]);
-      const { value, exitCode } = await withInterrupts((signal) => command({ ...options, color: colorEnabled(io.stdout, io.env) }, io, signal));
-      return exitCode ?? value;
+      const value = await command({ ...options, color: colorEnabled(io.stdout, io.env) }, io, interrupts.signal);
+      return interrupts.exitCode ?? value;
     });
 
   program
@@ -110,8 +115,9 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .option("--port <port>", "port to listen on", flag.port("--port"), 4010)
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
-    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean }) =>
-      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }),
+    .option("--allow-host <host>", "also deliver webhooks to this host (repeatable; loopback only by default, never link-local or metadata addresses)", flag.collect, [])
+    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[] }) =>
+      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
     );
 
   program
@@ -119,12 +125,13 @@ function buildProgram(io: Io, setTask: (task: () => Promise<number>) => void, st
     .description("run a webhook receiver on its own, printing each delivery and whether it verified")
     .option("--port <port>", "port to listen on", flag.port("--port"), 4011)
     .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--secret <secret>", "the endpoint's signing secret (whsec_…)")
+    .option("--secret <whsec_…>", "the endpoint's signing secret (other users see it in `ps`: prefer --secret-file or APIWH_WEBHOOK_SECRET)")
+    .option("--secret-file <path>", "read the signing secret from this file")
     .option("--provider <url>", "register with this provider and take the secret from its answer")
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).argParser(flag.choiceFlag("--signature", ["standard-webhooks", "stripe"], "a signature format")).default("standard-webhooks"))
     .option("--print-secret", "print the secret the provider handed out", false)
-    .action((o: { port: number; host: string; secret?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
-      standalone(async () => (await import("./commands/listen.js")).listenCommand, o),
+    .action((o: { port: number; host: string; secret?: string; secretFile?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
+      standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
     );
 
   program
@@ -199,11 +206,20 @@ function failLoudly(io: Io): void {
 /** The single error boundary: every outcome of the CLI becomes an exit code here. */
 export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   failLoudly(io);
+  // Installed before anything else, so a signal during start-up, the run or the writing of a report
+  // is always an orderly stop that prints what was gathered, never a kill with nothing printed.
+  const interrupts = new Interrupts(io).install();
+  const code = await runCommand(argv, io, interrupts);
+  interrupts.finish(code);
+  return code;
+}
+
+async function runCommand(argv: string[], io: Io, interrupts: Interrupts): Promise<number> {
   let task: (() => Promise<number>) | undefined;
   // The strategies' parameters come from the scenario's declaration, which loads zod: only for help.
   const wantsHelp = argv.slice(2).some((a) => a === "--help" || a === "-h" || a === "help");
   const strategyHelp = wantsHelp ? (await import("./scenario/parameters.js")).strategyParametersHelp() : "";
-  const program = buildProgram(io, (t) => (task = t), strategyHelp);
+  const program = buildProgram(io, interrupts, (t) => (task = t), strategyHelp);
   try {
     await program.parseAsync(argv);
     if (!task) {
@@ -213,6 +229,9 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
     return await task();
   } catch (err) {
     if (err instanceof CommanderError) {
+      // `apiwh` alone prints the help to stderr as an error (commander's exit code 1): no command
+      // was given, which is a usage mistake (2), so a script that forgot its command fails.
+      if (err.code === "commander.help" && err.exitCode !== 0) return 2;
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
       io.stderr.write(`error: ${oneLine(err.message)}\n`);
       return 2;

@@ -66,11 +66,13 @@ describe("GitHub annotations", () => {
     expect(githubAnnotations(checkResult([odd]), () => undefined)).toEqual(["::error file=dir%2C1/s%3Ax.json,title=apiwh check%3A a%2Cb%3A c::x > 1: 100%25 wrong%0Asecond line"]);
   });
 
-  it("name a run cut short without a line", () => {
-    const cut = scenarioCheck("checkout", [heldLatency], { status: "failed" });
+  it("name a run cut short without a line, as a warning: an interrupted scenario is not judged (issue 13, D4); one never started says nothing", () => {
+    const cut = scenarioCheck("checkout", [heldLatency], { status: "partial" });
     cut.result = { ...cut.result!, partial: true };
-    expect(githubAnnotations(checkResult([cut]), () => ({ line: 1, column: 1 }))).toEqual([
-      "::error file=examples/checkout.json,title=apiwh check%3A checkout::the run was interrupted; the figures cover only what was gathered",
+    const never = scenarioCheck("later", [], { status: "partial", file: "examples/later.json" });
+    delete never.result;
+    expect(githubAnnotations(checkResult([cut, never]), () => ({ line: 1, column: 1 }))).toEqual([
+      "::warning file=examples/checkout.json,title=apiwh check%3A checkout::interrupted; expectations not judged",
     ]);
   });
 });
@@ -124,6 +126,15 @@ describe("progress on stderr", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("check: an interrupted scenario is marked – and says so; a name's control characters are escaped (issue 13, D4 and S6)", () => {
+    const stream = recorder();
+    const progress = startCheckProgress(stream, { tty: false, color: false, now: () => 0 });
+    progress.onStart("evil\u001b[2J", 0, 1, undefined);
+    progress.onScenario(scenarioCheck("evil\u001b[2J", [heldLatency], { status: "partial", durationMs: 1_200 }), 0, 1);
+    progress.stop();
+    expect(stream.chunks.join("")).toBe(["apiwh check [1/1] evil\\u001b[2J: running", "apiwh check [1/1] – evil\\u001b[2J: interrupted (1.2 s)", ""].join("\n"));
   });
 
   it("check on a terminal: finished lines stay, the running line redraws and is erased at the end", () => {

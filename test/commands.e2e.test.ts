@@ -247,7 +247,7 @@ describe("bad input: one line naming the flag, exit 2", () => {
     ["pay", { provider: "http://127.0.0.1:9", currency: "USD" }, /^error: --currency "USD": not a currency/],
     ["poll", { provider: "http://127.0.0.1:9" }, /^error: no payments to poll; expected payment ids such as pay_1 pay_2, or --create <n>/],
     ["poll", { provider: "http://127.0.0.1:9", ids: ["pay_1"], intervalMs: 0 }, /^error: .*--interval.*"0ms" must be longer than zero/],
-    ["listen", { port: 0 }, /^error: no secret to verify with; expected --secret whsec_… or --provider/],
+    ["listen", { port: 0 }, /^error: no secret to verify with; expected --secret-file <path>, APIWH_WEBHOOK_SECRET, --secret whsec_…, or --provider/],
     ["listen", { port: 0, secret: "hunter2-secret-value" }, /^error: --secret is not a signing secret; expected whsec_/],
     ["provider", { port: 70000 }, /^error: .*--port.*"70000" is not a port; expected a whole number from 0 to 65535/],
   ])("%s %j", async (command, options, message) => {

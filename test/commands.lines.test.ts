@@ -21,7 +21,7 @@ describe("standalone command lines", () => {
     expect(requestLine(registered, stamp, false, p)).not.toContain("whsec_");
     expect(requestLine(registered, stamp, true, p)).toContain("secret whsec_abc");
     const refused = { ...created, method: "GET", path: "/payments/\u001b[2Jpay_9", status: 404, body: { error: { type: "not_found", message: "no payment" } } };
-    expect(requestLine(refused, stamp, false, p)).toMatchInlineSnapshot(`"14:03:07.215  client → provider  GET /payments/?[2Jpay_9  404 no payment  0.42 ms"`);
+    expect(requestLine(refused, stamp, false, p)).toMatchInlineSnapshot(`"14:03:07.215  client → provider  GET /payments/\\u001b[2Jpay_9  404 no payment  0.42 ms"`);
     expect(settledLine("pay_3", "failed", 2500, stamp, p)).toMatchInlineSnapshot(`"14:03:08.512  provider          pay_3 settled failed"`);
     expect(attemptLine({ eventId: "evt_3", paymentIndex: 2, attempt: 1, status: 0, startedAt: 7500, durationMs: 1.5 }, "pay_3", stamp, p)).toMatchInlineSnapshot(
       `"14:03:13.512  provider → webhook POST evt_3 pay_3 retry 1  no answer  1.50 ms"`,
@@ -99,7 +99,7 @@ describe("standalone command lines", () => {
   it("exposure: only loopback counts as private; terminal text is made printable", () => {
     for (const host of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"]) expect(isLoopbackHost(host)).toBe(true);
     for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) expect(isLoopbackHost(host)).toBe(false);
-    expect(printable("a\u001b[31mb\nc", 80)).toBe("a?[31mb?c");
+    expect(printable("a\u001b[31mb\nc", 80)).toBe("a\\u001b[31mb\\u000ac");
     expect(printable("x".repeat(100), 10)).toBe("xxxxxxxxx…");
   });
 });

@@ -112,7 +112,7 @@ describe("webhook delivery", () => {
     const ids = new Set(receiver.deliveries.map((d) => d.headers["webhook-id"]));
     expect(ids.size).toBe(1);
     await until(() => provider!.snapshot().deliveries.succeeded === 1);
-    expect(provider.snapshot().deliveries).toEqual({ attempted: 3, succeeded: 1, retried: 2, exhausted: 0 });
+    expect(provider.snapshot().deliveries).toEqual({ attempted: 3, succeeded: 1, retried: 2, exhausted: 0, dropped: 0 });
   });
 
   it("gives up when the schedule runs out", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CheckDocument } from "../src/contract/result.js";
+import type { CheckDocument, ScenarioCheck } from "../src/contract/result.js";
 import { verdict } from "../src/contract/verdict.js";
 import { renderCheckJson, renderCheckTable } from "../src/render/check.js";
 import { renderJson } from "../src/render/json.js";
@@ -37,14 +37,16 @@ describe("renderCheckTable", () => {
     `);
   });
 
-  it("explains a scenario that failed with every expectation held: the run was cut short", () => {
-    const cut = scenarioCheck("checkout", [heldLatency], { status: "failed" });
+  it("marks a scenario an interrupt cut short, or kept from starting, as interrupted and judges neither (issue 13, D4)", () => {
+    const cut = scenarioCheck("checkout", [heldLatency, { ...failedRatio }], { status: "partial" });
     cut.result = { ...cut.result!, partial: true };
-    expect(renderCheckTable(checkResult([cut]), plain)).toMatchInlineSnapshot(`
-      "✗ checkout  1/1  use webhooks: polling learned outcomes 0.95 s later at…   9.4 s
-        ✗ the run was interrupted; the figures cover only what was gathered
+    const never: ScenarioCheck = { file: "examples/lazy.json", name: "examples/lazy.json", description: "", status: "partial", durationMs: 0, expectations: [] };
+    expect(renderCheckTable(checkResult([scenarioCheck("classroom", [heldMissed]), cut, never]), plain)).toMatchInlineSnapshot(`
+      "✓ classroom           1/1  use webhooks: polling learned outcomes 0.95 s…  9.4 s
+      – checkout              –  interrupted; expectations not judged            9.4 s
+      – examples/lazy.json    –  interrupted before it ran                       0.0 s
 
-      1 scenario: 0 passed, 1 failed · 1 of 1 expectation holds · 41.2 s"
+      3 scenarios: 1 passed, 0 failed, 2 interrupted · 1 of 1 expectation holds · 41.2 s"
     `);
   });
 

@@ -136,17 +136,20 @@ export function scenarioCheck(name: string, expectations: ExpectationResult[], e
 /** A check result whose summary is counted from its scenarios, as `check()` does. */
 export function checkResult(scenarios: ScenarioCheck[], durationMs = 41_234.5): CheckResult {
   const count = (status: ScenarioCheck["status"]) => scenarios.filter((s) => s.status === status).length;
-  const all = scenarios.flatMap((s) => s.expectations);
+  // Expectations of an interrupted scenario are not judged, so not counted.
+  const all = scenarios.filter((s) => s.status !== "partial").flatMap((s) => s.expectations);
   return {
     schemaVersion: 1,
     tool: { name: "apiwh", version: "0.1.0" },
     ok: scenarios.every((s) => s.status === "passed"),
+    partial: scenarios.some((s) => s.status === "partial"),
     durationMs,
     summary: {
       scenarios: scenarios.length,
       passed: count("passed"),
       failed: count("failed"),
       errors: count("error"),
+      partial: count("partial"),
       expectations: all.length,
       expectationsFailed: all.filter((e) => !e.ok).length,
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExpectationResult } from "../src/contract/result.js";
+import type { ExpectationResult, ScenarioCheck } from "../src/contract/result.js";
 import { escapeXml, renderJUnit } from "../src/render/junit.js";
 import { brokenScenario, checkResult, failedRatio, heldLatency, heldMissed, mixedCheck, scenarioCheck } from "./render-fixtures.js";
 
@@ -65,7 +65,7 @@ describe("renderJUnit", () => {
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
     const root = parseXml(xml);
     expect(root.name).toBe("testsuites");
-    expect(root.attributes).toEqual({ name: "apiwh check", tests: "10", failures: "2", errors: "1", time: "41.235" });
+    expect(root.attributes).toEqual({ name: "apiwh check", tests: "10", failures: "2", errors: "1", skipped: "0", time: "41.235" });
     const suites = root.children;
     expect(suites.map((s) => s.attributes.name)).toEqual(mixedCheck.scenarios.map((s) => s.name));
     expect(suites.map((s) => [s.attributes.tests, s.attributes.failures, s.attributes.errors])).toEqual([
@@ -127,15 +127,25 @@ describe("renderJUnit", () => {
     expect(escapeXml(text, attribute)).toBe(expected);
   });
 
-  it("shares a scenario's time between its testcases and reports an interrupted run as a failure", () => {
-    const cut = scenarioCheck("checkout", [heldLatency], { status: "failed", durationMs: 4_000 });
+  it("an interrupted scenario's expectations are skipped, never failures, sharing its time; one that never started is one skipped testcase (issue 13, D4)", () => {
+    const cut = scenarioCheck("checkout", [heldLatency, failedRatio], { status: "partial", durationMs: 4_000 });
     cut.result = { ...cut.result!, partial: true };
-    const suite = parseXml(renderJUnit(checkResult([cut, scenarioCheck("empty", [])]))).children;
-    expect(suite[0]!.attributes).toMatchObject({ tests: "2", failures: "1", time: "4.000" });
-    expect(suite[0]!.children.map((c) => c.attributes.time)).toEqual(["2.000", "2.000"]);
-    expect(suite[0]!.children[1]!.children[0]!.attributes.message).toBe("the run was interrupted; the figures cover only what was gathered");
-    expect(suite[1]!.attributes).toMatchObject({ name: "empty", tests: "0", failures: "0" });
-    expect(suite[1]!.children).toEqual([]);
+    const never: ScenarioCheck = { file: "examples/lazy.json", name: "examples/lazy.json", description: "", status: "partial", durationMs: 0, expectations: [] };
+    const root = parseXml(renderJUnit(checkResult([cut, never, scenarioCheck("empty", [])])));
+    expect(root.attributes).toMatchObject({ tests: "3", failures: "0", errors: "0", skipped: "3" });
+    const suite = root.children;
+    expect(suite[0]!.attributes).toMatchObject({ tests: "2", failures: "0", skipped: "2", time: "4.000" });
+    expect(suite[0]!.children.map((c) => [c.attributes.name, c.attributes.time, c.children.map((k) => k.name)])).toEqual([
+      [heldLatency.text, "2.000", ["skipped"]],
+      [failedRatio.text, "2.000", ["skipped"]],
+    ]);
+    expect(suite[0]!.children[1]!.children[0]!.attributes.message).toBe("interrupted; expectations not judged");
+    expect(all(root, "failure")).toEqual([]);
+    expect(suite[1]!.attributes).toMatchObject({ name: "examples/lazy.json", tests: "1", failures: "0", skipped: "1" });
+    expect(suite[1]!.children[0]!.attributes.name).toBe("run scenario");
+    expect(suite[1]!.children[0]!.children[0]!.attributes.message).toBe("interrupted before it ran");
+    expect(suite[2]!.attributes).toMatchObject({ name: "empty", tests: "0", failures: "0" });
+    expect(suite[2]!.children).toEqual([]);
   });
 
   it("rejects what is not well-formed (the checker itself)", () => {

@@ -1,10 +1,13 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
-import { generateSecret } from "../src/webhooks/signature.js";
+import { generateSecret, signStandard, standardKey } from "../src/webhooks/signature.js";
 import { MAX_SECRET_CHARS, resolveSecret } from "../src/webhooks/secret.js";
+import { request } from "undici";
+import { BIN } from "./helpers/cli.js";
 
 const good = generateSecret(); // 32 bytes
 const key = (bytes: number) => "whsec_" + Buffer.alloc(bytes, 0x41).toString("base64");
@@ -86,3 +89,63 @@ describe("resolveSecret: --secret, --secret-file, APIWH_WEBHOOK_SECRET", () => {
     expect(await refusal(resolveSecret({ secret: "whsec_" + "A".repeat(MAX_SECRET_CHARS), env: {} }))).toMatch(/^--secret is longer than 512 characters/);
   });
 });
+
+describe("apiwh listen takes its secret as probe does (issue 13, S4)", () => {
+  /** Starts `apiwh listen`, sends one delivery signed with `signingSecret`, and stops it; what it printed. */
+  async function listenOnce(args: string[], env: NodeJS.ProcessEnv, signingSecret: string) {
+    const child = spawn(process.execPath, [BIN, "listen", "--port", "0", ...args], { env: { ...process.env, APIWH_WEBHOOK_SECRET: "", NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (err += c));
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    const started = await Promise.race([until(() => /receiving on (\S+)/.exec(out)?.[1]), exited.then(() => undefined)]);
+    if (started) {
+      const body = JSON.stringify({ type: "payment.succeeded", timestamp: new Date().toISOString(), data: { id: "pay_1", status: "succeeded" } });
+      const ts = Math.floor(Date.now() / 1000);
+      await request(started, {
+        method: "POST",
+        headers: { "content-type": "application/json", "webhook-id": "evt_1", "webhook-timestamp": String(ts), "webhook-signature": signStandard(standardKey(signingSecret), "evt_1", ts, body) },
+        body,
+      }).then((r) => r.body.dump());
+      await until(() => (/evt_1/.test(out) ? true : undefined));
+      child.kill("SIGINT");
+    }
+    return { code: await exited, out, err };
+  }
+
+  it("an empty key (whsec_========) and a 23-byte key are refused before listening, never echoed", async () => {
+    for (const [secret, why] of [
+      ["whsec_========", "is not a signing secret"],
+      [key(23), "decodes to 23 bytes of key, fewer than 24"],
+    ] as const) {
+      const r = await listenOnce(["--secret", secret], {}, good);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toBe(`error: --secret ${why}; expected whsec_ followed by base64 of at least 24 random bytes, as the provider's POST /webhook-endpoints answers\n`);
+    }
+  }, 30_000);
+
+  it("--secret-file and APIWH_WEBHOOK_SECRET: a delivery signed with that secret verifies, one signed with another is refused", async () => {
+    const secret = generateSecret();
+    const fromFile = await listenOnce(["--secret-file", file("listen.secret", `${secret}\n`)], {}, secret);
+    expect(fromFile.out).toMatch(/evt_1 .*✓ verified/);
+    const fromEnv = await listenOnce([], { APIWH_WEBHOOK_SECRET: secret }, secret);
+    expect(fromEnv.out).toMatch(/evt_1 .*✓ verified/);
+    const wrong = await listenOnce([], { APIWH_WEBHOOK_SECRET: secret }, good);
+    expect(wrong.out).toMatch(/evt_1 .*✗ 401 bad-signature/);
+    for (const r of [fromFile, fromEnv, wrong]) {
+      expect(r.code).toBe(130);
+      expect(r.out + r.err).not.toContain(secret);
+    }
+  }, 30_000);
+});
+
+async function until<T>(value: () => T | undefined, timeoutMs = 10_000): Promise<T | undefined> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = value();
+    if (v !== undefined || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

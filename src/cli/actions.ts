@@ -1,47 +1,20 @@
 import type { Io } from "../io.js";
-import { UsageError } from "../errors.js";
 import type { Scenario } from "../scenario/types.js";
 import { applyFlags, type CompareFlags } from "./flags.js";
+import type { Interrupts } from "./interrupts.js";
+import { checkPortFree, discardOutputs, openOutputs, writeOutputs, type OutputFile, type OutputSpec } from "../commands/preflight.js";
+import { UsageError } from "../errors.js";
 
 /**
  * What each command does once its flags are parsed: load, run, render, and return an exit
  * code. Heavy modules load lazily here so `apiwh --version` and `--help` stay fast. `check` and
  * `sweep` are in check.ts and sweep.ts, with the helpers here.
+ *
+ * Every command that writes files follows one order: check the files and ports first (exit 2
+ * before anything runs), run, print the results on stdout, then write the files (a write that
+ * fails is reported on stderr with exit 1; the results are already out). Ctrl-C at any moment
+ * aborts `interrupts.signal`, and what was gathered is printed marked partial (exit 130 or 143).
  */
-
-/** Writes a file the user asked for; a path that cannot be written is their mistake (exit 2). */
-export async function writeOutput(flag: string, path: string, content: string, example: string): Promise<void> {
-  const { writeFile } = await import("node:fs/promises");
-  try {
-    await writeFile(path, content);
-  } catch (err) {
-    throw new UsageError(`${flag} ${path}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}); expected a writable path such as ${example}`);
-  }
-}
-
-export function writeReport(path: string, html: string): Promise<void> {
-  return writeOutput("--report", path, html, "report.html");
-}
-
-/**
- * Ctrl-C or SIGTERM aborts the run: servers close, ports are freed, and what was gathered so far
- * is printed marked partial. The exit code follows the shell convention (130, 143).
- */
-export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; exitCode: number | null }> {
-  const controller = new AbortController();
-  let exitCode: number | null = null;
-  const onInt = () => ((exitCode = 130), controller.abort());
-  const onTerm = () => ((exitCode = 143), controller.abort());
-  process.once("SIGINT", onInt);
-  process.once("SIGTERM", onTerm);
-  try {
-    const value = await work(controller.signal);
-    return { value, exitCode };
-  } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  }
-}
 
 export async function loadScenario(file: string | undefined): Promise<Scenario> {
   // Lazily, as the renderers: the scenario's declaration loads zod, which --help and --version do not need.
@@ -50,7 +23,7 @@ export async function loadScenario(file: string | undefined): Promise<Scenario> 
   return loadScenarioFile(file);
 }
 
-export async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io): Promise<number> {
+export async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io, interrupts: Interrupts): Promise<number> {
   if (flags.port !== undefined && !flags.serve) throw new UsageError(`--port ${flags.port} is the classroom page's port; expected it with --serve`);
   const scenario = applyFlags(await loadScenario(file), flags);
   const [{ compareScenario }, { prepareExpectations }, render, { attachViews, checkTraceId }] = await Promise.all([
@@ -62,17 +35,21 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
   // `--trace pay_9` on a run of 3 payments: said before anything runs.
   if (typeof flags.trace === "string") checkTraceId(flags.trace, scenario.payments.count);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect, expectationOptions(flags, io));
-  if (flags.serve) return serveCompare(file, scenario, flags, io);
-  const projection = await projectionFor(scenario, flags);
-  const details = Boolean(flags.details);
   // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
   const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
+  if (!simulate) (await import("../run/capacity.js")).checkRealClock(scenario, Boolean(flags.force));
+  if (flags.serve) return serveCompare(file, scenario, flags, io, interrupts);
+  const projection = await projectionFor(scenario, flags);
+  const details = Boolean(flags.details);
+  const signal = interrupts.signal;
+  const [report] = await prepareOutputs([flags.report && { flag: "--report", path: flags.report, example: "report.html" }], signal);
+  if (!simulate && flags.webhookPort) await discardingOnError([report], () => checkPortFree("--webhook-port", flags.webhookPort!, "127.0.0.1"));
   // A virtual run has no sockets and no wall time to watch: nothing to draw or narrate.
   const views =
     flags.clock === "virtual" ? { onEvent: undefined, timeline: undefined, live: false, stop() {} } : attachViews(io, scenario, { live: flags.live, trace: flags.trace, record: Boolean(flags.report) });
-  let outcome;
+  let result;
   try {
-    outcome = await withInterrupts((signal) =>
+    result = await discardingOnError([report], () =>
       compareScenario(
         scenario,
         { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details, signal, onEvent: views.onEvent },
@@ -85,20 +62,18 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
   } finally {
     views.stop();
   }
-  const { value: result, exitCode } = outcome;
-  if (flags.report) {
-    const { renderHtmlReport } = await import("../render/html.js");
-    // With --repeat the timeline holds every run; the charts show the last one.
-    const timelines = views.timeline?.strategies.slice(-result.strategies.length) ?? [];
-    await writeReport(flags.report, renderHtmlReport(result, timelines));
-  }
   const palette = render.makePalette(render.colorEnabled(io.stdout, io.env));
   if (flags.format === "table" && views.live && io.stdout.isTTY && !flags.table) {
     // The live view's last frame holds the summary; the 40-line table would scroll it off the same screen.
     const { renderLiveOutcome } = await import("../render/live-frame.js");
     io.stdout.write(renderLiveOutcome(result, palette) + "\n");
   } else writeResult(result, flags.format, palette, render, io);
-  if (exitCode !== null) return exitCode;
+  const renderHtmlReport = report && (await import("../render/html.js")).renderHtmlReport;
+  // With --repeat the timeline holds every run; the charts show the last one.
+  const timelines = () => views.timeline?.strategies.slice(-result.strategies.length) ?? [];
+  const written = await writeOutputs(report ? [[report, () => renderHtmlReport!(result, timelines())]] : [], io.stderr);
+  if (interrupts.exitCode !== null) return interrupts.exitCode;
+  if (!written) return 1;
   return result.expectations?.some((e) => !e.ok) ? 1 : 0;
 }
 
@@ -112,7 +87,7 @@ function writeResult(result: import("../contract/result.js").CompareResult, form
  * `compare --serve`: the classroom page on 127.0.0.1 plays runs until Ctrl-C; then the last run's
  * result is written to stdout in the format asked, and the exit code is the signal's (130, 143).
  */
-async function serveCompare(file: string | undefined, scenario: Scenario, flags: CompareFlags, io: Io): Promise<number> {
+async function serveCompare(file: string | undefined, scenario: Scenario, flags: CompareFlags, io: Io, interrupts: Interrupts): Promise<number> {
   const conflicts = [flags.live && "--live", flags.trace !== undefined && flags.trace !== false && "--trace", flags.repeat > 1 && "--repeat", flags.report && "--report", flags.table && "--table"].filter(Boolean);
   if (conflicts.length > 0) throw new UsageError(`--serve plays the run in a browser; it does not combine with ${conflicts.join(", ")}: run those without --serve`);
   const [{ compareScenario }, { prepareExpectations }, { serveClassroom }, render] = await Promise.all([
@@ -122,34 +97,34 @@ async function serveCompare(file: string | undefined, scenario: Scenario, flags:
     loadRenderers(),
   ]);
   const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
-  const { value: last, exitCode } = await withInterrupts((signal) =>
-    serveClassroom({
-      scenario,
-      clock: flags.clock,
-      host: "127.0.0.1",
-      port: flags.port ?? 4330,
-      signal,
-      say: (line) => void io.stderr.write(line + "\n"),
-      engine: (seeded, onEvent, runSignal) =>
-        compareScenario(
-          seeded,
-          { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal: runSignal, onEvent },
-          1,
-          prepareExpectations(seeded, file ?? "scenario", flags.expect, expectationOptions(flags, io)),
-          // The virtual clock's playback is made from its per-payment records.
-          simulate && ((s) => simulate(s, { details: true })),
-        ),
-    }).catch((err: unknown) => {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE" || code === "EACCES") throw new UsageError(`--port ${flags.port ?? 4330}: the port is ${code === "EADDRINUSE" ? "in use" : "not allowed"}; choose another, or --port 0 for a free one`);
-      throw err;
-    }),
-  );
+  // The page serves until Ctrl-C: that signal is its normal end, not an interruption worth a word.
+  interrupts.stopsOnSignal();
+  const last = await serveClassroom({
+    scenario,
+    clock: flags.clock,
+    host: "127.0.0.1",
+    port: flags.port ?? 4330,
+    signal: interrupts.signal,
+    say: (line) => void io.stderr.write(line + "\n"),
+    engine: (seeded, onEvent, runSignal) =>
+      compareScenario(
+        seeded,
+        { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details: Boolean(flags.details), signal: runSignal, onEvent },
+        1,
+        prepareExpectations(seeded, file ?? "scenario", flags.expect, expectationOptions(flags, io)),
+        // The virtual clock's playback is made from its per-payment records.
+        simulate && ((s) => simulate(s, { details: true })),
+      ),
+  }).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES") throw new UsageError(`--port ${flags.port ?? 4330}: the port is ${code === "EADDRINUSE" ? "in use" : "not allowed"}; choose another, or --port 0 for a free one`);
+    throw err;
+  });
   if (last) {
     const shown = flags.details ? last : { ...last, strategies: last.strategies.map(({ details: _details, ...s }) => s) };
     writeResult(shown, flags.format, render.makePalette(render.colorEnabled(io.stdout, io.env)), render, io);
   }
-  return exitCode ?? 0;
+  return interrupts.exitCode ?? 0;
 }
 
 /** `--no-expect`, and the file's expectations that name a strategy `--strategies` left out: skipped, with a warning. */
@@ -164,6 +139,32 @@ export async function projectionFor(scenario: Scenario, flags: Pick<CompareFlags
   return projectionBasis(scenario.payments.arrival, flags.perDay, flags.price ?? null);
 }
 
+/**
+ * Opens every output file a command was given before anything runs (a usage error, exit 2, if one
+ * cannot be written); the slots of the result match `specs`, undefined where no file was asked for.
+ */
+export async function prepareOutputs(specs: Array<OutputSpec | undefined | "" | false>, signal: AbortSignal): Promise<Array<OutputFile | undefined>> {
+  const asked = specs.map((s) => (s ? s : undefined));
+  const opened = await openOutputs(asked);
+  if (signal.aborted) {
+    // Interrupted while starting: nothing ran, and the files keep what they held.
+    await discardOutputs(opened);
+    return asked.map(() => undefined);
+  }
+  let next = 0;
+  return asked.map((s) => (s ? opened[next++] : undefined));
+}
+
+/** Runs the work; if it throws (a usage error found late, an internal error), the output files it would have written are discarded. */
+export async function discardingOnError<T>(files: Array<OutputFile | undefined>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await discardOutputs(files.filter((f): f is OutputFile => f !== undefined));
+    throw err;
+  }
+}
+
 /** Renderers load lazily so `apiwh --version` and `--help` stay fast. */
 export async function loadRenderers() {
   const [table, json, color, markdown, junit, checkView] = await Promise.all([
@@ -176,4 +177,3 @@ export async function loadRenderers() {
   ]);
   return { ...table, ...json, ...color, ...markdown, ...junit, ...checkView };
 }
-

@@ -1,7 +1,9 @@
 import type { Io } from "../io.js";
 import type { CheckResult } from "../contract/result.js";
 import type { Scenario } from "../scenario/types.js";
-import { loadRenderers, withInterrupts, writeOutput, writeReport } from "./actions.js";
+import type { Interrupts } from "./interrupts.js";
+import { discardingOnError, loadRenderers, prepareOutputs } from "./actions.js";
+import { writeOutputs, type OutputFile } from "../commands/preflight.js";
 
 /** `apiwh check`'s flags, as commander hands them over. */
 export interface CheckFlags {
@@ -11,6 +13,8 @@ export interface CheckFlags {
   /** Scenarios run at once, each in a thread of its own. */
   jobs: number;
   clock: "real" | "virtual";
+  /** Run scenarios past the real clock's limit anyway (src/run/capacity.ts). */
+  force?: boolean;
 }
 
 /** Scenarios larger than this are not simulated just to estimate how long they take. */
@@ -19,9 +23,11 @@ const ESTIMATE_MAX_PAYMENTS = 20_000;
 /**
  * `apiwh check`: every scenario found, its expectations checked; progress on stderr as it goes;
  * in GitHub Actions, annotations on the failing lines and the Markdown summary in the job's
- * summary. Exit 0 when every expectation held, 1 when one failed, 2 when a file is invalid.
+ * summary. Exit 0 when every expectation held, 1 when one failed (or a file could not be written),
+ * 2 when a file is invalid, 130/143 when interrupted. Output files are opened before anything
+ * runs and written after the results are on stdout.
  */
-export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): Promise<number> {
+export async function checkCommand(paths: string[], flags: CheckFlags, io: Io, interrupts: Interrupts): Promise<number> {
   const [{ check }, render, { Timeline }, { startCheckProgress }, { healthWarnings }, virtual] = await Promise.all([
     import("../run/check.js"),
     loadRenderers(),
@@ -30,6 +36,10 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
     import("../render/health.js"),
     import("../virtual/simulate.js"),
   ]);
+  const [junit, report] = await prepareOutputs(
+    [flags.junit && { flag: "--junit", path: flags.junit, example: "results.xml" }, flags.report && { flag: "--report", path: flags.report, example: "report.html" }],
+    interrupts.signal,
+  );
   const progress = startCheckProgress(io.stderr as NodeJS.WriteStream, { tty: Boolean(io.stderr.isTTY), color: render.colorEnabled(io.stderr, io.env) });
   // The report draws each scenario's charts from a timeline of its run.
   const timelines = new Map<string, InstanceType<typeof Timeline>>();
@@ -42,14 +52,15 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
       return undefined;
     }
   };
-  let outcome;
+  let result;
   try {
-    outcome = await withInterrupts((signal) =>
+    result = await discardingOnError([junit, report], () =>
       check(paths, {
         host: "127.0.0.1",
         webhookPort: 0,
         details: false,
-        signal,
+        signal: interrupts.signal,
+        force: Boolean(flags.force),
         jobs: flags.jobs,
         engine: flags.clock === "virtual" ? (scenario) => virtual.simulateScenario(scenario) : undefined,
         estimate,
@@ -58,7 +69,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
         onScenario: progress.onScenario,
         onRerun: progress.onRerun,
         onKept: progress.onKept,
-        watch: flags.report
+        watch: report
           ? (file, scenario) => {
               const timeline = new Timeline(scenario.speed);
               timelines.set(file, timeline);
@@ -70,21 +81,21 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io): 
   } finally {
     progress.stop();
   }
-  const { value: result, exitCode } = outcome;
-  if (flags.junit) await writeOutput("--junit", flags.junit, render.renderJUnit(result) + "\n", "results.xml");
-  if (flags.report) {
-    const byFile = new Map([...timelines].map(([file, t]) => [file, t.strategies]));
-    await writeReport(flags.report, (await import("../render/html.js")).renderCheckHtmlReport(result, byFile));
-  }
   if (flags.format === "json") io.stdout.write(render.renderCheckJson(result) + "\n");
   else if (flags.format === "markdown") io.stdout.write(render.renderCheckMarkdown(result) + "\n");
   // Cut to 80 columns on a terminal only: nobody can widen a CI log to read the rest.
   else io.stdout.write(render.renderCheckTable(result, render.makePalette(render.colorEnabled(io.stdout, io.env)), { fit: Boolean(io.stdout.isTTY) }) + "\n");
   if (io.env.GITHUB_ACTIONS === "true") await reportToGitHub(result, io);
-  if (exitCode !== null) return exitCode;
-  // A scenario file that does not validate is the user's mistake (2); a broken expectation is a failed check (1).
+  const renderCheckHtmlReport = report && (await import("../render/html.js")).renderCheckHtmlReport;
+  const byFile = () => new Map([...timelines].map(([file, t]) => [file, t.strategies]));
+  const writes: Array<[OutputFile, () => string]> = [];
+  if (junit) writes.push([junit, () => render.renderJUnit(result) + "\n"]);
+  if (report) writes.push([report, () => renderCheckHtmlReport!(result, byFile())]);
+  const written = await writeOutputs(writes, io.stderr);
+  if (interrupts.exitCode !== null) return interrupts.exitCode;
+  // A scenario file that does not validate is the user's mistake (2); a broken expectation, or a file that could not be written, is a failure (1).
   if (result.scenarios.some((s) => s.status === "error")) return 2;
-  return result.ok ? 0 : 1;
+  return result.ok && written ? 0 : 1;
 }
 
 /**

@@ -48,6 +48,8 @@ export interface CompareFlags {
   price?: Price;
   /** False with `--no-expect`: the scenario file's expectations are not checked (`--expect` still is). */
   fileExpectations?: boolean;
+  /** Run on the real clock even above what one machine runs faithfully (src/run/capacity.ts). */
+  force?: boolean;
 }
 
 /** A `--price` as given and as read. */

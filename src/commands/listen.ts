@@ -9,6 +9,7 @@ import { makePalette, type Palette } from "../render/color.js";
 import { formatCount, formatMs } from "../contract/format.js";
 import type { SignatureFormat } from "../scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../strategies/receiver.js";
+import { resolveSecret, SECRET_ENV } from "../webhooks/secret.js";
 import { paintStatus } from "./provider-log.js";
 import { bindError, checkHost, checkPort, errorText, exposureWarning, parseProviderUrl, printable, probeProvider, providerPool, untilAborted, wallTime } from "./shared.js";
 
@@ -17,8 +18,10 @@ export const LISTEN_DEFAULTS = { port: 4011, host: "127.0.0.1", signature: "stan
 export interface ListenCommandOptions {
   port: number;
   host: string;
-  /** The endpoint's signing secret (`whsec_…`); exactly one of `secret` and `provider`. */
+  /** The endpoint's signing secret (`whsec_…`); `ps` shows it to every user, so `secretFile` or APIWH_WEBHOOK_SECRET are better. One source of a secret, or `provider`. */
   secret?: string;
+  /** A file holding the signing secret. */
+  secretFile?: string;
   /** A running provider to register with (POST /webhook-endpoints); its answer carries the secret. */
   provider?: string;
   signature: SignatureFormat;
@@ -34,18 +37,18 @@ export interface Rejection {
   webhookId?: string;
 }
 
-const SECRET_FORM = "whsec_ followed by base64, as the provider's POST /webhook-endpoints answers";
-
 /** Receives deliveries until the signal aborts; resolves 0 once the port is free again. */
 export async function listenCommand(options: ListenCommandOptions, io: Io, signal: AbortSignal): Promise<number> {
   checkPort("--port", options.port);
   checkHost(options.host);
   if (options.signature !== "standard-webhooks" && options.signature !== "stripe")
     throw new UsageError(`--signature "${printable(String(options.signature), 30)}": unknown format; expected standard-webhooks or stripe`);
-  if (options.secret !== undefined && options.provider !== undefined) throw new UsageError("--secret and --provider both given; expected one: --secret whsec_… or --provider http://127.0.0.1:4010");
-  if (options.secret === undefined && options.provider === undefined) throw new UsageError("no secret to verify with; expected --secret whsec_… or --provider http://127.0.0.1:4010 to register and receive one");
-  // Never echo the secret, even when it is wrong.
-  if (options.secret !== undefined && !/^whsec_[A-Za-z0-9+/=]{8,}$/.test(options.secret)) throw new UsageError(`--secret is not a signing secret; expected ${SECRET_FORM}`);
+  const given = options.secret !== undefined ? "--secret" : options.secretFile !== undefined ? "--secret-file" : undefined;
+  if (given && options.provider !== undefined) throw new UsageError(`${given} and --provider both given; expected one: a secret, or --provider http://127.0.0.1:4010 to register and receive one`);
+  // The same rules as probe's: at least 24 bytes of key, never echoed; the environment only when no flag names a source.
+  const resolved = options.provider === undefined ? await resolveSecret({ secret: options.secret, secretFile: options.secretFile, env: io.env }) : undefined;
+  if (options.provider === undefined && !resolved)
+    throw new UsageError(`no secret to verify with; expected --secret-file <path>, ${SECRET_ENV}, --secret whsec_…, or --provider http://127.0.0.1:4010 to register and receive one`);
   const providerUrl = options.provider !== undefined ? parseProviderUrl(options.provider) : undefined;
   if (providerUrl) await probeProvider(providerUrl, signal);
 
@@ -75,7 +78,7 @@ export async function listenCommand(options: ListenCommandOptions, io: Io, signa
     throw bindError(err, options.port, options.host);
   }
   try {
-    if (options.secret !== undefined) receiver.setSecret(options.secret);
+    if (resolved) receiver.setSecret(resolved.secret);
     out(`apiwh listen receiving on ${p.bold(url)} ${p.dim(`(${options.signature} signatures)`)}`);
     if (providerUrl) {
       const endpoint = await register(providerUrl, url, signal);

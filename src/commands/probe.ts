@@ -3,7 +3,6 @@
  * grades how it handled each. Everything that can be checked before sending is checked first (the
  * secret, the URL answering, the observe endpoint, the JUnit path), so a mistake costs nothing.
  */
-import { open, writeFile } from "node:fs/promises";
 import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { checkTimeout, maxDeliveries, parseOnly, parseProbeUrl } from "../probe/options.js";
@@ -15,6 +14,7 @@ import { renderProbeJson, renderProbeMarkdown, renderProbeTable } from "../rende
 import { renderProbeJUnit } from "../render/probe-junit.js";
 import type { SignatureFormat } from "../scenario/types.js";
 import { resolveSecret, SECRET_ENV } from "../webhooks/secret.js";
+import { openOutputs, writeOutputs, type OutputFile } from "./preflight.js";
 
 export interface ProbeCommandOptions {
   url: string;
@@ -42,10 +42,28 @@ export async function probeCommand(options: ProbeCommandOptions, io: Io, signal:
   const observe = options.observe !== undefined ? parseProbeUrl(options.observe, "--observe") : null;
   const resolved = await resolveSecret({ secret: options.secret, secretFile: options.secretFile, env: io.env });
   if (!resolved) throw new UsageError(`no secret to sign with; expected --secret whsec_…, --secret-file <path> or ${SECRET_ENV}`);
-  if (options.junit) await checkWritable(options.junit);
+  const [junit] = await openOutputs([options.junit ? { flag: "--junit", path: options.junit, example: "probe.xml" } : undefined]);
+  try {
+    return await probeWith(url, timeoutMs, only, observe, resolved.secret, junit, options, io, signal);
+  } catch (err) {
+    await junit?.discard();
+    throw err;
+  }
+}
 
+async function probeWith(
+  url: URL,
+  timeoutMs: number,
+  only: ReturnType<typeof parseOnly> | null,
+  observe: URL | null,
+  secret: string,
+  junit: OutputFile | undefined,
+  options: ProbeCommandOptions,
+  io: Io,
+  signal: AbortSignal,
+): Promise<number> {
   const unreachable = await reachable(url, Math.min(REACH_TIMEOUT_MS, timeoutMs), signal);
-  if (signal.aborted) return 130;
+  if (signal.aborted) return interrupted(junit);
   if (unreachable) {
     // Node trusts only its own CA list: a development certificate needs NODE_EXTRA_CA_CERTS.
     const hint = /CERT|SELF_SIGNED|UNABLE_TO/.test(unreachable) ? " (for a self-signed or private certificate, set NODE_EXTRA_CA_CERTS to its CA file)" : "";
@@ -53,7 +71,7 @@ export async function probeCommand(options: ProbeCommandOptions, io: Io, signal:
   }
   if (observe) {
     const problem = await checkObserveEndpoint(observe, timeoutMs, signal);
-    if (signal.aborted) return 130;
+    if (signal.aborted) return interrupted(junit);
     if (problem)
       throw new UsageError(`--observe ${shownUrl(observe)}: ${problem}; expected GET <url>?id=<event id> to answer 200 {"processed": <n>, "status": <string or null>}, or 404 for an unknown id`);
   }
@@ -61,19 +79,12 @@ export async function probeCommand(options: ProbeCommandOptions, io: Io, signal:
   const progress = io.stderr.isTTY ? progressLine(io) : undefined;
   if (progress)
     io.stderr.write(`probing ${shownUrl(url)}: at most ${maxDeliveries(only, options.deliveries, options.concurrency)} deliveries, each given ${timeoutMs / 1000} s\n`);
-  const result = await runProbe({ url, secret: resolved.secret, signature: options.signature, timeoutMs, deliveries: options.deliveries, concurrency: options.concurrency, observe, only, signal, onProgress: progress });
+  const result = await runProbe({ url, secret, signature: options.signature, timeoutMs, deliveries: options.deliveries, concurrency: options.concurrency, observe, only, signal, onProgress: progress });
 
   io.stdout.write(render(result, options) + "\n");
-  if (options.junit) {
-    try {
-      await writeFile(options.junit, renderProbeJUnit(result) + "\n");
-    } catch (err) {
-      // The results are on stdout already; the report that could not be written is a failure, not a usage error.
-      io.stderr.write(`error: --junit ${options.junit}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"})\n`);
-      return 1;
-    }
-  }
-  return result.summary.ok ? 0 : 1;
+  // The results are on stdout already; a report that could not be written is a failure (1), not a usage error.
+  const written = await writeOutputs(junit ? [[junit, () => renderProbeJUnit(result) + "\n"]] : [], io.stderr);
+  return result.summary.ok && written ? 0 : 1;
 }
 
 function render(result: ProbeResult, options: ProbeCommandOptions): string {
@@ -91,11 +102,8 @@ function progressLine(io: Io): (e: ProbeProgress) => void {
   };
 }
 
-/** Opens (creating) the JUnit file before the run, so a path that cannot be written is exit 2 before anything is sent. */
-async function checkWritable(path: string): Promise<void> {
-  try {
-    await (await open(path, "a")).close();
-  } catch (err) {
-    throw new UsageError(`--junit ${path}: cannot write the file (${(err as NodeJS.ErrnoException).code ?? "error"}); expected a writable path such as probe.xml`);
-  }
+/** Interrupted before anything was sent: nothing to report, and the JUnit file is left as it was. */
+async function interrupted(junit: OutputFile | undefined): Promise<number> {
+  await junit?.discard();
+  return 130;
 }

@@ -29,14 +29,14 @@ export interface ServedRequest {
 /** Said once at start-up when the scenario's fault plan fails deliveries: where those failures happen. */
 export const FAULTS_AT_SENDER = "webhook faults: 500s and 503s are played at the sender; nothing is sent for them";
 
-export function bannerLines(url: string, scenario: Scenario, source: string, p: Palette): string[] {
+export function bannerLines(url: string, scenario: Scenario, source: string, p: Palette, allowHosts: readonly string[] = []): string[] {
   const s = scenario.settlement;
   const retries = scenario.webhook.retriesMs;
   const shownRetries = retries.slice(0, 4).map((ms) => (ms === 0 ? "at once" : formatDurationShort(ms))).join(", ") + (retries.length > 4 ? ", …" : "");
   const route = (method: string, path: string, what: string) => `  ${p.bold(method.padEnd(5))}${path.padEnd(20)}${p.dim(what)}`;
   return [
     `apiwh provider listening on ${p.bold(url)}`,
-    p.dim(`scenario ${scenario.name} (${source}): settles after ${s.delay.source}, ${Math.round(s.failureRate * 100)}% fail, speed ${scenario.speed}×`),
+    p.dim(`scenario ${printable(scenario.name, 60)} (${printable(source, 80)}): settles after ${s.delay.source}, ${Math.round(s.failureRate * 100)}% fail, speed ${scenario.speed}×`),
     "",
     route("POST", "/payments", 'create: {"amount": 1000, "currency": "usd"}'),
     route("GET", "/payments/:id", "read one; ETag/If-None-Match; ?wait=30s holds"),
@@ -45,6 +45,7 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
     route("POST", "/webhook-endpoints", 'subscribe: {"url": "http://127.0.0.1:4011/webhook"}'),
     "",
     p.dim(`webhooks: ${scenario.webhook.signature} signatures, attempts ${shownRetries}`),
+    p.dim(`delivered to loopback only${allowHosts.length > 0 ? ` and ${allowHosts.map((h) => printable(h, 40)).join(", ")}` : " (--allow-host adds a host)"}; never link-local or metadata addresses`),
     ...(scriptsFailures(scenario.faults.webhook) ? [p.warn(FAULTS_AT_SENDER)] : []),
     p.dim("Signing secrets stay hidden unless --print-secret. Ctrl-C stops the provider."),
   ];
@@ -85,6 +86,11 @@ export function paintStatus(status: string, p: Palette): string {
 
 export function settledLine(id: string, status: string, at: number, stamp: Stamp, p: Palette): string {
   return `${p.dim(stamp(at))}  provider          ${id} settled ${paintStatus(status, p)}`;
+}
+
+/** The provider let go of what a client made it hold past its bounds, and why. */
+export function shedLine(reason: string, at: number, stamp: Stamp, p: Palette): string {
+  return `${p.dim(stamp(at))}  provider          ${p.warn(printable(reason, 160))}`;
 }
 
 export function deliveryLine(a: DeliveryAttempt, id: string, stamp: Stamp, p: Palette): string {

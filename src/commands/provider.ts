@@ -12,8 +12,11 @@ import { makePalette } from "../render/color.js";
 import { defaultScenario } from "../scenario/defaults.js";
 import { settlementRule } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
-import { bannerLines, deliveryLine, requestLine, settledLine, stopLine, type ServedRequest } from "./provider-log.js";
-import { bindError, checkHost, checkPort, exposureWarning, untilAborted, wallStamp } from "./shared.js";
+import { bannerLines, deliveryLine, requestLine, settledLine, shedLine, stopLine, type ServedRequest } from "./provider-log.js";
+import { bindError, checkHost, checkPort, exposureWarning, printable, untilAborted, wallStamp } from "./shared.js";
+import { isIP } from "node:net";
+import { UsageError } from "../errors.js";
+import { classify } from "../provider/targets.js";
 
 export const PROVIDER_DEFAULTS = { port: 4010, host: "127.0.0.1" } as const;
 
@@ -24,6 +27,8 @@ export interface ProviderCommandOptions {
   host: string;
   /** Print each registered endpoint's signing secret; off by default so logs never carry it. */
   printSecret: boolean;
+  /** Hosts webhooks may be delivered to besides loopback (`--allow-host`, repeatable). */
+  allowHost?: string[];
   color: boolean;
 }
 
@@ -31,6 +36,8 @@ export interface ProviderCommandOptions {
 export async function providerCommand(options: ProviderCommandOptions, io: Io, signal: AbortSignal, clock: Clock = monotonicClock): Promise<number> {
   checkPort("--port", options.port);
   checkHost(options.host);
+  const allowHosts = options.allowHost ?? [];
+  for (const host of allowHosts) checkAllowHost(host);
   const scenario: Scenario = options.scenario ? await (await import("../scenario/load.js")).loadScenarioFile(options.scenario) : defaultScenario();
   const p = makePalette(options.color);
   const warning = exposureWarning(options.host, "provider (anyone who reaches it can create payments and subscribe to webhooks)");
@@ -42,6 +49,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   const onEvent = (e: ProviderEvent) => {
     if (e.kind === "settled") out(settledLine(idOf(e.index), e.status, e.at, stamp, p));
     else if (e.kind === "delivery") out(deliveryLine(e.attempt, idOf(e.attempt.paymentIndex), stamp, p));
+    else if (e.kind === "shed") out(shedLine(e.reason, e.at, stamp, p));
     // "created" and "polled" are covered by the request lines.
   };
   let provider: Provider;
@@ -56,6 +64,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
         webhook: scenario.webhook,
         rateLimitPerSecond: scenario.provider.rateLimitPerSecond,
         faults: scenario.faults,
+        allowHosts,
       },
       onEvent,
       clock,
@@ -68,7 +77,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
     served++;
     out(requestLine(r, stamp, options.printSecret, p));
   });
-  for (const line of bannerLines(provider.url, scenario, options.scenario ?? "built-in", p)) out(line);
+  for (const line of bannerLines(provider.url, scenario, options.scenario ?? "built-in", p, allowHosts)) out(line);
   out("");
 
   await untilAborted(signal);
@@ -76,6 +85,15 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   await provider.close();
   out(stopLine(snapshot, served));
   return 0;
+}
+
+/** A host name or an address, as a URL's host would hold it; link-local and metadata addresses stay refused whatever is named. */
+function checkAllowHost(host: string): void {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (isIP(bare) === 0 && !(bare.length <= 253 && /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/i.test(bare)))
+    throw new UsageError(`--allow-host "${printable(host, 40)}": not a host; expected a host name or an address such as webhooks.example.test or 10.0.0.5`);
+  if (isIP(bare) !== 0 && classify(bare) === "forbidden")
+    throw new UsageError(`--allow-host ${bare}: a link-local, metadata, multicast or broadcast address is never a webhook target; expected another host`);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { connect } from "node:net";
 import { Pool } from "undici";
 import { UsageError } from "../errors.js";
+import { printable as escapeControls } from "../scenario/echo.js";
 
 const PROVIDER_FORM = "the URL of a running `apiwh provider`, such as http://127.0.0.1:4010";
 
@@ -99,10 +100,9 @@ export function errorText(body: unknown): string {
   return "no error message";
 }
 
-/** Request paths and headers come from whoever connects: strip control characters and bound them before they reach a terminal. */
+/** Request paths and headers come from whoever connects: control characters escaped (the one escaper, scenario/echo.ts) and bounded before they reach a terminal. */
 export function printable(text: string, max = 80): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  const clean = escapeControls(String(text));
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 

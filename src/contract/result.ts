@@ -269,8 +269,11 @@ export interface PaymentRecord {
 /** `apiwh check`: every scenario found, its expectations, and a summary. */
 export interface CheckResult extends Stamp {
   ok: boolean;
+  /** True when the check was interrupted (Ctrl-C): some scenarios were cut short or never ran (status `partial`). */
+  partial: boolean;
   durationMs: number;
-  summary: { scenarios: number; passed: number; failed: number; errors: number; expectations: number; expectationsFailed: number };
+  /** `partial` counts the scenarios cut short or never run; the expectation counts cover the scenarios that finished. */
+  summary: { scenarios: number; passed: number; failed: number; errors: number; partial: number; expectations: number; expectationsFailed: number };
   scenarios: ScenarioCheck[];
 }
 
@@ -278,8 +281,12 @@ export interface ScenarioCheck {
   file: string;
   name: string;
   description: string;
-  /** passed: every expectation held; failed: one did not; error: the scenario could not run (bad file, port in use…). */
-  status: "passed" | "failed" | "error";
+  /**
+   * passed: every expectation held; failed: one did not; error: the scenario could not run (bad
+   * file, port in use…); partial: interrupted before its run finished (or began), so its
+   * expectations were not judged (JUnit marks them skipped).
+   */
+  status: "passed" | "failed" | "error" | "partial";
   error?: string;
   /** Wall-clock milliseconds the scenario took to run. */
   durationMs: number;

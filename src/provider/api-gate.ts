@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sleep } from "../measure/clock.js";
 import { sample } from "../scenario/distribution.js";
 import { Stream, rngFor } from "../scenario/random.js";
 import type { ApiFaults } from "../scenario/types.js";
@@ -19,8 +18,8 @@ export interface GateOptions {
   rateLimitPerSecond: number | null;
   faults: ApiFaults;
   now: () => number;
-  /** Aborted when the provider closes, so injected latency never outlives it. */
-  signal: AbortSignal;
+  /** Waits wall milliseconds, cut short when the provider closes, so injected latency never outlives it. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**
@@ -58,7 +57,7 @@ export class ApiGate {
     const rng = rngFor(this.options.seed, Stream.apiFault, k);
     const fails = rng.next() < errorRate;
     if (latency)
-      return sleep(Math.max(0, sample(latency, rng)) / this.options.speed, this.options.signal).then(() => {
+      return this.options.sleep(Math.max(0, sample(latency, rng)) / this.options.speed).then(() => {
         if (fails) throw this.injectedError();
       });
     if (fails) throw this.injectedError();
@@ -92,6 +91,8 @@ export class OpenLimit {
   constructor(
     private readonly what: string,
     private readonly max: number,
+    /** For all clients together: per-address caps alone let a client spread over 127.0.0.0/8. */
+    private readonly maxTotal = Infinity,
   ) {}
 
   /** Takes a slot for the request's client until its response closes; throws the 429 when none is left. */
@@ -100,6 +101,8 @@ export class OpenLimit {
     const held = this.open.get(client) ?? 0;
     if (held >= this.max)
       throw new HttpError(429, "too_many_open_requests", `at most ${this.max} open ${this.what} per client; close one first`, undefined, { "retry-after": "1" });
+    if (this.total >= this.maxTotal)
+      throw new HttpError(429, "too_many_open_requests", `at most ${this.maxTotal} open ${this.what} on this provider; retry once one closes`, undefined, { "retry-after": "1" });
     this.open.set(client, held + 1);
     if (++this.total > this.peak) this.peak = this.total;
     res.once("close", () => {

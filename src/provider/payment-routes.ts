@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
-import { sleep } from "../measure/clock.js";
 import { parseDuration } from "../scenario/duration.js";
 import { HttpError } from "../http/errors.js";
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_WAIT_MS } from "../api/limits.js";
 import type { PaymentStatus, PaymentView } from "../api/payment.js";
 import type { PaymentStore } from "./payments.js";
+import type { Waits } from "./waits.js";
 
 
 const STATUSES: readonly PaymentStatus[] = ["pending", "succeeded", "failed"];
@@ -65,10 +65,10 @@ export interface ReadAnswer {
  * Answers synchronously unless it holds: a plain poll (`query` null: the target had none) costs no
  * promise and no URL.
  */
-export function readPayment(store: PaymentStore, index: number, query: URLSearchParams | null, req: IncomingMessage, speed: number, signal: AbortSignal): ReadAnswer | Promise<ReadAnswer> {
+export function readPayment(store: PaymentStore, index: number, query: URLSearchParams | null, req: IncomingMessage, speed: number, waits: Waits): ReadAnswer | Promise<ReadAnswer> {
   const waitMs = query ? parseWait(query.get("wait")) : 0;
   const ifNoneMatch = header(req.headers["if-none-match"]);
-  if (waitMs > 0 && unchanged(store, index, ifNoneMatch)) return holdThenRead(store, index, ifNoneMatch, waitMs / speed, req, signal);
+  if (waitMs > 0 && unchanged(store, index, ifNoneMatch)) return holdThenRead(store, index, ifNoneMatch, waitMs / speed, req, waits);
   return readNow(store, index, ifNoneMatch);
 }
 
@@ -84,15 +84,10 @@ function readNow(store: PaymentStore, index: number, ifNoneMatch: string | undef
 }
 
 /** Holds a long poll until the payment changes, the wait ends, the client goes or the provider closes. */
-async function holdThenRead(store: PaymentStore, index: number, ifNoneMatch: string | undefined, wallMs: number, req: IncomingMessage, signal: AbortSignal): Promise<ReadAnswer> {
-  const held = new AbortController();
-  const stop = () => held.abort();
-  signal.addEventListener("abort", stop, { once: true });
-  req.socket.once("close", stop);
-  await Promise.race([store.whenChanged(index), sleep(wallMs, held.signal)]);
-  held.abort();
-  signal.removeEventListener("abort", stop);
-  req.socket.off("close", stop);
+async function holdThenRead(store: PaymentStore, index: number, ifNoneMatch: string | undefined, wallMs: number, req: IncomingMessage, waits: Waits): Promise<ReadAnswer> {
+  const held = waits.start(wallMs, req.socket);
+  await Promise.race([store.whenChanged(index), held.done]);
+  held.cancel();
   return readNow(store, index, ifNoneMatch);
 }
 

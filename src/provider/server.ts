@@ -10,12 +10,14 @@ import { ApiGate, OpenLimit, type ApiErrorCounts } from "./api-gate.js";
 import { EventStream } from "./event-stream.js";
 import { discardBody, readJson } from "../http/body.js";
 import { HttpError, sendError, sendJson } from "../http/errors.js";
-import { closeServer, listen, SERVER_TIMEOUTS } from "../http/server.js";
+import { closeServer, listen, serverTimeouts, type ServerTimeouts } from "../http/server.js";
 import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
-import { WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
+import { DELIVERY_QUEUE, WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
+import { Waits } from "./waits.js";
+import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
 
 export interface ProviderOptions {
   host: string;
@@ -35,12 +37,18 @@ export interface ProviderOptions {
    * runner gives the same plan (`compare`). See SenderOptions.faultsPlayedBy.
    */
   faultsPlayedBy?: "sender" | "receiver";
-  /** Test knob: end every event stream after this many events, to exercise reconnection. */
-  sse?: { dropAfterEvents: number | null };
+  /** Test knobs: end every event stream after this many events, to exercise reconnection; drop a stream that reads nothing for this long (wall ms, default SLOW_STREAM_MS). */
+  sse?: { dropAfterEvents: number | null; slowAfterMs?: number };
   /** Caps on what clients can make the provider hold; absent fields take PROVIDER_LIMITS. */
   limits?: Partial<ProviderLimits>;
   /** Stamp each counted request's arrival (a run's provider, for its requests per second); `apiwh provider` does not. */
   stampArrivals?: boolean;
+  /** Test knob: server timeouts other than SERVER_TIMEOUTS, to watch them fire without waiting 10 s. */
+  timeouts?: Partial<ServerTimeouts>;
+  /** Hosts (names or addresses) webhooks may go to besides loopback (`apiwh provider --allow-host`); see targets.ts. */
+  allowHosts?: string[];
+  /** Test knob, in-process only (a function does not cross to a worker): how host names resolve. */
+  resolve?: Resolver;
 }
 
 export interface ProviderLimits {
@@ -50,15 +58,36 @@ export interface ProviderLimits {
   webhookEndpoints: number;
   /** Long polls (`?wait=`) one client (remote address) may hold open at once; past it, 429. */
   longPollsPerClient: number;
+  /** Long polls all clients together may hold open: a client has 16 M loopback addresses to spread over. */
+  longPolls: number;
   /** Event streams one client may hold open at once; past it, 429. */
   streamsPerClient: number;
+  /** Event streams all clients together may hold open. */
+  streams: number;
+  /** Deliveries waiting (scheduled or in flight) for one endpoint, and for all; past either, new events for it are dropped and logged. */
+  pendingDeliveriesPerEndpoint: number;
+  pendingDeliveries: number;
+  /** Open connections; past it, the server accepts no more until one closes. */
+  connections: number;
 }
 
 /**
  * Generous enough that no scenario meets them (the consumer's pool holds at most 256 connections),
  * tight enough that a runaway or hostile client cannot make the provider hold unbounded state.
+ * The per-process caps bound what per-address caps cannot: a loopback client may connect from
+ * any of 127.0.0.0/8's 16 M addresses.
  */
-export const PROVIDER_LIMITS: ProviderLimits = { payments: 1_000_000, webhookEndpoints: 16, longPollsPerClient: 1024, streamsPerClient: 32 };
+export const PROVIDER_LIMITS: ProviderLimits = {
+  payments: 1_000_000,
+  webhookEndpoints: 16,
+  longPollsPerClient: 1024,
+  longPolls: 4096,
+  streamsPerClient: 32,
+  streams: 256,
+  pendingDeliveriesPerEndpoint: DELIVERY_QUEUE.perEndpoint,
+  pendingDeliveries: DELIVERY_QUEUE.total,
+  connections: 10_000,
+};
 
 /** What the provider counted, for the run's accounting. Typed arrays are indexed by creation order. */
 export interface ProviderSnapshot {
@@ -102,9 +131,17 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     if (latencyMs === 0 && jitterMs === 0) return 0;
     return (latencyMs + jitterMs * jitterRng.next()) / options.speed;
   };
-  const closing = new AbortController();
+  // Held long polls and injected latencies, ended together when the provider closes.
+  const waits = new Waits();
   const faults = options.faults ?? { webhook: NO_WEBHOOK_FAULTS, api: { errorRate: 0, latency: null } };
+  const targets = new TargetPolicy(options.allowHosts, options.resolve);
+  const limits: ProviderLimits = { ...PROVIDER_LIMITS, ...options.limits };
+  // What the provider lets go of past its bounds, with the reason, for its log.
+  const shed = (reason: string) => onEvent?.({ kind: "shed", at: clock.now(), reason });
   const sender = new WebhookSender({
+    lookup: targets.lookup,
+    queue: { perEndpoint: limits.pendingDeliveriesPerEndpoint, total: limits.pendingDeliveries },
+    onShed: shed,
     ...options.webhook,
     speed: options.speed,
     clock,
@@ -114,12 +151,19 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     faultsPlayedBy: options.faultsPlayedBy ?? "sender",
     onAttempt: onEvent ? (attempt) => onEvent({ kind: "delivery", attempt }) : undefined,
   });
-  const stream = new EventStream({ speed: options.speed, dropAfterEvents: options.sse?.dropAfterEvents ?? null });
+  const stream = new EventStream({
+    speed: options.speed,
+    dropAfterEvents: options.sse?.dropAfterEvents ?? null,
+    slowAfterMs: options.sse?.slowAfterMs,
+    // A settled payment no longer changes: its event is written again from the store for each stream, replays included.
+    describe: (index) => ({ type: `payment.${store.statusOf(index)}`, data: store.view(index) }),
+    onDrop: shed,
+  });
   const store = new PaymentStore(options.settlement, options.speed, clock, (index) => {
     const status = store.statusOf(index) as "succeeded" | "failed";
     onEvent?.({ kind: "settled", index, at: store.settledAt[index]!, status });
     const view = store.view(index);
-    stream.publish(`payment.${status}`, view);
+    stream.publish(index);
     if (sender.endpoints.length > 0) sender.dispatch(index, view);
   });
   const gate = new ApiGate({
@@ -128,12 +172,11 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     rateLimitPerSecond: options.rateLimitPerSecond ?? null,
     faults: faults.api,
     now: () => clock.now(),
-    signal: closing.signal,
+    sleep: (ms) => waits.sleep(ms),
   });
   const meter = new ServerMeter(options.stampArrivals ?? false);
-  const limits: ProviderLimits = { ...PROVIDER_LIMITS, ...options.limits };
-  const longPolls = new OpenLimit("long polls", limits.longPollsPerClient);
-  const streams = new OpenLimit("event streams", limits.streamsPerClient);
+  const longPolls = new OpenLimit("long polls", limits.longPollsPerClient, limits.longPolls);
+  const streams = new OpenLimit("event streams", limits.streamsPerClient, limits.streams);
 
   /**
    * Routes a request. Synchronous unless something makes it wait (simulated network delay, a long
@@ -198,7 +241,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   }
 
   function answerPoll(req: IncomingMessage, res: ServerResponse, index: number, url: URL | null): Promise<void> | undefined {
-    const answer = readPayment(store, index, url?.searchParams ?? null, req, options.speed, closing.signal);
+    const answer = readPayment(store, index, url?.searchParams ?? null, req, options.speed, waits);
     if (answer instanceof Promise) return answer.then((a) => sendPoll(res, index, a));
     return sendPoll(res, index, answer);
   }
@@ -221,6 +264,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 
   async function registerEndpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = validateEndpointBody(await readJson(req, res));
+    const refused = await targets.refusal(target.hostname);
+    if (refused) throw new HttpError(400, "invalid_request", `url refused: ${refused}; ${TARGET_RULE}`, "url");
     if (sender.endpoints.length >= limits.webhookEndpoints) throw new HttpError(503, "endpoint_limit_reached", `this provider holds at most ${limits.webhookEndpoints} webhook endpoints`);
     const endpoint = sender.register(target);
     return reply(res, 201, { id: endpoint.id, url: endpoint.url, secret: endpoint.secret });
@@ -250,7 +295,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
   }
 
-  const server = createServer(SERVER_TIMEOUTS, (req, res) => {
+  const server = createServer(serverTimeouts(options.timeouts), (req, res) => {
     let pending: Promise<void> | undefined;
     try {
       pending = route(req, res);
@@ -260,6 +305,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     // Answering must never become an unhandled rejection: if even that fails, drop the connection.
     pending?.catch((err: unknown) => fail(req, res, err)).catch(() => res.destroy());
   });
+  server.maxConnections = limits.connections;
   meter.attach(server);
   await listen(server, options.port, options.host);
   const { port } = server.address() as AddressInfo;
@@ -281,7 +327,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       heldPeak: longPolls.peak + streams.peak,
     }),
     async close() {
-      closing.abort();
+      waits.close();
       stream.close();
       store.stop();
       await sender.close();

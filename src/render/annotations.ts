@@ -1,5 +1,5 @@
 import type { CheckResult } from "../contract/result.js";
-import { failedExpectations, failureBeyondExpectations } from "./outcome.js";
+import { failedExpectations, failureBeyondExpectations, interruptedNote } from "./outcome.js";
 
 /** Where a field sits in its file: 1-based line and column. */
 export interface Position {
@@ -10,7 +10,8 @@ export interface Position {
 /**
  * GitHub Actions workflow commands for what failed in a check: one `::error` per failing
  * expectation, pointing at its line in the scenario file (`positions(file, i)` for `expect[i]`),
- * one per scenario that could not run (at the line its error names) or was cut short. GitHub turns
+ * one per scenario that could not run (at the line its error names), and a `::warning` for one an
+ * interrupt cut short (its expectations were not judged; one never started gets none). GitHub turns
  * them into annotations on the file, shown beside the pull request's diff.
  */
 export function githubAnnotations(check: CheckResult, positions: (file: string, expectation: number) => Position | undefined): string[] {
@@ -25,6 +26,7 @@ export function githubAnnotations(check: CheckResult, positions: (file: string, 
       lines.push(command(s.file, where, title, where ? at![4]! : message));
       continue;
     }
+    if (s.status === "partial" && s.result) lines.push(command(s.file, undefined, title, interruptedNote(s)!, "warning"));
     if (s.status !== "failed") continue;
     s.expectations.forEach((e, i) => {
       if (e.ok) return;
@@ -36,11 +38,11 @@ export function githubAnnotations(check: CheckResult, positions: (file: string, 
   return lines;
 }
 
-function command(file: string, at: Position | undefined, title: string, message: string): string {
+function command(file: string, at: Position | undefined, title: string, message: string, level: "error" | "warning" = "error"): string {
   const props = [`file=${property(file)}`];
   if (at) props.push(`line=${at.line}`, `col=${at.column}`);
   props.push(`title=${property(title)}`);
-  return `::error ${props.join(",")}::${data(message)}`;
+  return `::${level} ${props.join(",")}::${data(message)}`;
 }
 
 /** A workflow command's message: `%`, CR and LF escaped, as the runner decodes them. */

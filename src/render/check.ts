@@ -4,8 +4,9 @@ import { expectationLines } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
 import { checkDocument } from "../contract/verdict.js";
 import { toJson } from "./json.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioRecommendation } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioRecommendation } from "./outcome.js";
 import { MAX_WIDTH, truncate, visibleWidth, wrapHanging } from "./text.js";
+import { printable } from "../scenario/echo.js";
 
 /** Longer names are cut so the verdict keeps a readable share of the line. */
 const MAX_NAME_WIDTH = 24;
@@ -26,8 +27,9 @@ export interface CheckTableOptions {
  */
 export function renderCheckTable(check: CheckResult, palette: Palette, options: CheckTableOptions = {}): string {
   const fit = options.fit ?? true;
-  const names = check.scenarios.map((s) => (fit ? truncate(oneLine(s.name), MAX_NAME_WIDTH) : oneLine(s.name)));
-  const counts = check.scenarios.map((s) => (s.status === "error" ? "–" : heldOfTotal(s)));
+  // Names are the user's (a file name, for a file that could not be read): nothing in them may act on the terminal.
+  const names = check.scenarios.map((s) => (fit ? truncate(printable(oneLine(s.name)), MAX_NAME_WIDTH) : printable(oneLine(s.name))));
+  const counts = check.scenarios.map((s) => (s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s)));
   const durations = check.scenarios.map((s) => formatSeconds(s.durationMs));
   const nameWidth = Math.max(0, ...names.map(visibleWidth));
   const countWidth = Math.max(0, ...counts.map(visibleWidth));
@@ -37,9 +39,9 @@ export function renderCheckTable(check: CheckResult, palette: Palette, options: 
 
   const lines: string[] = [];
   check.scenarios.forEach((s, i) => {
-    const full = s.status === "error" ? "could not run" : oneLine(scenarioRecommendation(s));
+    const full = s.status === "error" ? "could not run" : oneLine(interruptedNote(s) ?? scenarioRecommendation(s));
     const verdict = fit ? truncate(full, verdictWidth) : full;
-    const paintVerdict = s.status === "error" ? palette.bad : (t: string) => t;
+    const paintVerdict = s.status === "error" ? palette.bad : s.status === "partial" ? palette.warn : (t: string) => t;
     const head = `${mark(s, palette)} ${names[i]!}${fill(names[i]!, nameWidth)}`;
     const duration = palette.dim(durations[i]!.padStart(durationWidth));
     // Uncut, the long text goes last so the short columns stay aligned.
@@ -64,14 +66,16 @@ export function renderCheckJson(check: CheckResult): string {
 function mark(s: ScenarioCheck, palette: Palette): string {
   if (s.status === "passed") return palette.good("✓");
   if (s.status === "failed") return palette.bad("✗");
+  if (s.status === "partial") return palette.warn("–");
   return palette.bad("!");
 }
 
 /** What a failing scenario owes the reader: the expectations that failed, or the error. */
 function underneath(s: ScenarioCheck, palette: Palette): string[] {
+  if (s.status === "partial") return [];
   if (s.status === "error") {
     const message = s.error ?? "the scenario could not run";
-    return message.split("\n").flatMap((line) => wrapHanging(`  ${line}`, MAX_WIDTH, 4)).map(palette.bad);
+    return message.split("\n").flatMap((line) => wrapHanging(`  ${printable(line)}`, MAX_WIDTH, 4)).map(palette.bad);
   }
   const lines = expectationLines(failedExpectations(s), palette, 2);
   const beyond = failureBeyondExpectations(s);

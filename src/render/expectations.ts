@@ -1,6 +1,7 @@
 import type { ExpectationResult } from "../contract/result.js";
 import type { Palette } from "./color.js";
 import { MAX_WIDTH, visibleWidth, wrapHanging } from "./text.js";
+import { printable } from "../scenario/echo.js";
 
 /** Gap between an expectation and its detail when both fit on one line. */
 const DETAIL_GAP = " — ";
@@ -15,15 +16,16 @@ export function expectationLines(expectations: ExpectationResult[], palette: Pal
   const lines: string[] = [];
   for (const e of expectations) {
     const paint = e.ok ? palette.good : palette.bad;
-    const head = `${pad}${e.ok ? "✓" : "✗"} ${e.text}`;
-    const oneLine = e.details.length === 1 ? head + DETAIL_GAP + e.details[0] : null;
+    const head = `${pad}${e.ok ? "✓" : "✗"} ${printable(e.text)}`;
+    const details = e.details.map(printable);
+    const oneLine = details.length === 1 ? head + DETAIL_GAP + details[0] : null;
     if (e.ok || e.details.length === 0) {
       lines.push(...wrapHanging(head, MAX_WIDTH, indent + 2).map(paint));
     } else if (oneLine !== null && visibleWidth(oneLine) <= MAX_WIDTH) {
-      lines.push(paint(head) + palette.dim(DETAIL_GAP + e.details[0]));
+      lines.push(paint(head) + palette.dim(DETAIL_GAP + details[0]));
     } else {
       lines.push(...wrapHanging(head, MAX_WIDTH, indent + 2).map(paint));
-      for (const detail of e.details) lines.push(...wrapHanging(`${pad}    ${detail}`, MAX_WIDTH, indent + 6).map(palette.dim));
+      for (const detail of details) lines.push(...wrapHanging(`${pad}    ${detail}`, MAX_WIDTH, indent + 6).map(palette.dim));
     }
   }
   return lines;

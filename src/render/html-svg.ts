@@ -1,4 +1,5 @@
 import { formatCount } from "../contract/format.js";
+import { printable } from "../scenario/echo.js";
 
 /**
  * The strategies' colours for HTML and SVG: the same hues as the terminal palette (color.ts),
@@ -39,7 +40,12 @@ export function strategyHex(name: string): string {
 
 /** Text and attribute values from the data: every character HTML gives a meaning, escaped. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  // Control characters (not allowed in HTML text) are shown as \uXXXX, as the terminal shows them; newlines and tabs stay.
+  return text
+    .split(/(\n|\t)/)
+    .map((part) => (part === "\n" || part === "\t" ? part : printable(part)))
+    .join("")
+    .replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

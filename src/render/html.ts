@@ -9,7 +9,7 @@ import { escapeHtml, strategyDash, strategyHex } from "./html-svg.js";
 import { MAX_STRATEGIES_PER_TABLE } from "./table.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failureBeyondExpectations, heldOfTotal, scenarioVerdict } from "./outcome.js";
+import { checkSummary, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioVerdict } from "./outcome.js";
 import { repeatNote, sections } from "./rows.js";
 import { decide } from "../contract/verdict.js";
 
@@ -38,7 +38,7 @@ export function renderHtmlReport(result: CompareResult, timelines: StrategyTimel
 export function renderCheckHtmlReport(check: CheckResult, timelines: ReadonlyMap<string, StrategyTimeline[]> = new Map()): string {
   const rows = check.scenarios.map(
     (s, i) =>
-      `<tr><td class="mark ${s.status}">${STATUS_MARK[s.status]}</td><td><a href="#scenario-${i + 1}">${escapeHtml(s.name)}</a></td><td class="num">${s.status === "error" ? "–" : heldOfTotal(s)}</td><td>${escapeHtml(s.status === "error" ? "could not run" : scenarioVerdict(s))}</td><td class="num">${formatSeconds(s.durationMs)}</td></tr>`,
+      `<tr><td class="mark ${s.status}">${STATUS_MARK[s.status]}</td><td><a href="#scenario-${i + 1}">${escapeHtml(s.name)}</a></td><td class="num">${s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s)}</td><td>${escapeHtml(s.status === "error" ? "could not run" : (interruptedNote(s) ?? scenarioVerdict(s)))}</td><td class="num">${formatSeconds(s.durationMs)}</td></tr>`,
   );
   const summary = `<table class="summary"><thead><tr><th></th><th>Scenario</th><th class="num">Expectations</th><th>Verdict</th><th class="num">Duration</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
   const body = [
@@ -50,11 +50,11 @@ export function renderCheckHtmlReport(check: CheckResult, timelines: ReadonlyMap
   return page(`apiwh check · ${check.ok ? "passed" : "failed"}`, body.join("\n"));
 }
 
-const STATUS_MARK: Record<ScenarioCheck["status"], string> = { passed: "✓", failed: "✗", error: "!" };
+const STATUS_MARK: Record<ScenarioCheck["status"], string> = { passed: "✓", failed: "✗", error: "!", partial: "–" };
 
 function scenarioSection(s: ScenarioCheck, index: number, timelines: StrategyTimeline[]): string {
   const head = `<h2 id="scenario-${index}"><span class="mark ${s.status}">${STATUS_MARK[s.status]}</span> ${escapeHtml(s.name)}</h2><p class="file"><code>${escapeHtml(s.file)}</code></p>`;
-  if (s.status === "error" || !s.result) return `<section class="scenario">${head}<pre class="error">${escapeHtml(s.error ?? "the scenario could not run")}</pre></section>`;
+  if (s.status === "error" || !s.result) return `<section class="scenario">${head}<pre class="error">${escapeHtml(s.error ?? interruptedNote(s) ?? "the scenario could not run")}</pre></section>`;
   const beyond = failureBeyondExpectations(s);
   return `<section class="scenario">${head}${beyond ? `<p class="bad">${escapeHtml(beyond)}</p>` : ""}${compareSection(s.result, timelines)}</section>`;
 }
@@ -166,7 +166,10 @@ const MARKING: Palette = {
 };
 
 function cell(text: string): string {
-  return escapeHtml(text).replace(/\u0001(\w+)\u0001([^\u0002]*)\u0002/g, '<span class="$1">$2</span>').replace(/[\u0001\u0002]/g, "");
+  // The markers are read before escaping (escapeHtml shows control characters as text).
+  return text
+    .replace(/\u0001(\w+)\u0001([^\u0002]*)\u0002|([^\u0001\u0002]+)/g, (_, cls: string | undefined, inner: string, rest: string) => (cls !== undefined ? `<span class="${cls}">${escapeHtml(inner)}</span>` : escapeHtml(rest)))
+    .replace(/[\u0001\u0002]/g, "");
 }
 
 function expectationList(expectations: ExpectationResult[]): string {

@@ -4,15 +4,16 @@ import { failedCount, holdCount } from "./expectations.js";
 import { formatSeconds } from "../contract/format.js";
 import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
-import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, scenarioRecommendation } from "./outcome.js";
+import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioRecommendation } from "./outcome.js";
 import { projectionNote, sections } from "./rows.js";
 import { scenarioLine } from "./table.js";
 import { decide, rankingLine } from "../contract/verdict.js";
+import { printable } from "../scenario/echo.js";
 
 /** Markdown carries no colour; the cells are the terminal's, unpainted. */
 const PLAIN = makePalette(false);
 
-const STATUS_EMOJI: Record<ScenarioCheck["status"], string> = { passed: "✅", failed: "❌", error: "⚠️" };
+const STATUS_EMOJI: Record<ScenarioCheck["status"], string> = { passed: "✅", failed: "❌", error: "⚠️", partial: "⏸️" };
 
 /**
  * `apiwh compare --format markdown`: the terminal table's rows as one GitHub-flavoured table (no
@@ -49,7 +50,8 @@ export function renderMarkdown(result: CompareResult): string {
  * outcome, the summary line, one table row per scenario, then what went wrong, scenario by scenario.
  */
 export function renderCheckMarkdown(check: CheckResult): string {
-  const blocks: string[] = [`## ${check.ok ? "✅" : "❌"} apiwh check ${check.ok ? "passed" : "failed"}`, checkSummary(check)];
+  const outcome = check.ok ? "✅ apiwh check passed" : check.partial ? "⏸️ apiwh check interrupted" : "❌ apiwh check failed";
+  const blocks: string[] = [`## ${outcome}`, checkSummary(check)];
   if (check.scenarios.length > 0) {
     blocks.push(
       markdownTable(
@@ -58,15 +60,15 @@ export function renderCheckMarkdown(check: CheckResult): string {
         check.scenarios.map((s) => [
           STATUS_EMOJI[s.status],
           s.name,
-          s.status === "error" ? "–" : heldOfTotal(s),
-          s.status === "error" ? "could not run" : scenarioRecommendation(s),
+          s.status === "error" || s.status === "partial" ? "–" : heldOfTotal(s),
+          s.status === "error" ? "could not run" : (interruptedNote(s) ?? scenarioRecommendation(s)),
           formatSeconds(s.durationMs),
         ]),
       ),
     );
   }
   for (const s of check.scenarios) {
-    if (s.status === "passed") continue;
+    if (s.status === "passed" || s.status === "partial") continue;
     const lines = [`### ${STATUS_EMOJI[s.status]} ${escapeText(s.name)}`];
     // A scenario that could not be read is named by its file already.
     if (s.file !== s.name) lines.push("", code(s.file));
@@ -126,19 +128,20 @@ function expectationList(expectations: ExpectationResult[], withPassed: boolean)
  * shown as themselves, `|` escaped so it cannot end a table cell.
  */
 export function escapeText(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+  return printable(text.replace(/\r?\n/g, " ")).replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
 /** Inline code that survives backticks in the text: a fence one longer than the longest run inside. */
 function code(text: string): string {
-  const flat = text.replace(/\r?\n/g, " ");
+  const flat = printable(text.replace(/\r?\n/g, " "));
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = longest > 0 || flat.startsWith(" ") ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-function codeBlock(text: string): string {
+function codeBlock(raw: string): string {
+  const text = raw.split("\n").map(printable).join("\n");
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}text\n${text}\n${fence}`;

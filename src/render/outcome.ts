@@ -9,8 +9,16 @@ import { recommendation, verdict } from "../contract/verdict.js";
  */
 export function failureBeyondExpectations(s: ScenarioCheck): string | null {
   if (s.status !== "failed" || s.expectations.some((e) => !e.ok)) return null;
-  if (s.result?.partial) return "the run was interrupted; the figures cover only what was gathered";
   return "the scenario failed although every expectation held";
+}
+
+/**
+ * Why a scenario has no verdict of its own: it was interrupted (status `partial`), so its
+ * expectations were not judged. Null for any other status.
+ */
+export function interruptedNote(s: ScenarioCheck): string | null {
+  if (s.status !== "partial") return null;
+  return s.result ? "interrupted; expectations not judged" : "interrupted before it ran";
 }
 
 export function failedExpectations(s: ScenarioCheck): ExpectationResult[] {
@@ -27,6 +35,7 @@ export function checkSummary(check: CheckResult): string {
   const { scenarios, passed, failed, errors, expectations, expectationsFailed } = check.summary;
   const counts = [`${passed} passed`, `${failed} failed`];
   if (errors > 0) counts.push(`${errors} ${errors === 1 ? "error" : "errors"}`);
+  if (check.summary.partial > 0) counts.push(`${check.summary.partial} interrupted`);
   const held = expectations === 0 ? "no expectations" : holdCount(expectations - expectationsFailed, expectations);
   // A fast-mode check says so: its figures leave the machine out.
   const clock = check.scenarios.some((s) => s.result?.clock === "virtual") ? " · virtual clock" : "";

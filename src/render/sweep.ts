@@ -8,6 +8,7 @@ import { escapeText, markdownTable } from "./markdown.js";
 import { autoScale, tickCount, tickMs, type Scale } from "./html-svg.js";
 import { toJson } from "./json.js";
 import { KEEP_UNITS, MAX_WIDTH, visibleWidth, wrap, wrapHanging } from "./text.js";
+import { printable } from "../scenario/echo.js";
 
 /** `apiwh sweep --format json`: the SweepResult, rounded as every other JSON output is. */
 export function renderSweepJson(sweep: SweepResult): string {
@@ -99,7 +100,7 @@ function paintFor(palette: Palette, name: string, p: SweepPoint): (t: string) =>
 /** `checkout · 20 payments · seed 42 · polling at 5 intervals, webhook as reference` */
 export function sweepLine(sweep: SweepResult): string {
   const s = sweep.scenario;
-  const parts = [s.name, `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`, `seed ${s.seed}`];
+  const parts = [printable(s.name), `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`, `seed ${s.seed}`];
   if (s.speed !== 1) parts.push(`speed ${s.speed}×`);
   if (sweep.target) parts.push(`${sweep.strategy} against the target ${sweep.target.text}, webhook as reference`);
   else parts.push(`${sweep.strategy} at ${sweep.points.length} ${sweep.points.length === 1 ? "interval" : "intervals"}, webhook as reference`);

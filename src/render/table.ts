@@ -9,6 +9,7 @@ import { modelNotes } from "./model.js";
 import { projectionNote, repeatNote, sections, type Section } from "./rows.js";
 import { KEEP_FIGURES, MAX_WIDTH, widest, wrap, wrapHanging } from "./text.js";
 import { decide, rankingLine } from "../contract/verdict.js";
+import { printable } from "../scenario/echo.js";
 
 export { MAX_WIDTH, widest } from "./text.js";
 export { modelNotes } from "./model.js";
@@ -53,7 +54,7 @@ export function renderTable(result: CompareResult, palette: Palette): string {
  */
 export function scenarioLine(result: Pick<CompareResult, "scenario" | "repeat"> & { clock?: CompareResult["clock"] }): string {
   const s = result.scenario;
-  const parts = [s.name, `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`];
+  const parts = [printable(s.name), `${formatCount(s.payments)} ${s.payments === 1 ? "payment" : "payments"}`];
   if (!result.repeat) parts.push(`seed ${s.seed}`);
   parts.push(`poll every ${spacedDuration(s.pollIntervalMs)}`);
   if (s.speed !== 1) parts.push(`speed ${s.speed}×`);

@@ -6,6 +6,7 @@ import { loadScenarioFile } from "../scenario/load.js";
 import { stamp } from "../contract/envelope.js";
 import { compareScenario, type Engine } from "./compare.js";
 import { prepareExpectations } from "./expectations.js";
+import { checkRealClock } from "./capacity.js";
 import type { CheckResult, CompareResult, ScenarioCheck } from "../contract/result.js";
 import type { RunOptions } from "./strategy-run.js";
 import type { RunEvent, RunListener } from "../contract/events.js";
@@ -62,6 +63,8 @@ export interface CheckOptions extends RunOptions {
   onKept?: (check: ScenarioCheck, index: number, alone: string) => void;
   /** Wall ms a scenario should take (from the virtual clock), so the longest start first. */
   estimate?: (scenario: Scenario) => number | undefined;
+  /** Run scenarios above what one machine runs faithfully on the real clock (see checkRealClock). */
+  force?: boolean;
 }
 
 interface Job {
@@ -101,18 +104,38 @@ export async function check(paths: string[], options: CheckOptions): Promise<Che
   } else {
     await runSideBySide(jobs, width, results, options);
   }
-  const scenarios = results.filter((s): s is ScenarioCheck => s !== undefined);
+  // Scenarios an interrupt kept from starting are listed, so a report shows them skipped rather than silently absent.
+  // (Array.from, not map: map skips the holes of the sparse array, which are exactly those.)
+  const scenarios = Array.from(results, (s, i) => s ?? notRun(jobs[i]!.shown));
+  return checkResultOf(scenarios, performance.now() - started);
+}
+
+/** A finished run is judged by its expectations; one cut short is not judged at all. */
+export function scenarioStatus(outcomes: Array<{ ok: boolean }>, partial: boolean): ScenarioCheck["status"] {
+  if (partial) return "partial";
+  return outcomes.every((e) => e.ok) ? "passed" : "failed";
+}
+
+/** A scenario an interrupt kept from starting. */
+function notRun(shown: string): ScenarioCheck {
+  return { file: shown, name: shown, description: "", status: "partial", durationMs: 0, expectations: [] };
+}
+
+/** The summary counted from the scenarios; expectations count only where a run finished and was judged. */
+export function checkResultOf(scenarios: ScenarioCheck[], durationMs: number): CheckResult {
   const count = (s: ScenarioCheck["status"]) => scenarios.filter((c) => c.status === s).length;
-  const expectations = scenarios.flatMap((s) => s.expectations);
+  const expectations = scenarios.filter((s) => s.status !== "partial").flatMap((s) => s.expectations);
   return {
     ...stamp(),
-    ok: scenarios.length === files.length && scenarios.every((s) => s.status === "passed"),
-    durationMs: performance.now() - started,
+    ok: scenarios.every((s) => s.status === "passed"),
+    partial: scenarios.some((s) => s.status === "partial"),
+    durationMs,
     summary: {
       scenarios: scenarios.length,
       passed: count("passed"),
       failed: count("failed"),
       errors: count("error"),
+      partial: count("partial"),
       expectations: expectations.length,
       expectationsFailed: expectations.filter((e) => !e.ok).length,
     },
@@ -135,13 +158,15 @@ export async function checkScenario(file: string, shown: string, options: CheckO
     const scenario = await loadScenarioFile(file);
     const expectations = prepareExpectations(scenario, shown);
     const engine: Engine | undefined = options.engine;
+    // The virtual clock has no such limit: only a real run is refused.
+    if (!engine) checkRealClock(scenario, Boolean(options.force), shown);
     const result = await compareScenario(scenario, { ...options, onEvent: options.watch?.(shown, scenario) ?? options.onEvent }, 1, expectations, engine);
     const outcomes = result.expectations ?? [];
     return {
       file: shown,
       name: scenario.name,
       description: scenario.description,
-      status: outcomes.every((e) => e.ok) && !result.partial ? "passed" : "failed",
+      status: scenarioStatus(outcomes, result.partial),
       durationMs: performance.now() - t0,
       expectations: outcomes,
       result,
@@ -180,9 +205,9 @@ async function runSideBySide(jobs: Job[], width: number, results: Array<Scenario
   await Promise.all(Array.from({ length: width }, lane));
   let busy: string | undefined;
   for (const { job, entry } of again.sort((a, b) => (a.job.estimateMs ?? 0) - (b.job.estimateMs ?? 0) || a.job.index - b.job.index)) {
-    if (options.signal?.aborted) break;
-    if (busy !== undefined) {
-      options.onKept?.(entry, job.index, busy);
+    // Interrupted before its run alone: the side-by-side figures are what it has (not "before it ran").
+    if (options.signal?.aborted || busy !== undefined) {
+      if (busy !== undefined) options.onKept?.(entry, job.index, busy);
       results[job.index] = entry;
       options.onScenario?.(entry, job.index, total);
       continue;
@@ -197,7 +222,7 @@ async function runSideBySide(jobs: Job[], width: number, results: Array<Scenario
 export interface WorkerJob {
   file: string;
   shown: string;
-  options: Pick<RunOptions, "host" | "webhookPort" | "details">;
+  options: Pick<CheckOptions, "host" | "webhookPort" | "details" | "force">;
   /** Forward the run's events (a report draws its charts from them). */
   watch: boolean;
 }
@@ -205,7 +230,7 @@ export type WorkerMessage = { type: "events"; events: RunEvent[] } | { type: "do
 
 function inWorker(job: Job, options: CheckOptions): Promise<ScenarioCheck> {
   const listener = job.scenario ? options.watch?.(job.shown, job.scenario) : undefined;
-  const data: WorkerJob = { file: job.file, shown: job.shown, options: { host: options.host, webhookPort: 0, details: options.details }, watch: listener !== undefined };
+  const data: WorkerJob = { file: job.file, shown: job.shown, options: { host: options.host, webhookPort: 0, details: options.details, force: options.force }, watch: listener !== undefined };
   const worker = new Worker(new URL("./check-worker.js", import.meta.url), { workerData: data });
   const abort = () => worker.postMessage({ type: "abort" });
   options.signal?.addEventListener("abort", abort, { once: true });

@@ -7,7 +7,7 @@ import { loadOf, RequestHistogram } from "../contract/load.js";
 import { predict } from "../model/predict.js";
 import { idOf } from "../api/payment.js";
 import { spawnProvider, ProviderStartError, type RemoteSnapshot } from "../provider/remote.js";
-import type { ProviderOptions, ProviderSnapshot } from "../provider/server.js";
+import { PROVIDER_LIMITS, type ProviderOptions, type ProviderSnapshot } from "../provider/server.js";
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
@@ -16,6 +16,9 @@ import type { RunListener, TerminalStatus } from "../contract/events.js";
 import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
 import type { ConsumerStats } from "../strategies/types.js";
 import { REJECT_REASONS, type MissedByReason, type PaymentRecord, type RejectedByReason, type RunHealth, type StrategyResult } from "../contract/result.js";
+
+/** The most long polls the consumer holds at once (one connection each); more pending payments queue behind them. */
+export const LONG_POLL_CONNECTIONS = 256;
 
 export interface RunOptions {
   host: string;
@@ -56,6 +59,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       // The receiver below plays the plan's 500s and 503s, after verifying each delivery.
       faultsPlayedBy: "receiver",
       stampArrivals: true,
+      // A payment makes at most two delivery chains (a seeded duplicate) to the run's one endpoint: the queue bound never binds a run.
+      limits: { pendingDeliveriesPerEndpoint: Math.max(PROVIDER_LIMITS.pendingDeliveriesPerEndpoint, 2 * count), pendingDeliveries: Math.max(PROVIDER_LIMITS.pendingDeliveries, 2 * count) },
       ...options.provider,
     },
     emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
@@ -64,7 +69,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   // requests need few: each loop iteration serves every socket that is ready, so 256 busy connections
   // mean bursts of hundreds of requests per iteration and event-loop delays of tens of ms on both
   // sides, while 32 keep the loop responsive and still carry 10,000 polls a second on loopback.
-  const connections = name === "long-polling" ? Math.min(256, Math.max(8, count)) : Math.min(32, Math.max(8, count));
+  const connections = name === "long-polling" ? Math.min(LONG_POLL_CONNECTIONS, Math.max(8, count)) : Math.min(32, Math.max(8, count));
   const api = new Pool(provider.url, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
   const detectedAt = new Map<string, number>();
   const detectedStatus = new Map<string, TerminalStatus>();
@@ -155,6 +160,11 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
 /**
  * Creates the scenario's payments on schedule. Each creation is one undici dispatch with a small
  * handler (no stream, promise or closure per payment), which matters in a burst of 10,000.
+ *
+ * An interrupt resolves at once, without waiting for creations in flight. A burst is issued in
+ * slices that yield to the event loop, and at most CREATION_WINDOW creations wait in the pool at a
+ * time: the pool sends 32 at once anyway, so the queue never runs dry, but a million-payment burst
+ * no longer queues a million requests in one synchronous loop that no signal could interrupt.
  */
 function createPayments(
   api: Pool,
@@ -166,22 +176,34 @@ function createPayments(
   onCreated: (id: string, at: number) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const tracker = { pending: 0, issued: false, failed: false, clock, onCreated, resolve, reject };
+    const tracker: CreationTracker = { pending: 0, issued: false, failed: false, clock, onCreated, resolve, reject, room: undefined };
+    const onAbort = () => resolve();
+    signal?.addEventListener("abort", onAbort, { once: true });
     const issue = async () => {
       for (let i = 0; i < offsets.length; i++) {
         if (signal?.aborted || tracker.failed) break;
         const due = t0 + offsets[i]! / speed;
         const wait = due - clock.now();
         if (wait > 1) await sleep(wait, signal);
+        else if (i % CREATION_SLICE === CREATION_SLICE - 1) await new Promise<void>((r) => setImmediate(r));
+        while (tracker.pending >= CREATION_WINDOW && !signal?.aborted && !tracker.failed) await new Promise<void>((r) => (tracker.room = r));
+        if (signal?.aborted || tracker.failed) break;
         tracker.pending++;
         api.dispatch({ method: "POST", path: "/payments", headers: CREATE_HEADERS, body: `{"amount":${1000 + i},"currency":"usd"}` }, new Creation(tracker));
       }
       tracker.issued = true;
-      if (tracker.pending === 0 && !tracker.failed) resolve();
+      if (signal?.aborted || (tracker.pending === 0 && !tracker.failed)) resolve();
     };
-    issue().catch(reject);
+    issue()
+      .catch(reject)
+      .finally(() => signal?.removeEventListener("abort", onAbort));
   });
 }
+
+/** Creations dispatched between two yields to the event loop in a burst. */
+const CREATION_SLICE = 256;
+/** Creations waiting in the pool at most; the pool's 32 connections keep sending while the rest wait. */
+const CREATION_WINDOW = 4096;
 
 const CREATE_HEADERS = ["content-type", "application/json"];
 
@@ -193,6 +215,8 @@ interface CreationTracker {
   onCreated: (id: string, at: number) => void;
   resolve: () => void;
   reject: (err: Error) => void;
+  /** Wakes the issuing loop once the window has room again. */
+  room: (() => void) | undefined;
 }
 
 class Creation {
@@ -219,6 +243,7 @@ class Creation {
     }
     t.onCreated(id, t.clock.now());
     if (--t.pending === 0 && t.issued && !t.failed) t.resolve();
+    wake(t);
   }
   onError(err: Error): void {
     this.fail(err);
@@ -226,10 +251,18 @@ class Creation {
   private fail(err: Error): void {
     const t = this.tracker;
     t.pending--;
+    wake(t);
     if (t.failed) return;
     t.failed = true;
     t.reject(err);
   }
+}
+
+function wake(t: CreationTracker): void {
+  if (!t.room || (t.pending >= CREATION_WINDOW / 2 && !t.failed)) return;
+  const room = t.room;
+  t.room = undefined;
+  room();
 }
 
 interface Gathered {

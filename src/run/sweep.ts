@@ -45,6 +45,11 @@ export interface SweepOptions extends RunOptions {
   onStep?: (step: SweepStep) => void;
   /** Scales each point's figures to a day (and prices them). */
   projection?: ProjectionBasis;
+  /**
+   * Called before each real run `--target` chooses, with the scenario as it will run; throws to
+   * refuse it (the real clock's limit, src/run/capacity.ts: the interval is known only then).
+   */
+  admit?: (scenario: Scenario) => void;
 }
 
 /**
@@ -117,6 +122,7 @@ export async function sweepTarget(scenario: Scenario, target: Target, options: S
   for (let i = best, tries = 0; i !== null && i >= 0 && tries < MAX_CONFIRMATIONS && !options.signal?.aborted; i--, tries++) {
     if (!meets(i)) continue;
     const intervalMs = grid[i]!;
+    options.admit?.(at(scenario, intervalMs));
     options.onStep?.({ phase: "start", clock: "real", strategy: SWEPT, intervalMs, index: steps, total: undefined });
     const result = await runStrategy(at(scenario, intervalMs), SWEPT, options);
     options.onEvent?.({ kind: "strategy-end", strategy: SWEPT, result });

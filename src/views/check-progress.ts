@@ -3,6 +3,7 @@ import { formatSeconds } from "../contract/format.js";
 import { makePalette } from "../render/color.js";
 import { failedCount, holdCount } from "../render/expectations.js";
 import { truncate } from "../render/text.js";
+import { printable } from "../scenario/echo.js";
 
 export interface CheckProgressOptions {
   /** A terminal: a line per finished scenario and a self-overwriting line of those running. Otherwise (a CI log) plain lines as each starts and ends. */
@@ -58,27 +59,30 @@ export function startCheckProgress(stream: { write(chunk: string): boolean; colu
   return {
     onStart(name, index, count, estimateMs) {
       total = count;
-      running.set(index, { name, since: now() });
+      // Names are the user's: nothing in them may act on the terminal.
+      running.set(index, { name: printable(name), since: now() });
       if (options.tty) {
         timer ??= setInterval(draw, 1000);
         draw();
-      } else say(`apiwh check ${counter(index)} ${name}: running${estimateMs !== undefined ? ` (about ${formatSeconds(estimateMs)})` : ""}`);
+      } else say(`apiwh check ${counter(index)} ${printable(name)}: running${estimateMs !== undefined ? ` (about ${formatSeconds(estimateMs)})` : ""}`);
     },
     onScenario(check, index, count) {
       total = count;
       running.delete(index);
       done++;
-      const mark = check.status === "passed" ? palette.good("✓") : check.status === "failed" ? palette.bad("✗") : palette.bad("!");
+      const mark = check.status === "passed" ? palette.good("✓") : check.status === "failed" ? palette.bad("✗") : check.status === "partial" ? palette.warn("–") : palette.bad("!");
       const failed = check.expectations.filter((e) => !e.ok).length;
       const outcome =
         check.status === "error"
           ? "could not run"
-          : check.expectations.length === 0
+          : check.status === "partial"
+            ? "interrupted"
+            : check.expectations.length === 0
             ? "no expectations"
             : failed === 0
               ? holdCount(check.expectations.length, check.expectations.length)
               : failedCount(failed, check.expectations.length);
-      const line = `${counter(index)} ${mark} ${check.name}: ${outcome} (${formatSeconds(check.durationMs)})`;
+      const line = `${counter(index)} ${mark} ${printable(check.name)}: ${outcome} (${formatSeconds(check.durationMs)})`;
       say(options.tty ? `  ${line}` : `apiwh check ${line}`);
       if (running.size === 0 && timer) {
         clearInterval(timer);
@@ -87,10 +91,10 @@ export function startCheckProgress(stream: { write(chunk: string): boolean; colu
     },
     onRerun(check, index) {
       running.delete(index);
-      say(`${options.tty ? "  " : "apiwh check "}${counter(index)} ${palette.warn(`${check.name}: the health check says the scenarios beside it may have distorted its figures; it runs again alone at the end`)}`);
+      say(`${options.tty ? "  " : "apiwh check "}${counter(index)} ${palette.warn(`${printable(check.name)}: the health check says the scenarios beside it may have distorted its figures; it runs again alone at the end`)}`);
     },
     onKept(check, index, alone) {
-      say(`${options.tty ? "  " : "apiwh check "}${counter(index)} ${palette.warn(`${check.name}: keeps its side-by-side figures: ${alone}, run alone, was distorted too, so the machine is busy either way (fewer --jobs, or a quieter machine)`)}`);
+      say(`${options.tty ? "  " : "apiwh check "}${counter(index)} ${palette.warn(`${printable(check.name)}: keeps its side-by-side figures: ${printable(alone)}, run alone, was distorted too, so the machine is busy either way (fewer --jobs, or a quieter machine)`)}`);
     },
     stop() {
       if (timer) clearInterval(timer);
