@@ -34,7 +34,7 @@ describe("peakLoads: the busiest wall second of each strategy, from the run's ow
     expect(loadOf({ ...base, speed: 4 }, "polling").perSecond).toBe(4000);
     expect(loadOf({ ...base, polling: { intervalMs: 250 } }, "polling").perSecond).toBe(4000);
     const arriving = scenario((s) => {
-      s.payments = { count: 1000, arrival: { kind: "rate", perSecond: 10 } };
+      s.payments = { count: 1000, arrival: { kind: "rate", perSecond: 10, source: "10/s" } };
       s.settlement.delay = parseDistribution("fixed(2s)");
       s.strategies = ["polling"];
     });
@@ -96,5 +96,36 @@ describe("the CLI", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it("check --jobs refuses in the scenario's own thread and --force reaches it there; sweep --target checks the interval its search chose", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "apiwh-capacity-"));
+    try {
+      // 300 long polls held at once, past the consumer's 256 connections, yet a run of a fraction of a second.
+      writeFileSync(join(dir, "held.json"), JSON.stringify({ name: "held", payments: { count: 300 }, settlement: { delay: "fixed(50ms)" }, speed: 10, strategies: ["long-polling"] }));
+      writeFileSync(join(dir, "small.json"), JSON.stringify({ name: "small", payments: { count: 2 }, settlement: { delay: "fixed(50ms)" }, speed: 10, strategies: ["webhook"] }));
+      const statuses = (stdout: string) => (JSON.parse(stdout) as { scenarios: Array<{ name: string; status: string; error?: string }> }).scenarios.map((s) => [s.name.replace(/^.*\//, ""), s.status, s.error]);
+      const refused = await runCli(["check", dir, "--jobs", "2", "--format", "json"]);
+      expect(refused.code).toBe(2);
+      expect(statuses(refused.stdout)).toEqual([
+        ["held.json", "error", expect.stringMatching(/holds 300 long polls at once at its peak, more than the 256 connections .*--force/)],
+        ["small", "passed", undefined],
+      ]);
+      const forced = await runCli(["check", dir, "--jobs", "2", "--force", "--format", "json"]);
+      expect(statuses(forced.stdout)).toEqual([
+        ["held", "passed", undefined],
+        ["small", "passed", undefined],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The search (virtual clock) settles on 100 ms: 6,000 payments pending, 60,000 polls a second. Refused before that real run.
+    const target = await runCli(["sweep", "-n", "6000", "--target", "p95 < 100ms", "--format", "json"]);
+    expect(target.code).toBe(2);
+    expect(target.stdout).toBe("");
+    expect(target.stderr).toMatch(/^error: the scenario polled every 100ms \(the interval --target chose\) needs about 60,000 requests a second for polling .*; use --force to run it anyway/m);
+    // No real run started: the search's simulations print only their outcome, a real run its start.
+    expect(target.stderr).toMatch(/polling every 100 ms \(virtual clock\): .* meets the target/);
+    expect(target.stderr).not.toMatch(/: running/);
   }, 60_000);
 });
