@@ -5,7 +5,7 @@ import { rngFor, Stream } from "../src/scenario/random.js";
 import { fastScenario, run } from "./helpers/run.js";
 import type { StrategyResult } from "../src/contract/result.js";
 
-const NO_MISSES = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+const NO_MISSES = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0, interrupted: 0 };
 
 function sound(r: StrategyResult): void {
   expect(r.requests.total).toBe(r.requests.consumerToProvider + r.requests.providerToConsumer);

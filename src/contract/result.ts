@@ -99,9 +99,19 @@ export interface StrategyResult {
     total: number;
     consumerToProvider: number;
     providerToConsumer: number;
-    /** Requests that brought no new terminal status (pending polls, the endpoint registration, failed or duplicate deliveries). */
+    /**
+     * Requests that brought no new terminal status in time (pending polls, the endpoint
+     * registration, failed or duplicate deliveries, and every request that brought an outcome only
+     * after its deadline).
+     */
     wasted: number;
     perPayment: number;
+    /**
+     * Requests that concern no one payment: the endpoint registration, list pages, event-stream
+     * connections, deliveries refused before their payment could be read. With `details`, every
+     * other request is one payment's: Σ details[].requests + unattributed = total.
+     */
+    unattributed: number;
   };
   bytes: { total: number; consumerToProvider: number; providerToConsumer: number };
   /** Detection latency: the consumer knew the terminal status minus the provider settled it. Null when nothing was detected. */
@@ -158,13 +168,15 @@ export type RejectedByReason = Record<RejectReason, number>;
 
 /**
  * `retries-exhausted`: the webhook's schedule ran out; `endpoint-disabled`: the endpoint answered 410;
- * `deadline`: the outcome was not known before the deadline (still pending, still retrying, or
- * a poller that had not asked again yet).
+ * `deadline`: the outcome was not known before the deadline (still pending, still retrying, a
+ * poller that had not asked again yet, or known only after the deadline); `interrupted`: the run
+ * was stopped (Ctrl-C) before the payment's deadline had passed, or before it was even created.
  */
 export interface MissedByReason {
   "retries-exhausted": number;
   deadline: number;
   "endpoint-disabled": number;
+  interrupted: number;
 }
 
 export interface PaymentRecord {
@@ -177,7 +189,7 @@ export interface PaymentRecord {
   /** Settlement delay the provider applied (settled minus created, as stamped by the provider). */
   settlementDelayMs: number | null;
   latencyMs: number | null;
-  /** Requests this payment cost the consumer to learn (polls, or delivery attempts). */
+  /** Requests about this payment, counted where they arrived: its polls (long polls included), or the deliveries of its event and their retries. */
   requests: number;
 }
 

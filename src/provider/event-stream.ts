@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import { HEARTBEAT_MS } from "../api/limits.js";
 import type { ExchangeCount } from "../measure/meter.js";
 import { HttpError } from "../http/errors.js";
@@ -8,6 +9,8 @@ import { HttpError } from "../http/errors.js";
 interface LoggedEvent {
   seq: number;
   frame: string;
+  /** The payment it is about: its delay on the simulated network is drawn per payment. */
+  index: number;
 }
 
 interface OpenStream {
@@ -15,7 +18,17 @@ interface OpenStream {
   socket: Socket;
   startWritten: number;
   sent: number;
-  heartbeat: NodeJS.Timeout;
+  heartbeat?: NodeJS.Timeout;
+  /** Wall ms of the simulated network each event of this connection spends on the way (by payment). */
+  delay: (index: number) => number;
+  /** Monotonic ms before which nothing reaches the client (the answer's head is still travelling), then of the last frame due. */
+  lastDue: number;
+  /** Frames on their way, in order: one TCP stream cannot reorder, so each is due no earlier than the one before. */
+  queue: Array<{ due: number; event: LoggedEvent }>;
+  timer?: NodeJS.Timeout;
+  /** Monotonic ms when the answer's head reaches the client; until then nothing is written. */
+  openAt: number;
+  opened: boolean;
 }
 
 export interface StreamOptions {
@@ -40,33 +53,59 @@ export class EventStream {
 
   constructor(private readonly options: StreamOptions) {}
 
-  /** Appends `payment.<status>` to the log and sends it to every open stream. */
-  publish(type: string, data: unknown): void {
+  /** Appends `payment.<status>` (about payment `index`) to the log and sends it to every open stream. */
+  publish(type: string, data: unknown, index: number): void {
     const seq = this.log.length + 1;
-    const event = { seq, frame: `id: ${seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n` };
+    const event = { seq, index, frame: `id: ${seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n` };
     this.log.push(event);
-    for (const stream of this.open) this.send(stream, event);
+    for (const stream of this.open) this.enqueue(stream, event, performance.now() + stream.delay(index));
   }
 
-  /** Serves one stream request; the response stays open until the client leaves or the provider closes. */
-  serve(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Serves one stream request; the response stays open until the client leaves or the provider
+   * closes. The simulated network holds the answer's head `openDelay` wall ms, and each event
+   * `delay(index)` more, in order; events logged before the request was read are replayed with the head.
+   */
+  serve(req: IncomingMessage, res: ServerResponse, openDelay = 0, delay: (index: number) => number = () => 0): void {
     const lastId = lastEventId(req);
     this.count.requests++;
     this.count.bytesIn += requestHeadBytes(req);
     const socket = req.socket;
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "close" });
-    const stream: OpenStream = {
-      res,
-      socket,
-      startWritten: socket.bytesWritten,
-      sent: 0,
-      heartbeat: setInterval(() => res.write(": heartbeat\n\n"), HEARTBEAT_MS / this.options.speed),
-    };
+    const openAt = performance.now() + openDelay;
+    const stream: OpenStream = { res, socket, startWritten: socket.bytesWritten, sent: 0, delay, lastDue: openAt, queue: [], openAt, opened: false };
     this.open.add(stream);
     res.once("close", () => this.retire(stream));
+    for (const event of this.log) if (event.seq > lastId) this.enqueue(stream, event, openAt);
+    this.flush(stream);
+  }
+
+  private openStream(stream: OpenStream): void {
+    const { res } = stream;
+    stream.opened = true;
+    stream.startWritten = stream.socket.bytesWritten;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "close" });
+    stream.heartbeat = setInterval(() => res.write(": heartbeat\n\n"), HEARTBEAT_MS / this.options.speed);
     // Opening the stream flushes the headers, so the client sees it connected even before an event.
     res.write(": connected\n\n");
-    for (const event of this.log) if (event.seq > lastId && this.open.has(stream)) this.send(stream, event);
+  }
+
+  private enqueue(stream: OpenStream, event: LoggedEvent, due: number): void {
+    stream.lastDue = Math.max(stream.lastDue, due);
+    stream.queue.push({ due: stream.lastDue, event });
+    if (stream.opened && !stream.timer) this.flush(stream);
+  }
+
+  /** Writes every frame now due, in order, and arms one timer for the next. */
+  private flush(stream: OpenStream): void {
+    stream.timer = undefined;
+    if (!this.open.has(stream)) return;
+    const now = performance.now();
+    if (!stream.opened) {
+      if (stream.openAt > now) return void (stream.timer = setTimeout(() => this.flush(stream), stream.openAt - now));
+      this.openStream(stream);
+    }
+    while (stream.queue.length > 0 && stream.queue[0]!.due <= now && this.open.has(stream)) this.send(stream, stream.queue.shift()!.event);
+    if (stream.queue.length > 0 && this.open.has(stream)) stream.timer = setTimeout(() => this.flush(stream), stream.queue[0]!.due - now);
   }
 
   private send(stream: OpenStream, event: LoggedEvent): void {
@@ -82,6 +121,8 @@ export class EventStream {
   private retire(stream: OpenStream): void {
     if (!this.open.delete(stream)) return;
     clearInterval(stream.heartbeat);
+    clearTimeout(stream.timer);
+    stream.queue.length = 0;
     // Bytes queued by res.end() land on the socket a tick later; count what was handed over.
     const written = stream.socket.bytesWritten + (stream.socket.writableLength ?? 0);
     this.closedBytesOut += written - stream.startWritten;
@@ -96,6 +137,7 @@ export class EventStream {
   close(): void {
     for (const stream of [...this.open]) {
       this.retire(stream);
+      if (!stream.opened && !stream.res.headersSent) stream.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "close" });
       stream.res.end();
     }
   }

@@ -2,10 +2,12 @@ import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
 import { DeliveryFate } from "../contract/miss.js";
 import { parseRetryAfter } from "../http/retry-after.js";
-import type { Clock } from "../measure/clock.js";
+import { sleep, type Clock } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { eventBody } from "../webhooks/event.js";
-import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
+import { attemptDelayMs, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
+import { afterAttempt, ChainEnd, firstAttemptWaitMs, PlanAnswer, planAnswer } from "../policy/delivery.js";
+import { deliveryMessage } from "../policy/draws.js";
 import { signedHeaders, WARM_UP_METHOD } from "../webhooks/headers.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
@@ -44,8 +46,8 @@ export interface SenderOptions {
   signature: SignatureFormat;
   speed: number;
   clock: Clock;
-  /** Wall milliseconds of simulated one-way network delay for the next message; 0 for none. */
-  oneWayDelay: () => number;
+  /** Wall milliseconds of simulated one-way network delay of payment `index`'s message `message` (src/policy/draws.ts); 0 for none. */
+  oneWayDelay: (index: number, message: number) => number;
   seed: number;
   faults: WebhookFaults;
   /**
@@ -70,7 +72,9 @@ interface Chain {
 /**
  * Sends signed deliveries at least once: the first attempt at once, then the retry schedule
  * (compressed by `speed`), the same `webhook-id` on every attempt and a fresh timestamp each time.
- * Only a 2xx is success; 3xx is a failure and never followed; 410 disables the endpoint.
+ * Only a 2xx is success; 3xx is a failure and never followed; 410 disables the endpoint. Each
+ * attempt pays the simulated network on its way out and its answer on the way back; what to do
+ * after an answer is src/policy/delivery.ts's decision, which the plan and the virtual clock share.
  */
 export class WebhookSender {
   readonly endpoints: Endpoint[] = [];
@@ -83,6 +87,7 @@ export class WebhookSender {
   private readonly fates = new Map<number, number>();
   private eventSeq = 0;
   private closed = false;
+  private readonly closing = new AbortController();
   /** Monotonic ms of the run's first payment: downtime windows count from here. */
   private runStart = NaN;
 
@@ -126,7 +131,7 @@ export class WebhookSender {
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
       if (chains === 2) this.faultCounts.duplicated++;
       for (let chain = 0; chain < chains; chain++) {
-        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, (retriesMs[0] ?? 0) + hold);
+        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, firstAttemptWaitMs(retriesMs, hold));
       }
     }
   }
@@ -134,7 +139,7 @@ export class WebhookSender {
   private schedule(c: Chain, attempt: number, delayMs: number): void {
     if (this.closed) return;
     const extra = attemptDelayMs(this.options.seed, this.options.faults, c.paymentIndex, c.chain, attempt);
-    const wallDelay = (delayMs + extra) / this.options.speed + this.options.oneWayDelay();
+    const wallDelay = (delayMs + extra) / this.options.speed + this.options.oneWayDelay(c.paymentIndex, deliveryMessage(c.chain, attempt, 0));
     if (wallDelay <= 0) {
       void this.attempt(c, attempt);
       return;
@@ -156,51 +161,44 @@ export class WebhookSender {
     this.counts.attempted++;
     if (attempt > 0) this.counts.retried++;
     const startedAt = this.options.clock.now();
-    const window = downtimeAt(this.options.faults.downtime, (startedAt - this.runStart) * this.options.speed);
+    const planned = planAnswer(this.options.seed, this.options.faults, paymentIndex, c.chain, attempt, (startedAt - this.runStart) * this.options.speed);
     let status = 0;
     let retryAfterMs = 0;
     let scripted = false;
-    if (window?.mode === "refuse") {
+    if (planned === PlanAnswer.refused) {
       // A refused connection carries no HTTP exchange, so it is simulated here: the attempt
       // counts (and is retried) but no request reaches the receiver, and no bytes move.
       this.faultCounts.refused++;
       scripted = true;
-    } else {
-      const played = this.options.faultsPlayedBy === "sender" ? this.scriptedFailure(window?.mode === "503", paymentIndex, c.chain, attempt) : undefined;
-      if (played) {
-        // Played here, like a refusal: nothing is sent and the attempt fails with the status the
-        // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
-        this.faultCounts.scripted++;
-        status = played;
-        scripted = true;
-      } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
-    }
+    } else if (this.options.faultsPlayedBy === "sender" && planned !== PlanAnswer.accepted) {
+      // Played here, like a refusal: nothing is sent and the attempt fails with the status the
+      // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
+      this.faultCounts.scripted++;
+      status = planned;
+      scripted = true;
+    } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
+    // The answer (or the refused connection's reset) travels back before the sender knows it.
+    const back = this.options.oneWayDelay(paymentIndex, deliveryMessage(c.chain, attempt, 1));
+    if (back > 0) await sleep(back, this.closing.signal);
+    if (this.closed) return;
     this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt, ...(scripted ? { scripted } : {}) });
-    if (status >= 200 && status < 300) {
+    const next = afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs);
+    if (next === ChainEnd.delivered) {
       this.counts.succeeded++;
       this.settleFate(paymentIndex, DeliveryFate.delivered);
       return;
     }
-    if (status === 410) {
+    if (next === ChainEnd.disabled) {
       endpoint.disabled = true;
       this.settleFate(paymentIndex, DeliveryFate.disabled);
       return;
     }
-    const next = this.options.retriesMs[attempt + 1];
-    if (next === undefined) {
+    if (next === ChainEnd.exhausted) {
       this.counts.exhausted++;
       this.settleFate(paymentIndex, DeliveryFate.exhausted);
       return;
     }
-    // Each entry is the wait after the previous attempt failed (as Svix and the spec describe it);
-    // Retry-After may ask for longer.
-    this.schedule(c, attempt + 1, Math.max(next, retryAfterMs));
-  }
-
-  /** The plan's 503 (the attempt falls in a `503` downtime window) or drawn 500 for this attempt, if any. */
-  private scriptedFailure(inOutage: boolean, paymentIndex: number, chain: number, attempt: number): 500 | 503 | undefined {
-    if (inOutage) return 503;
-    return attemptFails(this.options.seed, this.options.faults, paymentIndex, chain, attempt) ? 500 : undefined;
+    this.schedule(c, attempt + 1, next);
   }
 
   private async send(endpoint: Endpoint, eventId: string, body: string): Promise<{ status: number; retryAfterMs: number }> {
@@ -250,6 +248,7 @@ export class WebhookSender {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));

@@ -1,5 +1,5 @@
 import { MAX_WAIT_MS } from "../api/limits.js";
-import { Stream, rngFor } from "../scenario/random.js";
+import { backoffOf, BackoffDraws, firstSeeingPoll, nextFixedSlot } from "../policy/polling.js";
 import { Tally } from "./tally.js";
 import { Status, notModifiedBytes, pollRequestBytes, pollResponseBytes } from "./wire.js";
 import { FIRST_MESSAGE, type World } from "./world.js";
@@ -15,7 +15,7 @@ let outDetect = NaN;
  * every payment's polls depend on nothing but its own creation and settlement, so each payment is
  * walked on its own, in closed form where one exists: fixed-interval polling with a constant delay d
  * and answers back before the next slot (2d + service ≤ T) sees the settlement on poll
- * k = max(0, ⌈(s − a − d − service)/T⌉), a being the anchor.
+ * k = max(0, ⌈(s − a − d − service)/T⌉), a being the anchor (src/policy/polling.ts).
  *
  * Two passes: the first finds every detection up to the cutoff, which fixes when the run ends;
  * the second counts the requests that reached the provider by then.
@@ -36,13 +36,13 @@ export function simulatePollersDirect(world: World, kind: PollKind): Tally {
     let count = polls[i]!;
     // The last poll counted may have found the outcome yet been answered after the run ended: its bytes are a terminal answer's.
     let answered = tally.detectedAt[i] === tally.detectedAt[i];
-    if (tally.detectedAt[i]! <= endedAt) tally.useful++;
-    else {
+    if (tally.detectedAt[i]! > endedAt) {
       walk(i, endedAt);
       count = outPolls;
       answered = outDetect === outDetect;
       tally.detectedAt[i] = NaN;
-    }
+    } else if (tally.inTime(world, i)) tally.useful++;
+    tally.requests[i] = count;
     addPollBytes(world, tally, kind, i, count, answered, query);
   }
   return tally;
@@ -85,7 +85,7 @@ function walker(world: World, kind: PollKind): (i: number, horizon: number) => v
       if (world.constantDelay && 2 * d + σ <= T)
         return (i, horizon) => {
           const a = anchor[i]!;
-          const k = Math.max(0, Math.ceil((settleAt[i]! - a - d - σ) / T));
+          const k = firstSeeingPoll(a, settleAt[i]!, T, d, σ);
           const arrive = a + k * T + d;
           if (arrive <= horizon) {
             outPolls = k + 1;
@@ -96,8 +96,10 @@ function walker(world: World, kind: PollKind): (i: number, horizon: number) => v
           }
         };
       return (i, horizon) => fixedWalk(world, i, horizon);
-    case "polling-backoff":
-      return (i, horizon) => backoffWalk(world, i, horizon);
+    case "polling-backoff": {
+      const draws = backoffDraws(world);
+      return (i, horizon) => backoffWalk(world, i, horizon, draws);
+    }
     case "long-polling":
       return (i, horizon) => longWalk(world, i, horizon);
   }
@@ -126,20 +128,13 @@ export function fixedWalk(world: World, i: number, horizon: number): void {
       outDetect = at;
       return;
     }
-    k++;
-    let due = a + k * T;
-    if (due < at) {
-      k = Math.ceil((at - a) / T);
-      due = a + k * T;
-    }
-    leave = due;
+    k = nextFixedSlot(a, k, T, at);
+    leave = a + k * T;
   }
 }
 
-/** Full-jitter backoff with the poller's own seeded draws (src/strategies/polling-backoff.ts). */
-export function backoffWalk(world: World, i: number, horizon: number): void {
-  const { baseMs, capMs } = world.scenario.pollingBackoff;
-  const rng = rngFor(world.scenario.seed, Stream.backoff, i);
+/** Full-jitter backoff with the poller's own seeded draws (src/policy/polling.ts). */
+export function backoffWalk(world: World, i: number, horizon: number, draws = backoffDraws(world)): void {
   const s = world.settleAt[i]!;
   let j = FIRST_MESSAGE;
   let step = 0;
@@ -156,9 +151,13 @@ export function backoffWalk(world: World, i: number, horizon: number): void {
       outDetect = at;
       return;
     }
-    const expo = Math.min(capMs, baseMs * 2 ** step++);
-    leave = at + expo * rng.next();
+    leave = at + draws.sleepMs(i, step++);
   }
+}
+
+export function backoffDraws(world: World): BackoffDraws {
+  const { baseMs, capMs } = backoffOf(world.scenario);
+  return new BackoffDraws(world.scenario.seed, baseMs, capMs);
 }
 
 /** Held polls: the provider answers at settlement or when the wait ends; a pending answer is asked again at once. */
