@@ -12,6 +12,8 @@ import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
 import { poolReads } from "../strategies/api-client.js";
 import { faultScript } from "./fault-script.js";
+import { LoopbackProbe } from "./calibrate.js";
+import { strategyWarnings } from "../contract/health.js";
 import type { RunListener, TerminalStatus } from "../contract/events.js";
 import { DeliveryFate, noMisses } from "../contract/miss.js";
 import { inTime, missFor } from "../policy/outcome.js";
@@ -91,12 +93,19 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     isDetected: (id) => detectedAt.has(id),
     deliveryScript: faultScript(scenario),
     emit(event) {
-      // A long poll's duration is its wait by design, not a round trip.
-      if (event.kind === "poll" && event.strategy !== "long-polling" && monitoring) roundTrips.record(event.durationMs);
+      // A long poll's duration is its wait by design, not a round trip. The simulated network is the
+      // scenario's, not the machine's: at most its largest draw each way is taken off.
+      if (event.kind === "poll" && event.strategy !== "long-polling" && monitoring && !apiLatency) roundTrips.record(Math.max(0, event.durationMs - networkWall));
       emit?.({ kind: "consumer", event });
     },
   });
 
+  // A poll's round trip includes up to two of the network's largest one-way draws (wall ms). With
+  // injected API latency (unbounded draws) it carries a simulated delay too: round trips are then
+  // not kept, and the health check rests on the loops and the loopback probe.
+  const networkWall = (2 * (scenario.network.latencyMs + scenario.network.jitterMs)) / speed;
+  const apiLatency = scenario.faults.api.latency !== null;
+  const probe = new LoopbackProbe(provider.url, clock);
   let t0 = clock.now();
   let stats: ConsumerStats | undefined;
   let snapshot: RemoteSnapshot | undefined;
@@ -105,6 +114,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   const roundTrips = new RoundTrips();
   let monitoring = false;
   let consumerHealth: RunHealth["consumer"] | undefined;
+  let loopback: RunHealth["loopbackRoundTripMs"] = null;
   try {
     try {
       await strategy.prepare();
@@ -114,6 +124,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
         throw new UsageError(`--webhook-port ${options.webhookPort}: the port is ${e.code === "EADDRINUSE" ? "in use" : "not allowed"}; choose a free port, or omit the flag to get an ephemeral one`);
       throw err;
     }
+    await probe.start();
     monitor.start();
     provider.monitor();
     monitoring = true;
@@ -140,6 +151,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     consumerHealth = monitor.stop();
     const trips = roundTrips.summary();
     if (trips) consumerHealth.roundTripMs = trips;
+    loopback = await probe.stop();
     await strategy.stop().catch(() => undefined);
     stats = strategy.stats();
     options.onStats?.(stats);
@@ -147,9 +159,11 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     await api.destroy().catch(() => undefined);
     await provider.close();
   }
-  const health: RunHealth = { provider: snapshot?.health ?? null, consumer: consumerHealth };
   const interrupted = Boolean(options.signal?.aborted);
-  return { ...aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, detectedBy, interrupted, details: options.details }), health };
+  const result = aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, detectedBy, interrupted, details: options.details });
+  const health: RunHealth = { unit: "wall-clock ms", provider: snapshot?.health ?? null, consumer: consumerHealth, loopbackRoundTripMs: loopback, warnings: [] };
+  health.warnings = strategyWarnings({ ...result, health }, speed);
+  return { ...result, health };
 }
 
 /**
