@@ -1,4 +1,4 @@
-import { mix32, Stream } from "../scenario/random.js";
+import { mix32, Rng, Stream } from "../scenario/random.js";
 
 /**
  * Draws keyed by (seed, stream, a, b) rather than taken in turn from a generator: both engines
@@ -14,7 +14,16 @@ export class KeyedDraws {
 
   /** Uniform in [0, 1) for (a, b). */
   unit(a: number, b: number): number {
-    return mix32(this.key ^ mix32(Math.imul(a, 0x9e3779b1) ^ mix32(b + 0x632be5ab))) / 4294967296;
+    return this.hash(a, b) / 4294967296;
+  }
+
+  /** A generator of its own for (a, b), where one draw is not enough (a distribution's sample). */
+  rng(a: number, b: number): Rng {
+    return new Rng(this.hash(a, b));
+  }
+
+  private hash(a: number, b: number): number {
+    return mix32(this.key ^ mix32(Math.imul(a, 0x9e3779b1) ^ mix32(b + 0x632be5ab)));
   }
 }
 

@@ -32,14 +32,14 @@ export class ApiGate {
   }
 
   /**
-   * Admits a read request: undefined when it may be served at once, a promise when an injected
+   * Admits a read request (message `message` about `subject`, as src/policy/draws.ts numbers it): undefined when it may be served at once, a promise when an injected
    * latency holds it (rejecting with the injected 500 if one was drawn too); throws the 429, or a
    * 500 drawn without latency. Synchronous whenever no fault delays it, so a plain poll allocates
    * no promise.
    */
-  admit(req: IncomingMessage): Promise<void> | undefined {
+  admit(req: IncomingMessage, subject: number, message: number): Promise<void> | undefined {
     if (this.rule.open) return undefined;
-    const verdict = this.rule.decide(clientOf(req));
+    const verdict = this.rule.decide(clientOf(req), undefined, subject, message);
     if (verdict === GateVerdict.rateLimited) {
       const seconds = this.rule.retryAfterSeconds;
       throw new HttpError(429, "rate_limited", `too many requests; retry after ${seconds} s`, undefined, { "retry-after": String(seconds) });

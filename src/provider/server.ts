@@ -214,7 +214,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (index >= pollsPerPayment.length) pollsPerPayment = grow(pollsPerPayment, index + 1);
       pollsPerPayment[index]!++;
       if (url?.searchParams.has("wait")) longPolls.hold(req, res);
-      const held = gate.admit(req);
+      const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
       if (held) return held.then(() => answerPoll(req, res, index, url));
       return answerPoll(req, res, index, url);
     }
@@ -222,7 +222,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (req.method === "GET") {
         meter.track(Exchange.list, res);
         if (url) checkQuery(url, LIST_QUERY);
-        return afterGate(req, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
+        return afterGate(req, res, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
       }
       if (req.method !== "POST") throw notAllowed(req, path, "GET, POST");
       meter.skip(res);
@@ -241,7 +241,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       };
       try {
         streams.hold(req, res);
-        const held = gate.admit(req);
+        const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
         if (held) return held.then(serve, refused);
         serve();
         return undefined;
@@ -258,8 +258,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     throw new HttpError(404, "not_found", `no route for ${path.slice(0, 64)}`);
   }
 
-  function afterGate(req: IncomingMessage, then: () => Promise<void> | void): Promise<void> | undefined {
-    const held = gate.admit(req);
+  function afterGate(req: IncomingMessage, res: ServerResponse, then: () => Promise<void> | void): Promise<void> | undefined {
+    const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
     if (held) return held.then(then);
     const done = then();
     return done ? done : undefined;

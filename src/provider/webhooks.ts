@@ -85,7 +85,6 @@ export class WebhookSender {
   private readonly targets = new Map<string, { pool: Pool; path: string }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly fates = new Map<number, number>();
-  private eventSeq = 0;
   private closed = false;
   private readonly closing = new AbortController();
   /** Monotonic ms of the run's first payment: downtime windows count from here. */
@@ -125,7 +124,8 @@ export class WebhookSender {
         this.settleFate(paymentIndex, DeliveryFate.disabled);
         continue;
       }
-      const eventId = `evt_${++this.eventSeq}`;
+      // One event per payment (its settlement): the event id follows the payment's, so a count of bytes can be exact.
+      const eventId = `evt_${paymentIndex + 1}`;
       const body = eventBody(this.options.signature, eventId, payment);
       const hold = reorderHoldMs(seed, faults, paymentIndex);
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;

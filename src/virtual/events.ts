@@ -45,6 +45,8 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
   const hasEtag = new Uint8Array(n);
   const answer = new Uint16Array(n);
   const retryAfterMs = new Float64Array(n);
+  /** The answer's bytes, counted when it reaches the shop: an answer still on its way at the end was never written. */
+  const answerBytes = new Float64Array(n);
 
   const queue = new EventQueue(n);
   for (let i = 0; i < n; i++) queue.push(anchor[i]! + world.oneWay(i, message[i]!++), ARRIVE, i);
@@ -59,12 +61,12 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
       tally.c2pRequests++;
       tally.requests[i]!++;
       tally.c2pBytes += pollRequestBytes(i, query, kind === "conditional" && hasEtag[i] === 1);
-      // Every answer, a refusal included, travels back through the network: the next message.
+      // Its fault is keyed by the request's message; every answer, a refusal included, travels back as the next one.
+      const verdict = gate.decide("shop", t, i, message[i]! - 1);
       const back = world.oneWay(i, message[i]!++);
-      const verdict = gate.decide("shop", t);
       if (verdict === GateVerdict.rateLimited) {
         tally.errors.rateLimited++;
-        tally.p2cBytes += rateLimitedBytes(gate.retryAfterSeconds);
+        answerBytes[i] = rateLimitedBytes(gate.retryAfterSeconds);
         answer[i] = 429;
         retryAfterMs[i] = gate.retryAfterSeconds * 1000;
         queue.push(t + back, ANSWER, i);
@@ -73,7 +75,7 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
       const read = t + gate.extraMs;
       if (verdict === GateVerdict.failed) {
         tally.errors.server++;
-        tally.p2cBytes += API_ERROR_BYTES;
+        answerBytes[i] = API_ERROR_BYTES;
         answer[i] = 500;
         retryAfterMs[i] = 0;
         queue.push(read + back, ANSWER, i);
@@ -90,19 +92,20 @@ export function simulatePollersEvents(world: World, kind: PollKind): Tally {
       const outcome = world.failed[i] ? Status.failed : Status.succeeded;
       if (settled) {
         answer[i] = TERMINAL;
-        tally.p2cBytes += pollResponseBytes(i, outcome);
+        answerBytes[i] = pollResponseBytes(i, outcome);
       } else if (kind === "conditional" && hasEtag[i] === 1) {
         answer[i] = NOT_MODIFIED;
-        tally.p2cBytes += notModifiedBytes(i);
+        answerBytes[i] = notModifiedBytes(i);
       } else {
         answer[i] = PENDING;
-        tally.p2cBytes += pollResponseBytes(i, Status.pending);
+        answerBytes[i] = pollResponseBytes(i, Status.pending);
       }
       queue.push(replyAt + back, ANSWER, i);
       continue;
     }
 
     // ANSWER: the shop reads it and decides when to ask again.
+    tally.p2cBytes += answerBytes[i]!;
     const got = answer[i]!;
     if (got === TERMINAL) {
       tally.detectedAt[i] = t;

@@ -82,7 +82,7 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
       const back = world.oneWay(SharedKey.listPage + p, 1);
       const page: ListPage = { arriveAt: arrive, answerAt: arrive, answer: PageAnswer.ok, listed: 0, useful: false, c2pBytes: listRequestBytes(cursor), p2cBytes: 0 };
       pages.push(page);
-      const verdict = gate.decide("shop", arrive);
+      const verdict = gate.decide("shop", arrive, SharedKey.listPage + p, 0);
       let read = arrive + gate.extraMs;
       if (verdict !== GateVerdict.pass) {
         // A refused page: its answer travels back like any other.

@@ -6,9 +6,14 @@ import { FIRST_MESSAGE, type World } from "./world.js";
 
 export type PollKind = "polling" | "conditional" | "polling-backoff" | "long-polling";
 
-/** Polls a payment made by the run, and when (NaN: not within the horizon) it was detected. Scratch, to keep the loops allocation-free. */
+/**
+ * Polls a payment made by the run, when (NaN: not within the horizon) it was detected, and when
+ * the last poll's answer came back (it may come after the horizon: a long poll still held). Scratch,
+ * to keep the loops allocation-free.
+ */
 let outPolls = 0;
 let outDetect = NaN;
+let outLastAnswer = NaN;
 
 /**
  * The poll family without the event queue. With a clean API (no rate limit, no injected faults)
@@ -34,16 +39,18 @@ export function simulatePollersDirect(world: World, kind: PollKind): Tally {
   const query = queryLength(world, kind);
   for (let i = 0; i < n; i++) {
     let count = polls[i]!;
-    // The last poll counted may have found the outcome yet been answered after the run ended: its bytes are a terminal answer's.
-    let answered = tally.detectedAt[i] === tally.detectedAt[i];
+    let detected = tally.detectedAt[i] === tally.detectedAt[i];
+    // An answer still on its way when the run ended was never written: its request counts, its bytes do not.
+    let lastAnswered = true;
     if (tally.detectedAt[i]! > endedAt) {
       walk(i, endedAt);
       count = outPolls;
-      answered = outDetect === outDetect;
+      detected = false;
+      lastAnswered = outLastAnswer <= endedAt;
       tally.detectedAt[i] = NaN;
     } else if (tally.inTime(world, i)) tally.useful++;
     tally.requests[i] = count;
-    addPollBytes(world, tally, kind, i, count, answered, query);
+    addPollBytes(world, tally, kind, i, count, detected, lastAnswered, query);
   }
   return tally;
 }
@@ -54,9 +61,19 @@ export function queryLength(world: World, kind: PollKind): number {
   return kind === "long-polling" && wait ? `?wait=${Math.round(wait)}ms`.length : 0;
 }
 
-/** Requests and bytes of `count` clean polls of payment i, the last one answered with the outcome when `detected`. */
-function addPollBytes(world: World, tally: Tally, kind: PollKind, i: number, count: number, detected: boolean, query: number): void {
+/**
+ * Requests and bytes of `count` clean polls of payment i, the last one answered with the outcome
+ * when `detected`, or not answered at all by the end of the run unless `lastAnswered`.
+ */
+function addPollBytes(world: World, tally: Tally, kind: PollKind, i: number, count: number, detected: boolean, lastAnswered: boolean, query: number): void {
   if (count === 0) return;
+  if (!detected && !lastAnswered) {
+    // The requests all arrived; only the answers before the last came back.
+    addPollBytes(world, tally, kind, i, count - 1, false, true, query);
+    tally.c2pRequests++;
+    tally.c2pBytes += pollRequestBytes(i, query, kind === "conditional" && count > 1);
+    return;
+  }
   const outcome = world.failed[i] ? Status.failed : Status.succeeded;
   const plain = pollRequestBytes(i, query, false);
   const pending = pollResponseBytes(i, Status.pending);
@@ -89,10 +106,11 @@ function walker(world: World, kind: PollKind): (i: number, horizon: number) => v
           const arrive = a + k * T + d;
           if (arrive <= horizon) {
             outPolls = k + 1;
-            outDetect = arrive + σ + d;
+            outLastAnswer = outDetect = arrive + σ + d;
           } else {
             outPolls = horizon >= a + d ? Math.floor((horizon - a - d) / T) + 1 : 0;
             outDetect = NaN;
+            outLastAnswer = a + (outPolls - 1) * T + 2 * d + σ;
           }
         };
       return (i, horizon) => fixedWalk(world, i, horizon);
@@ -123,7 +141,7 @@ export function fixedWalk(world: World, i: number, horizon: number): void {
     if (arrive > horizon) return;
     outPolls++;
     const read = arrive + world.serviceMs;
-    const at = read + world.oneWay(i, j++);
+    const at = (outLastAnswer = read + world.oneWay(i, j++));
     if (read >= s) {
       outDetect = at;
       return;
@@ -146,7 +164,7 @@ export function backoffWalk(world: World, i: number, horizon: number, draws = ba
     if (arrive > horizon) return;
     outPolls++;
     const read = arrive + world.serviceMs;
-    const at = read + world.oneWay(i, j++);
+    const at = (outLastAnswer = read + world.oneWay(i, j++));
     if (read >= s) {
       outDetect = at;
       return;
@@ -174,9 +192,9 @@ export function longWalk(world: World, i: number, horizon: number): void {
     outPolls++;
     const read = arrive + world.serviceMs;
     if (read >= s || (wait > 0 && s <= read + wait)) {
-      outDetect = Math.max(read, s) + world.oneWay(i, j++);
+      outLastAnswer = outDetect = Math.max(read, s) + world.oneWay(i, j++);
       return;
     }
-    leave = read + wait + world.oneWay(i, j++);
+    leave = outLastAnswer = read + wait + world.oneWay(i, j++);
   }
 }

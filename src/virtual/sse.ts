@@ -28,8 +28,9 @@ export function simulateSse(world: World): Tally {
   for (; connection < 64; connection++) {
     const subject = SharedKey.stream + connection;
     const back = world.oneWay(subject, 1);
-    // Before the first answer the run has not started: its request arrived `back` (and any injected latency) before 0.
-    const verdict = connection === 0 ? firstVerdict(gate) : gate.decide("shop", answerAt + world.oneWay(subject, 0));
+    // Before the first answer the run has not started: its request arrived `back` (and any injected latency) before 0,
+    // when the limiter's bucket is full whatever time it is told.
+    const verdict = gate.decide("shop", connection === 0 ? 0 : answerAt + world.oneWay(subject, 0), subject, 0);
     const arrive = connection === 0 ? -back - gate.extraMs : answerAt + world.oneWay(subject, 0);
     tally.c2pRequests++;
     tally.unattributed++;
@@ -74,9 +75,4 @@ export function simulateSse(world: World): Tally {
     if (brought) tally.useful++;
   }
   return tally;
-}
-
-/** The first connection is decided before the run's clock starts; the limiter's bucket is full then, whatever time it is told. */
-function firstVerdict(gate: ApiRule): number {
-  return gate.decide("shop", 0);
 }

@@ -7,8 +7,7 @@ import type { SignatureFormat } from "../scenario/types.js";
  *
  * - ports are 5 digits (Linux ephemeral ports are 32768–60999), hosts `127.0.0.1`;
  * - `Date:` and the ISO timestamps have fixed widths; payment ids are `pay_<index+1>`, amounts `1000+index`;
- * - webhook ids `evt_<n>` are taken to have as many digits as the payment id (events go out in
- *   settlement order, which is near creation order), timestamps 10 digits, secrets 32 bytes;
+ * - webhook ids are `evt_<n>` with n the payment's own number, timestamps 10 digits, secrets 32 bytes;
  * - a chunked SSE frame costs its hex length line and CRLFs.
  *
  * Within a few bytes per exchange of the measured counts; the agreement test holds them to 10%.
