@@ -151,8 +151,9 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     consumerHealth = monitor.stop();
     const trips = roundTrips.summary();
     if (trips) consumerHealth.roundTripMs = trips;
-    loopback = await probe.stop();
+    // The strategy first: what it holds open (a stream, long polls) stops counting as the run ends.
     await strategy.stop().catch(() => undefined);
+    loopback = await probe.stop();
     stats = strategy.stats();
     options.onStats?.(stats);
     snapshot = await provider.snapshot().catch(() => undefined);
