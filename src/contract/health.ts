@@ -65,12 +65,10 @@ export function strategyWarnings(s: HealthInput, speed: number): string[] {
   if (speed > 1 && loopback !== undefined && p50 !== undefined) {
     const stretched = (speed - 1) * loopback;
     if (stretched > p50 / 10) {
-      // The speed at which the stretch stays under a tenth of the latency it would then report (about p50 without the stretch).
-      const honest = p50 - stretched > 0 ? Math.max(1, Math.floor(1 + (p50 - stretched) / 10 / loopback)) : 1;
       warnings.push(
         `warning: at --speed ${fmtCount(speed)}, this machine's own ${fmt(loopback)} per exchange (loopback round trip, p50) counts as ${fmt(speed * loopback)} of scenario time, ` +
-          `more than a tenth of ${s.name}'s ${fmt(p50)} latency p50; ${s.name}'s figures are largely the tool's own delay. ` +
-          `Use a lower speed${honest > 1 ? ` (${fmtCount(honest)} or less)` : " (1)"} or --clock virtual.`,
+          `more than a tenth of ${s.name}'s ${fmt(p50)} latency p50, so ${s.name}'s figures carry the tool's own delay, multiplied by the speed. ` +
+          `Use a lower speed, or --clock virtual.`,
       );
     }
   }
