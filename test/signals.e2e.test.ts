@@ -45,11 +45,13 @@ describe.each([
     expect(result.signal).toBeNull();
     expect(result.code).toBe(code);
     expect(exitedAfter).toBeLessThan(2000);
-    const json = JSON.parse(result.stdout) as { schemaVersion: number; partial: boolean; strategies: Array<{ name: string; payments: { total: number } }> };
+    const json = JSON.parse(result.stdout) as { schemaVersion: number; partial: boolean; strategies: Array<{ name: string; payments: { total: number; missedByReason: Record<string, number> } }> };
     expect(json.schemaVersion).toBe(1);
     expect(json.partial).toBe(true);
     expect(json.strategies.map((s) => s.name)).toEqual(["webhook"]);
     expect(json.strategies[0]!.payments.total).toBe(5);
+    // Still pending 1.5 s into a 60 s deadline: cut short by the signal, not missed by the deadline.
+    expect(json.strategies[0]!.payments.missedByReason).toMatchObject({ interrupted: 5, deadline: 0 });
     expect(result.stderr).not.toMatch(/\n\s+at |Error:|Unhandled|ERR_/);
     expect(await canBind(port)).toBe(true);
   }, 20_000);

@@ -130,6 +130,27 @@ describe("simulateScenario", () => {
     expect(polling.requests.wasted).toBe(polling.requests.total - polling.payments.detected);
   });
 
+  it("the model accounts for the deadline: outcomes learned late are missed, every request that brought them wasted", () => {
+    // Issue 11's case: payments at 2/s settling after 3 s, a 2 s deadline. Nothing can be learned in time.
+    const s = scenario((s) => {
+      s.payments.count = 6;
+      s.payments.arrival = atRate(2);
+      s.settlement.delay = parseDistribution("fixed(3s)");
+      s.deadlineMs = 2000;
+    });
+    for (const name of ["polling", "webhook", "long-polling", "polling-backoff"] as const) {
+      const r = simulateStrategy(s, name);
+      expect(r.payments.detected, name).toBe(0);
+      expect(r.payments.missedByReason.deadline, name).toBe(6);
+      expect(r.requests.wasted, name).toBe(r.requests.total);
+      expect(r.model!.requests, name).toEqual({ total: r.requests.total, wasted: r.requests.total });
+    }
+    // A deadline past the poll after settlement (at most one interval after it): all learned in time, only the pending polls wasted.
+    const late = simulateStrategy({ ...s, deadlineMs: 4500 }, "polling");
+    expect(late.payments.detected).toBe(6);
+    expect(late.requests.wasted).toBe(late.requests.total - 6);
+  });
+
   it("walks the webhook fault plan: retries, exhaustion and duplicates", () => {
     const s = scenario((s) => {
       s.payments.count = 200;
