@@ -61,10 +61,21 @@ export function timerScheduler(clock: Clock = monotonicClock): Scheduler {
 /** The real scheduler: node timers against the monotonic clock. */
 export const realScheduler: Scheduler = timerScheduler();
 
+/**
+ * Resolves `ms` later on the monotonic clock, never sooner (node's timers count from the loop's
+ * cached time, which can make a timer fire a fraction of a millisecond early), or when `signal`
+ * aborts. The simulated network sleeps on this: a message is never faster than the scenario says.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const until = monotonicNow() + ms;
+    let timer = setTimeout(check, ms);
+    function check() {
+      const early = until - monotonicNow();
+      if (early > 0) timer = setTimeout(check, early);
+      else done();
+    }
     function done() {
       signal?.removeEventListener("abort", done);
       clearTimeout(timer);

@@ -2,7 +2,7 @@ import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
 import { DeliveryFate } from "../contract/miss.js";
 import { parseRetryAfter } from "../http/retry-after.js";
-import { sleep, type Clock } from "../measure/clock.js";
+import { sleep, timerScheduler, type Cancel, type Clock, type Scheduler } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { eventBody } from "../webhooks/event.js";
 import { attemptDelayMs, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
@@ -83,14 +83,18 @@ export class WebhookSender {
   private readonly pools = new Map<string, Pool>();
   /** Per endpoint id: its pool and request path, parsed once at registration rather than per attempt. */
   private readonly targets = new Map<string, { pool: Pool; path: string }>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Attempts waiting for their time (timerScheduler: never early, so no delivery beats its simulated network). */
+  private readonly waiting = new Set<Cancel>();
+  private readonly scheduler: Scheduler;
   private readonly fates = new Map<number, number>();
   private closed = false;
   private readonly closing = new AbortController();
   /** Monotonic ms of the run's first payment: downtime windows count from here. */
   private runStart = NaN;
 
-  constructor(private readonly options: SenderOptions) {}
+  constructor(private readonly options: SenderOptions) {
+    this.scheduler = timerScheduler(options.clock);
+  }
 
   register(url: URL): Endpoint {
     const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: generateSecret(), disabled: false };
@@ -144,11 +148,11 @@ export class WebhookSender {
       void this.attempt(c, attempt);
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    const cancel = this.scheduler.at(this.options.clock.now() + wallDelay, () => {
+      this.waiting.delete(cancel);
       void this.attempt(c, attempt);
-    }, wallDelay);
-    this.timers.add(timer);
+    });
+    this.waiting.add(cancel);
   }
 
   private async attempt(c: Chain, attempt: number): Promise<void> {
@@ -249,8 +253,8 @@ export class WebhookSender {
   async close(): Promise<void> {
     this.closed = true;
     this.closing.abort();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const cancel of this.waiting) cancel();
+    this.waiting.clear();
     await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
   }
 }

@@ -117,6 +117,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   let loopback: RunHealth["loopbackRoundTripMs"] = null;
   try {
     try {
+      // Calibrate first: a hybrid's first pass is timed from its prepare(), which should end at t0.
+      await probe.start();
       await strategy.prepare();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
@@ -124,7 +126,6 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
         throw new UsageError(`--webhook-port ${options.webhookPort}: the port is ${e.code === "EADDRINUSE" ? "in use" : "not allowed"}; choose a free port, or omit the flag to get an ephemeral one`);
       throw err;
     }
-    await probe.start();
     monitor.start();
     provider.monitor();
     monitoring = true;

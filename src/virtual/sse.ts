@@ -48,10 +48,11 @@ export function simulateSse(world: World): Tally {
     errorsInRow++;
     answerAt += holdOffMs(limited ? 429 : 500, limited ? gate.retryAfterSeconds * 1000 : 0, errorsInRow, REFUSAL_BASE_MS);
   }
+  let order: Uint32Array | undefined;
   if (opened === opened) {
     // Events in settlement order, each due one network delay after it happened (or with the head,
     // for what settled before the stream was read), never ahead of the one before.
-    const order = new Uint32Array(n);
+    order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     order.sort((a, b) => settleAt[a]! - settleAt[b]! || a - b);
     let last = opened;
@@ -68,8 +69,10 @@ export function simulateSse(world: World): Tally {
   if (opened === opened && opened <= endedAt) {
     tally.p2cBytes += SSE_HEAD_BYTES + Math.floor((endedAt - opened) / HEARTBEAT_MS) * SSE_HEARTBEAT_BYTES;
     let brought = false;
-    for (let i = 0; i < n; i++) {
-      if (tally.detectedAt[i]! <= endedAt) tally.p2cBytes += sseEventBytes(i, world.failed[i] ? Status.failed : Status.succeeded);
+    // The provider numbers events in the order it logs them: by settlement.
+    for (let k = 0; k < n; k++) {
+      const i = order![k]!;
+      if (tally.detectedAt[i]! <= endedAt) tally.p2cBytes += sseEventBytes(i, world.failed[i] ? Status.failed : Status.succeeded, k + 1);
       if (tally.inTime(world, i)) brought = true;
     }
     if (brought) tally.useful++;

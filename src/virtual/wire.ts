@@ -105,9 +105,9 @@ export const SSE_HEAD_BYTES =
   len(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n${DATE}Transfer-Encoding: chunked\r\n\r\n`) + chunk(len(": connected\n\n"));
 export const SSE_HEARTBEAT_BYTES = chunk(len(": heartbeat\n\n"));
 
-/** One `id: n / event: payment.<status> / data: {…}` frame, chunked; n is taken to be index + 1. */
-export function sseEventBytes(index: number, status: number): number {
-  return chunk(SSE_EVENT_BASE + digits(index + 1) + STATUS_NAMES[status]!.length + paymentViewBytes(index, status));
+/** One `id: n / event: payment.<status> / data: {…}` frame, chunked; n is the event's place in the provider's log (its settlement order, from 1). */
+export function sseEventBytes(index: number, status: number, eventId: number): number {
+  return chunk(SSE_EVENT_BASE + digits(eventId) + STATUS_NAMES[status]!.length + paymentViewBytes(index, status));
 }
 const SSE_EVENT_BASE = len("id: \nevent: payment.\ndata: \n\n");
 
