@@ -53,14 +53,21 @@ export class ServerMeter {
     server.on("connection", (socket: Socket) => this.marks.set(socket, { read: 0, written: 0 }));
   }
 
-  /** Counts the exchange under `kind` once its response has been handed to the socket. */
-  track(kind: string, res: ServerResponse): void {
+  /**
+   * Counts the exchange under `kind` once its response has been handed to the socket. `held`: the
+   * answer may wait long (a long poll), so until it finishes its request's bytes are counted as
+   * they arrived (snapshot()); a short exchange finishes within the run's last moments anyway, and
+   * costs no bookkeeping on the hot path.
+   */
+  track(kind: string, res: ServerResponse, held = false): void {
     let onFinish = this.onFinish.get(kind);
     if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind), this.openOf(kind))));
     this.counts.get(kind)!.requests++;
-    this.openOf(kind).add(res);
     res.on("finish", onFinish);
-    res.on("close", this.onClose.get(kind)!);
+    if (held) {
+      this.openOf(kind).add(res);
+      res.on("close", this.onClose.get(kind)!);
+    }
   }
 
   /** One 'close' listener per kind, shared like onFinish: an exchange the client abandoned is no longer open. */

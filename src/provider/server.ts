@@ -106,6 +106,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   let pollsPerPayment = new Uint32Array(1024);
   let unknownPolls = 0;
   const ordinals = { creation: 0, list: 0, stream: 0, register: 0, unknown: 0 };
+  /** Whether messages need their keys: for the network's delays, or the API faults' draws. */
+  const keyed = !network.none || (options.faults?.api.errorRate ?? 0) > 0 || Boolean(options.faults?.api.latency);
   const closing = new AbortController();
   const faults = options.faults ?? { webhook: NO_WEBHOOK_FAULTS, api: { errorRate: 0, latency: null } };
   const sender = new WebhookSender({
@@ -149,6 +151,9 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     const url = isPlainTarget(target) ? null : requestUrl(req);
     const path = url ? url.pathname : target;
     if (req.method === "OPTIONS") return calibrate(res, path);
+    // Without a simulated network or API faults no exchange needs its messages named: a plain poll
+    // then costs nothing more than it did.
+    if (!keyed) return dispatch(req, res, path, url);
     const inbound = keyExchange(req, res as KeyedResponse, path, url);
     if (inbound > 0) return sleep(inbound).then(() => dispatch(req, res, path, url));
     return dispatch(req, res, path, url);
@@ -202,7 +207,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   function dispatch(req: IncomingMessage, res: ServerResponse, path: string, url: URL | null): Promise<void> | undefined {
     if (path.startsWith("/payments/")) {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
-      meter.track(Exchange.poll, res);
+      meter.track(Exchange.poll, res, url?.searchParams.has("wait"));
       if (url) checkQuery(url, READ_QUERY);
       // The id is only ever looked up: a malformed one is simply not found.
       const raw = path.slice("/payments/".length);
@@ -232,7 +237,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     if (path === "/events") {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
       if (url) checkQuery(url, []);
-      const connection = (res as KeyedResponse).subject! - SharedKey.stream;
+      const connection = keyed ? (res as KeyedResponse).subject! - SharedKey.stream : ordinals.stream++;
       const serve = () => stream.serve(req, res, outbound(res), (index) => delay(index, streamEventMessage(connection)));
       // A stream refused (429, an injected 500) is an exchange like any other: counted here, as a served one is counted by the stream.
       const refused = (err: unknown): never => {
@@ -282,7 +287,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
     const index = store.create(amount, currency);
     // Its 201 is the payment's own message 1 (message 0 was this request, keyed by its arrival).
-    (res as KeyedResponse).subject = index;
+    if (keyed) (res as KeyedResponse).subject = index;
     // Fault windows count from the run's first payment: the same instant for every strategy.
     if (index === 0) sender.startClock(store.createdAt[0]!);
     onEvent?.({ kind: "created", index, at: store.createdAt[index]! });
