@@ -207,7 +207,9 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   function dispatch(req: IncomingMessage, res: ServerResponse, path: string, url: URL | null): Promise<void> | undefined {
     if (path.startsWith("/payments/")) {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
-      meter.track(Exchange.poll, res, url?.searchParams.has("wait"));
+      // Held (counted as it arrives until answered) when its answer can wait: a long poll, or any poll
+      // whose answer the simulated network or an injected latency holds back as the run ends.
+      meter.track(Exchange.poll, res, keyed || url?.searchParams.has("wait"));
       if (url) checkQuery(url, READ_QUERY);
       // The id is only ever looked up: a malformed one is simply not found.
       const raw = path.slice("/payments/".length);
@@ -225,7 +227,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     }
     if (path === "/payments") {
       if (req.method === "GET") {
-        meter.track(Exchange.list, res);
+        meter.track(Exchange.list, res, keyed);
         if (url) checkQuery(url, LIST_QUERY);
         return afterGate(req, res, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
       }
