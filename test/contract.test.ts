@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { envelope, stamp } from "../src/contract/envelope.js";
 import { OPEN_FIELD_PREFIXES, STRATEGY_FIELD_PATHS } from "../src/contract/fields.js";
 import { DeliveryFate, missReason, noMisses } from "../src/contract/miss.js";
+import { missFor } from "../src/policy/outcome.js";
 import type { StrategyResult } from "../src/contract/result.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { VERSION } from "../src/version.js";
@@ -41,8 +42,17 @@ describe("miss classification", () => {
     expect(missReason(DeliveryFate.delivered)).toBe("deadline");
     const counts = noMisses();
     for (const fate of [DeliveryFate.exhausted, DeliveryFate.exhausted, DeliveryFate.disabled, DeliveryFate.none]) counts[missReason(fate)]++;
-    expect(counts).toEqual({ "retries-exhausted": 2, deadline: 1, "endpoint-disabled": 1 });
-    expect(Object.keys(noMisses())).toEqual(["retries-exhausted", "deadline", "endpoint-disabled"]);
+    expect(counts).toEqual({ "retries-exhausted": 2, deadline: 1, "endpoint-disabled": 1, interrupted: 0 });
+    expect(Object.keys(noMisses())).toEqual(["retries-exhausted", "deadline", "endpoint-disabled", "interrupted"]);
+  });
+
+  it("an interrupted run names the interruption, not the deadline, unless the webhook's fate or a passed deadline says otherwise", () => {
+    expect(missFor(DeliveryFate.none, true)).toBe("interrupted");
+    expect(missFor(DeliveryFate.delivered, true)).toBe("interrupted");
+    expect(missFor(DeliveryFate.none, false)).toBe("deadline");
+    // The webhook's own fate was observed before the interruption: it stands.
+    expect(missFor(DeliveryFate.exhausted, true)).toBe("retries-exhausted");
+    expect(missFor(DeliveryFate.disabled, true)).toBe("endpoint-disabled");
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planDeliveries, type PlannedAttempt } from "../src/webhooks/fault-plan.js";
+import type { PlannedAttempt } from "../src/webhooks/fault-plan.js";
+import { planDeliveries } from "../src/policy/delivery.js";
 import { settlementFor, settlementRule } from "../src/scenario/plan.js";
 import type { StrategyResult } from "../src/contract/result.js";
 import type { DowntimeMode, Scenario } from "../src/scenario/types.js";
@@ -124,13 +125,13 @@ describe("seeded webhook faults: counts equal what the seed prescribes", () => {
     const webhook = (await run(s, "webhook", { untilDeadline: true })).result;
     expect(webhook.deliveries).toEqual({ attempted: 30, succeeded: 0, retried: 20 });
     expect(webhook.payments.missed).toBe(10);
-    expect(webhook.payments.missedByReason).toEqual({ "retries-exhausted": 10, deadline: 0, "endpoint-disabled": 0 });
+    expect(webhook.payments.missedByReason).toEqual({ "retries-exhausted": 10, deadline: 0, "endpoint-disabled": 0, interrupted: 0 });
     expect(webhook.requests.providerToConsumer).toBe(mode === "refuse" ? 0 : 30);
 
     const hybrid = (await run(s, "hybrid", { untilDeadline: true })).result;
     expect(hybrid.deliveries).toEqual({ attempted: 30, succeeded: 0, retried: 20 });
     expect(hybrid.payments.missed).toBe(0);
-    expect(hybrid.payments.missedByReason).toEqual({ "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 });
+    expect(hybrid.payments.missedByReason).toEqual({ "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0, interrupted: 0 });
     // Reconciliation pages brought the outcomes: far fewer requests than payments.
     expect(hybrid.requests.consumerToProvider - 1).toBeGreaterThan(0);
     expect(hybrid.requests.consumerToProvider - 1).toBeLessThan(10);

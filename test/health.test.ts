@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { LoopHealth, RunHealth } from "../src/contract/result.js";
 import { LoopMonitor, MONITOR_RESOLUTION_MS } from "../src/measure/health.js";
-import { DELAY_FLOOR_MS, healthWarnings, type HealthInput } from "../src/render/health.js";
+import { DELAY_FLOOR_MS, healthWarnings, strategyWarnings, type HealthInput } from "../src/render/health.js";
 
 const calm: LoopHealth = { eventLoopDelayMs: { p50: 0.1, p99: 1.2, max: 2.5 }, utilization: 0.05 };
 const side = (p99: number, utilization = 0.1): LoopHealth => ({ eventLoopDelayMs: { p50: p99 / 4, p99, max: p99 * 2 }, utilization });
-const run = (provider: LoopHealth | null, consumer: LoopHealth): RunHealth => ({ provider, consumer });
+const run = (provider: LoopHealth | null, consumer: LoopHealth, loopback: number | null = null): RunHealth => ({
+  unit: "wall-clock ms",
+  provider,
+  consumer,
+  loopbackRoundTripMs: loopback === null ? null : { p50: loopback, p99: loopback * 2, max: loopback * 3 },
+  warnings: [],
+});
+/** A result's health as a hand-built fixture carries it: no warnings recorded, so they are computed (at speed 1). */
+const bare = (provider: LoopHealth | null, consumer: LoopHealth) => ({ provider, consumer });
 
 function blockFor(ms: number): void {
   const end = performance.now() + ms;
@@ -47,7 +55,7 @@ describe("LoopMonitor", () => {
   });
 
   it("reads zeros when never started", () => {
-    expect(new LoopMonitor().stop()).toEqual({ eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, utilization: 0 });
+    expect(new LoopMonitor().stop()).toEqual({ eventLoopDelayMs: { p50: 0, p90: 0, p99: 0, max: 0 }, utilization: 0 });
   });
 });
 
@@ -58,7 +66,7 @@ describe("healthWarnings", () => {
     {
       what: "a consumer 60 ms late against a 480 ms p50 (limit 48 ms)",
       input: { name: "polling", latencyMs: { p50: 480 }, health: run(calm, side(60)) },
-      expected: [/^warning: during polling, the consumer \(main thread\): its event loop ran timers up to 60\.0 ms late \(p99\), more than a tenth of the 480 ms latency p50; .*Try fewer payments, a longer interval, or --clock virtual\.$/],
+      expected: [/^warning: during polling, the consumer \(main thread\): its event loop ran timers up to 60\.0 ms late \(p99\), more than a tenth of the 480 ms latency p50; .*Try a longer interval, or --clock virtual\.$/],
     },
     { what: "40 ms late against a 480 ms p50 is within a tenth", input: { name: "polling", latencyMs: { p50: 480 }, health: run(side(40), side(40)) }, expected: [] },
     {
@@ -81,7 +89,9 @@ describe("healthWarnings", () => {
   ];
   for (const c of cases) {
     it(c.what, () => {
-      const warnings = healthWarnings([c.input]);
+      // The run records its warnings; a result without them (hand-built) has them computed at speed 1.
+      const warnings = healthWarnings([{ ...c.input, health: c.input.health && bare(c.input.health.provider, c.input.health.consumer) }]);
+      expect(strategyWarnings(c.input, 1)).toEqual(warnings);
       expect(warnings).toHaveLength(c.expected.length);
       c.expected.forEach((re, i) => expect(warnings[i]).toMatch(re));
     });
@@ -91,13 +101,13 @@ describe("healthWarnings", () => {
 describe("healthWarnings: queued requests", () => {
   it("warns when polls queued although neither loop looked busy", () => {
     const consumer: LoopHealth = { ...calm, roundTripMs: { p50: 0.4, p99: 900, max: 1800 } };
-    const [warning, ...rest] = healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: run(calm, consumer) }]);
+    const [warning, ...rest] = healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: bare(calm, consumer) }]);
     expect(rest).toEqual([]);
-    expect(warning).toMatch(/during polling, the consumer \(main thread\): its polls took up to 900 ms \(p99 round trip, queueing included\), more than a tenth of the 465 ms latency p50;/);
+    expect(warning).toMatch(/during polling, the consumer \(main thread\): its polls took up to 900 ms beyond the simulated network \(p99 round trip, queueing included\), more than a tenth of the 465 ms latency p50;/);
   });
   it("stays quiet for loopback round trips", () => {
     const consumer: LoopHealth = { ...calm, roundTripMs: { p50: 0.4, p99: 2.1, max: 12 } };
-    expect(healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: run(calm, consumer) }])).toEqual([]);
+    expect(healthWarnings([{ name: "polling", latencyMs: { p50: 465 }, health: bare(calm, consumer) }])).toEqual([]);
   });
 });
 
@@ -109,6 +119,48 @@ describe("roundTripSummary", () => {
     for (let i = 100; i >= 1; i--) trips.record(i);
     for (let i = 0; i < 5000; i++) trips.record(1); // grows past the first buffer
     // 5,100 samples: 5,001 ones, then 2…100; rank ⌈0.99·5100⌉ = 5049 is the 48th of those, 49.
-    expect(trips.summary()).toEqual({ p50: 1, p99: 49, max: 100 });
+    // p90: rank 4590, a one.
+    expect(trips.summary()).toEqual({ p50: 1, p90: 1, p99: 49, max: 100 });
+  });
+});
+
+describe("healthWarnings: sample size, speed and the recorded warnings", () => {
+  it("judges a small run by its typical delay, not by one hiccup: three detections read the p50, thirty the p90, three hundred the p99", () => {
+    const hiccup: LoopHealth = { eventLoopDelayMs: { p50: 0.2, p90: 0.8, p99: 7, max: 12 }, utilization: 0.05 };
+    const at = (detected: number) => strategyWarnings({ name: "webhook", latencyMs: { p50: 1.1 }, payments: { total: detected, detected }, health: run(calm, hiccup) }, 1);
+    expect(at(3)).toEqual([]);
+    expect(at(30)).toEqual([]);
+    expect(at(300)).toHaveLength(1);
+    expect(at(300)[0]).toMatch(/ran timers up to 7\.00 ms late \(p99\)/);
+    // A typical delay past the floor is news at any size.
+    const slow: LoopHealth = { eventLoopDelayMs: { p50: 6, p90: 8, p99: 9, max: 10 }, utilization: 0.3 };
+    expect(strategyWarnings({ name: "webhook", latencyMs: { p50: 1.1 }, payments: { total: 3, detected: 3 }, health: run(calm, slow) }, 1)[0]).toMatch(/up to 6\.00 ms late \(p50\)/);
+  });
+
+  it("compares in scenario time: a delay that is a fraction of the latency at speed 1 is more than a tenth of it at speed 20", () => {
+    const late: LoopHealth = { eventLoopDelayMs: { p50: 3, p90: 8, p99: 30, max: 40 }, utilization: 0.3 };
+    const input: HealthInput = { name: "polling", latencyMs: { p50: 4000 }, payments: { total: 300, detected: 300 }, health: run(calm, late) };
+    // 30 ms against a 4 s p50: quiet at speed 1 (limit 400 ms), loud at speed 20 (30 ms of wall time is 600 ms of scenario time).
+    expect(strategyWarnings(input, 1)).toEqual([]);
+    expect(strategyWarnings(input, 20)[0]).toMatch(/ran timers up to 30\.0 ms late \(p99\), more than a tenth of the 4\.00 s latency p50 at --speed 20.*Try a lower speed, a longer interval, or --clock virtual\.$/);
+  });
+
+  it("says when speed stretches the machine's own round trip past a tenth of a latency, and which speed would not", () => {
+    // A webhook at speed 100 reports about 100 × its real millisecond.
+    const input: HealthInput = { name: "webhook", latencyMs: { p50: 97 }, payments: { total: 20, detected: 20 }, health: run(calm, calm, 0.9) };
+    const [warning, ...rest] = strategyWarnings(input, 100);
+    expect(rest).toEqual([]);
+    expect(warning).toMatch(/^warning: at --speed 100, this machine's own 0\.90 ms per exchange \(loopback round trip, p50\) counts as 90\.0 ms of scenario time, more than a tenth of webhook's 97\.0 ms latency p50/);
+    expect(warning).toMatch(/so webhook's figures carry the tool's own delay, multiplied by the speed\. Use a lower speed, or --clock virtual\.$/);
+    // A polling p50 of a second tolerates speed 20 with the same machine: 19 × 0.9 ms is under 100 ms.
+    expect(strategyWarnings({ ...input, name: "polling", latencyMs: { p50: 1000 } }, 20)).toEqual([]);
+    expect(strategyWarnings({ ...input, name: "polling", latencyMs: { p50: 1000 } }, 200)[0]).toMatch(/^warning: at --speed 200, .* 180 ms of scenario time, more than a tenth of polling's 1\.00 s latency p50/);
+    // Speed 1 stretches nothing.
+    expect(strategyWarnings(input, 1)).toEqual([]);
+  });
+
+  it("prints what the run recorded, whatever the health figures would say at speed 1", () => {
+    const recorded = { ...run(calm, calm, 0.9), warnings: ["warning: recorded by the run"] };
+    expect(healthWarnings([{ name: "webhook", latencyMs: { p50: 97 }, health: recorded }])).toEqual(["warning: recorded by the run"]);
   });
 });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { startProvider, type Provider, type ProviderOptions } from "../src/provider/server.js";
 import { parseDistribution } from "../src/scenario/distribution.js";
-import { rngFor, Stream } from "../src/scenario/random.js";
+import { Stream } from "../src/scenario/random.js";
+import { FIRST_MESSAGE, KeyedDraws } from "../src/policy/draws.js";
 import { providerOptions } from "./helpers/provider.js";
 import { json, until } from "./helpers/http.js";
 
@@ -177,7 +178,9 @@ describe("rate limit and API faults", () => {
       statuses.push(res.statusCode);
       await res.body.dump();
     }
-    const prescribed = statuses.map((_, k) => (rngFor(7, Stream.apiFault, k).next() < errorRate ? 500 : 200));
+    // The k-th poll of pay_1 (payment 0) is its message 2 + 2k (src/policy/draws.ts); its fault is drawn from that key.
+    const draws = new KeyedDraws(7, Stream.apiFault);
+    const prescribed = statuses.map((_, k) => (draws.rng(0, FIRST_MESSAGE + 2 * k).next() < errorRate ? 500 : 200));
     expect(statuses).toEqual(prescribed);
     expect(provider.snapshot().apiErrors.server).toBe(prescribed.filter((s) => s === 500).length);
   });

@@ -54,12 +54,14 @@ describe("renderTable", () => {
       │ Duration              │   9.18 s │  8.41 s │
       └───────────────────────┴──────────┴─────────┘
       Model vs measured
-        polling: measured 471.9 ms mean vs 455.2 ms modelled (+3.7%): each poll also
-          pays the request's round trip and timer drift.
-        polling: 118 requests vs 117 modelled: a poll that lands exactly on a
-          settlement boundary sees it one interval early or late.
+        polling: measured 471.9 ms mean vs 455.2 ms modelled (+3.7%): the model counts
+          only the network, not this machine's own time (request processing, timers,
+          the event loop).
+        polling: 118 requests vs 117 modelled: within one per payment; the model
+          leaves out this machine's own time per exchange.
         webhook: measured 0.68 ms mean vs 0.00 ms modelled: the model counts only the
-          network; the rest is signing, sending and verifying.
+          network, not this machine's own time (request processing, timers, the event
+          loop).
         webhook: 23 requests vs 21 modelled: 2 deliveries were retried; the model
           expects none.
       Both learned all 20 outcomes. Duplicate deliveries, recognised by id and

@@ -42,7 +42,8 @@ export const PROBES: Probe[] = [
   { what: "decreasing retries", doc: { webhook: { retries: ["0s", "5s", "1s"] } }, verdict: "beyond-schema", reason: "never decrease" },
   { what: "overlapping downtime windows", doc: { faults: { webhook: { downtime: [window(1, 4), window(3, 5)] } } }, verdict: "beyond-schema", reason: "overlaps" },
   { what: "polling-backoff base above cap", doc: { "polling-backoff": { base: "20s", cap: "10s" } }, verdict: "beyond-schema", reason: "base above the cap" },
-  { what: "base above the default cap", doc: { "polling-backoff": { base: "20s" } }, verdict: "beyond-schema", reason: "base above the cap" },
+  // The cap now defaults to ten times the base, and the base to the poll interval: a cap given below that interval is the same mistake.
+  { what: "a cap below the poll interval the base defaults to", doc: { polling: { interval: "20s" }, "polling-backoff": { cap: "10s" } }, verdict: "beyond-schema", reason: "below the backoff's base" },
   { what: "uniform(4s, 1s)", doc: { settlement: { delay: "uniform(4s, 1s)" } }, verdict: "beyond-schema", reason: "is impossible" },
   { what: "a 0/s rate", doc: { provider: { rateLimit: "0/s" } }, verdict: "invalid", reason: "above zero" },
   { what: "a 0.0/m arrival rate", doc: { payments: { arrival: { rate: "0.0/m" } } }, verdict: "invalid", reason: "above zero" },

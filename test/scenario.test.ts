@@ -186,7 +186,7 @@ describe("validateScenario: bad input", () => {
     ["name", `""`, { name: "" }, "must not be empty"],
     ["name", "3", { name: 3 }, "must be a string"],
     ["description", "false", { description: false }, "must be a string"],
-    ["polling-backoff.base", `"20s"`, { "polling-backoff": { base: "20s" } }, "base above the cap"],
+    ["polling-backoff.cap", `"10s"`, { polling: { interval: "20s" }, "polling-backoff": { cap: "10s" } }, "below the backoff's base"],
     ["polling-backoff.cap", `"100ms"`, { "polling-backoff": { base: "1s", cap: "100ms" } }, "base above the cap"],
     ["long-polling.wait", `"0s"`, { "long-polling": { wait: "0s" } }, "longer than zero"],
     ["hybrid.reconcileEvery", `"often"`, { hybrid: { reconcileEvery: "often" } }, "is not a duration"],

@@ -72,11 +72,13 @@ describe.each([
     // does less than starting (node, the modules, the worker, the receiver), so a machine slow
     // enough to take longer than 2 s to start this run is given as long to stop it.
     expect(exitedAfter, `started in ${startupMs} ms`).toBeLessThan(Math.max(2000, startupMs));
-    const json = JSON.parse(result.stdout) as { schemaVersion: number; partial: boolean; strategies: Array<{ name: string; payments: { total: number } }> };
+    const json = JSON.parse(result.stdout) as { schemaVersion: number; partial: boolean; strategies: Array<{ name: string; payments: { total: number; missedByReason: Record<string, number> } }> };
     expect(json.schemaVersion).toBe(1);
     expect(json.partial).toBe(true);
     expect(json.strategies.map((s) => s.name)).toEqual(["webhook"]);
     expect(json.strategies[0]!.payments.total).toBe(5);
+    // Still pending 1.5 s into a 60 s deadline: cut short by the signal, not missed by the deadline.
+    expect(json.strategies[0]!.payments.missedByReason).toMatchObject({ interrupted: 5, deadline: 0 });
     expect(result.stderr).not.toMatch(/\n\s+at |Error:|Unhandled|ERR_/);
     expect(await canBind(port)).toBe(true);
   }, 20_000);

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { parseDistribution } from "../src/scenario/distribution.js";
 import { STRATEGY_NAMES } from "../src/scenario/types.js";
 import { settlementFor, settlementRule } from "../src/scenario/plan.js";
-import { rngFor, Stream } from "../src/scenario/random.js";
+import { Stream } from "../src/scenario/random.js";
+import { FIRST_MESSAGE, KeyedDraws } from "../src/policy/draws.js";
 import { fastScenario, run } from "./helpers/run.js";
 import type { StrategyResult } from "../src/contract/result.js";
 
-const NO_MISSES = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+const NO_MISSES = { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0, interrupted: 0 };
 
 /**
  * How late a timer could fire in this run, in wall ms: the worst lateness either loop measured
@@ -99,8 +100,12 @@ describe("polling under refusals", () => {
     const errorRate = 0.25;
     const { result } = await run(fastScenario((s) => (s.faults.api.errorRate = errorRate)), "polling");
     sound(result);
+    // Poll k of payment i is its message 2 + 2k, and draws its fault from that key (src/policy/draws.ts).
+    const draws = new KeyedDraws(42, Stream.apiFault);
     let prescribed = 0;
-    for (let k = 0; k < result.requests.total; k++) if (rngFor(42, Stream.apiFault, k).next() < errorRate) prescribed++;
+    result.details!.forEach((p, i) => {
+      for (let k = 0; k < p.requests; k++) if (draws.rng(i, FIRST_MESSAGE + 2 * k).next() < errorRate) prescribed++;
+    });
     expect(result.errors.server).toBe(prescribed);
     expect(result.errors.server).toBeGreaterThan(0);
     expect(result.payments.missed).toBe(0);

@@ -8,7 +8,8 @@ import { UsageError } from "../errors.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";
 import { formatCount, formatDecimal, formatMs, formatPercent, formatSeconds } from "../contract/format.js";
-import { holdOffMs, isTerminal } from "../strategies/api-client.js";
+import { isTerminal } from "../strategies/api-client.js";
+import { holdOffMs } from "../policy/polling.js";
 import { checkPaymentFlags, createPayment, paymentLine, PAY_DEFAULTS } from "./pay.js";
 import { paintStatus } from "./provider-log.js";
 import { settlementLag } from "./listen.js";
@@ -129,7 +130,7 @@ async function pollPayment(pool: Pool, path: (route: string) => string, tally: P
       return;
     }
     // Knock at a fixed rate from the start of each request; back off when refused (429, 5xx).
-    const wait = Math.max(intervalMs, holdOffMs({ http: knock.http, retryAfterMs: knock.retryAfterMs, paymentStatus: knock.paymentStatus }, errorsInRow, intervalMs));
+    const wait = Math.max(intervalMs, holdOffMs(knock.http, knock.retryAfterMs, errorsInRow, intervalMs));
     await sleep(startedAt + wait - clock.now(), signal);
   }
 }

@@ -13,6 +13,7 @@ export const STRATEGY_FIELD_PATHS = [
   "requests.providerToConsumer",
   "requests.wasted",
   "requests.perPayment",
+  "requests.unattributed",
   "bytes.total",
   "bytes.consumerToProvider",
   "bytes.providerToConsumer",

@@ -10,7 +10,7 @@ export type DeliveryFate = (typeof DeliveryFate)[keyof typeof DeliveryFate];
 
 /** Every reason at zero, in the contract's order. */
 export function noMisses(): MissedByReason {
-  return { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0 };
+  return { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0, interrupted: 0 };
 }
 
 /**

@@ -178,9 +178,19 @@ export interface StrategyResult {
     total: number;
     consumerToProvider: number;
     providerToConsumer: number;
-    /** Requests that brought no new terminal status (pending polls, the endpoint registration, failed or duplicate deliveries). */
+    /**
+     * Requests that brought no new terminal status in time (pending polls, the endpoint
+     * registration, failed or duplicate deliveries, and every request that brought an outcome only
+     * after its deadline).
+     */
     wasted: number;
     perPayment: number;
+    /**
+     * Requests that concern no one payment: the endpoint registration, list pages, event-stream
+     * connections, deliveries refused before their payment could be read. With `details`, every
+     * other request is one payment's: Σ details[].requests + unattributed = total.
+     */
+    unattributed: number;
   };
   bytes: { total: number; consumerToProvider: number; providerToConsumer: number };
   /** Detection latency: the consumer knew the terminal status minus the provider settled it. Null when nothing was detected. */
@@ -243,13 +253,15 @@ export type RejectedByReason = Record<RejectReason, number>;
 
 /**
  * `retries-exhausted`: the webhook's schedule ran out; `endpoint-disabled`: the endpoint answered 410;
- * `deadline`: the outcome was not known before the deadline (still pending, still retrying, or
- * a poller that had not asked again yet).
+ * `deadline`: the outcome was not known before the deadline (still pending, still retrying, a
+ * poller that had not asked again yet, or known only after the deadline); `interrupted`: the run
+ * was stopped (Ctrl-C) before the payment's deadline had passed, or before it was even created.
  */
 export interface MissedByReason {
   "retries-exhausted": number;
   deadline: number;
   "endpoint-disabled": number;
+  interrupted: number;
 }
 
 export interface PaymentRecord {
@@ -262,7 +274,7 @@ export interface PaymentRecord {
   /** Settlement delay the provider applied (settled minus created, as stamped by the provider). */
   settlementDelayMs: number | null;
   latencyMs: number | null;
-  /** Requests this payment cost the consumer to learn (polls, or delivery attempts). */
+  /** Requests about this payment, counted where they arrived: its polls (long polls included), or the deliveries of its event and their retries. */
   requests: number;
 }
 
@@ -357,24 +369,36 @@ export interface SweepPoint {
   cost?: Cost;
 }
 
-/** How one thread's event loop fared during a run. */
+/** How one thread's event loop fared during a run. Wall-clock ms (see RunHealth.unit). */
 export interface LoopHealth {
   /** How late timers fired (ms beyond the sampling period): the time a stamp may have waited for the loop. */
-  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  eventLoopDelayMs: { p50: number; p90?: number; p99: number; max: number };
   /** Share of the run's wall time the loop spent running code rather than waiting for I/O, 0–1. */
   utilization: number;
   /**
    * Consumer only, for strategies that poll with short requests: the round trip of each poll from
-   * the moment it was due to its answer, queueing in the connection pool included. On loopback
-   * this is a fraction of a millisecond; when it is not, requests queued behind each other and the
-   * latencies carry that wait even if neither loop looked busy.
+   * the moment it was sent to its answer, queueing in the connection pool included, less the
+   * largest round trip the simulated network can draw (so a run with `--latency` is not mistaken
+   * for a slow machine). On loopback this is a fraction of a millisecond; when it is not,
+   * requests queued behind each other and the latencies carry that wait even if neither loop
+   * looked busy.
    */
-  roundTripMs?: { p50: number; p99: number; max: number };
+  roundTripMs?: { p50: number; p90?: number; p99: number; max: number };
 }
 
 /** Both sides of a strategy's run: the provider's worker thread and the consumer's main thread. */
 export interface RunHealth {
+  /** Every figure here is milliseconds of wall-clock time, as the machine ran; the result's other times are scenario time (wall × speed). */
+  unit: "wall-clock ms";
   /** Null when the provider's figures could not be gathered (its worker was gone). */
   provider: LoopHealth | null;
   consumer: LoopHealth;
+  /**
+   * Bare `OPTIONS` round trips from the consumer to the provider, sampled through the run (no
+   * simulated network, counted nowhere): what one exchange costs this machine. Multiplied by the
+   * speed, it is the tool's own share of every latency. Null when none came back.
+   */
+  loopbackRoundTripMs: { p50: number; p99: number; max: number } | null;
+  /** What the health check found, in plain words, as the table prints it (src/contract/health.ts); empty when nothing. */
+  warnings: string[];
 }

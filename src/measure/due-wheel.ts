@@ -1,22 +1,22 @@
 import { MinHeap } from "../util/heap.js";
-import type { Clock } from "./clock.js";
+import type { Cancel, Scheduler } from "./clock.js";
 
 /**
- * One timer for every poll due in the same millisecond, instead of one setTimeout per payment: at
+ * One timer for every poll due in the same millisecond, instead of one timer per payment: at
  * 10,000 payments polled every second that is at most 1,000 timer wake-ups a second, however many
- * payments share them, and no Timeout object per poll. Entries are small integers (payment slots),
+ * payments share them, and no timer object per poll. Entries are small integers (payment slots),
  * so a due poll costs one array push. Never fires early: a poll due at 12.3 ms fires at 13 ms or later.
  */
 export class DueWheel {
   private readonly buckets = new Map<number, number[]>();
   /** Bucket keys (whole ms on the clock), earliest first. */
   private readonly keys = new MinHeap();
-  private timer: NodeJS.Timeout | undefined;
+  private cancel: Cancel | undefined;
   private armedFor = Infinity;
   private stopped = false;
 
   constructor(
-    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
     private readonly fire: (slot: number) => void,
   ) {}
 
@@ -34,21 +34,21 @@ export class DueWheel {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancel?.();
     this.buckets.clear();
     this.keys.clear();
   }
 
   private arm(key: number): void {
-    clearTimeout(this.timer);
+    this.cancel?.();
     this.armedFor = key;
-    this.timer = setTimeout(this.tick, Math.max(0, key - this.clock.now()));
+    this.cancel = this.scheduler.at(key, this.tick);
   }
 
   private readonly tick = (): void => {
-    this.timer = undefined;
+    this.cancel = undefined;
     this.armedFor = Infinity;
-    const now = this.clock.now();
+    const now = this.scheduler.now();
     while (!this.stopped && this.keys.peekKey() <= now) {
       this.keys.pop();
       const key = this.keys.key;
@@ -56,7 +56,6 @@ export class DueWheel {
       this.buckets.delete(key);
       for (let i = 0; i < bucket.length; i++) this.fire(bucket[i]!);
     }
-    // libuv may wake a fraction of a millisecond before the monotonic clock reaches the key: re-arm.
     if (!this.stopped && this.keys.size > 0) this.arm(this.keys.peekKey());
   };
 }

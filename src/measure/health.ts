@@ -12,12 +12,12 @@ import { grow } from "../util/grow.js";
 export const MONITOR_RESOLUTION_MS = 5;
 
 /** Percentiles of recorded round trips (ms), nearest rank. Null when there were none. */
-export function roundTripSummary(values: Float64Array, count: number): { p50: number; p99: number; max: number } | null {
+export function roundTripSummary(values: Float64Array, count: number): { p50: number; p90: number; p99: number; max: number } | null {
   if (count === 0) return null;
   const sorted = values.slice(0, count).sort();
   const at = (p: number) => sorted[Math.min(count - 1, Math.max(0, Math.ceil((p / 100) * count) - 1))]!;
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return { p50: round(at(50)), p99: round(at(99)), max: round(sorted[count - 1]!) };
+  return { p50: round(at(50)), p90: round(at(90)), p99: round(at(99)), max: round(sorted[count - 1]!) };
 }
 
 /** Collects round trips in a growing typed array: no object per sample. */
@@ -28,7 +28,7 @@ export class RoundTrips {
     this.values = grow(this.values, this.count + 1);
     this.values[this.count++] = ms;
   }
-  summary(): { p50: number; p99: number; max: number } | null {
+  summary(): { p50: number; p90: number; p99: number; max: number } | null {
     return roundTripSummary(this.values, this.count);
   }
 }
@@ -54,8 +54,11 @@ export class LoopMonitor {
   read(): LoopHealth {
     const h = this.histogram;
     const utilization = this.elu ? performance.eventLoopUtilization(this.elu).utilization : 0;
-    if (!h || h.count === 0) return { eventLoopDelayMs: { p50: 0, p99: 0, max: 0 }, utilization };
-    return { eventLoopDelayMs: { p50: this.lateness(h.percentile(50)), p99: this.lateness(h.percentile(99)), max: this.lateness(h.max) }, utilization };
+    if (!h || h.count === 0) return { eventLoopDelayMs: { p50: 0, p90: 0, p99: 0, max: 0 }, utilization };
+    return {
+      eventLoopDelayMs: { p50: this.lateness(h.percentile(50)), p90: this.lateness(h.percentile(90)), p99: this.lateness(h.percentile(99)), max: this.lateness(h.max) },
+      utilization,
+    };
   }
 
   stop(): LoopHealth {

@@ -34,6 +34,8 @@ interface Marks {
 export class ServerMeter {
   private readonly marks = new WeakMap<Socket, Marks>();
   readonly counts = new Map<string, ExchangeCount>();
+  /** Tracked exchanges not finished yet (a long poll still held), by kind: their requests have arrived, so their bytes count. */
+  private readonly inFlight = new Map<string, Set<ServerResponse>>();
   private readonly onFinish = new Map<string, (this: ServerResponse) => void>();
   /** Moves the marks without charging anyone. */
   private readonly onSkippedFinish: (this: ServerResponse) => void;
@@ -57,13 +59,37 @@ export class ServerMeter {
     server.on("connection", (socket: Socket) => this.marks.set(socket, { read: 0, written: 0 }));
   }
 
-  /** Counts the exchange under `kind` once its response has been handed to the socket. */
-  track(kind: string, res: ServerResponse): void {
+  /**
+   * Counts the exchange under `kind` once its response has been handed to the socket. `held`: the
+   * answer may wait long (a long poll), so until it finishes its request's bytes are counted as
+   * they arrived (snapshot()); a short exchange finishes within the run's last moments anyway, and
+   * costs no bookkeeping on the hot path.
+   */
+  track(kind: string, res: ServerResponse, held = false): void {
     let onFinish = this.onFinish.get(kind);
-    if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind))));
+    if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind), this.openOf(kind))));
     this.counts.get(kind)!.requests++;
     this.arrived();
     res.on("finish", onFinish);
+    if (held) {
+      this.openOf(kind).add(res);
+      res.on("close", this.onClose.get(kind)!);
+    }
+  }
+
+  /** One 'close' listener per kind, shared like onFinish: an exchange the client abandoned is no longer open. */
+  private readonly onClose = new Map<string, (this: ServerResponse) => void>();
+
+  private openOf(kind: string): Set<ServerResponse> {
+    let open = this.inFlight.get(kind);
+    if (!open) {
+      const set = (open = new Set());
+      this.inFlight.set(kind, set);
+      this.onClose.set(kind, function (this: ServerResponse) {
+        set.delete(this);
+      });
+    }
+    return open;
   }
 
   /** Stamps the arrival of an exchange counted here or elsewhere (an event stream counts its own). */
@@ -89,14 +115,29 @@ export class ServerMeter {
     return count;
   }
 
+  /**
+   * The counts so far. An exchange still open (a long poll held when the run ended) has sent its
+   * request, which arrived: its bytes so far are counted, its answer (not sent yet) is not.
+   */
   snapshot(): Record<string, ExchangeCount> {
-    return Object.fromEntries([...this.counts].map(([k, v]) => [k, { ...v }]));
+    return Object.fromEntries(
+      [...this.counts].map(([k, v]) => {
+        const count = { ...v };
+        for (const res of this.inFlight.get(k) ?? []) {
+          const socket = res.req.socket;
+          const mark = this.marks.get(socket);
+          if (mark) count.bytesIn += socket.bytesRead - mark.read;
+        }
+        return [k, count];
+      }),
+    );
   }
 
   /** The shared listener for one kind: charges the bytes since the socket's marks to `count`. */
-  private chargeTo(count: ExchangeCount): (this: ServerResponse) => void {
+  private chargeTo(count: ExchangeCount, open: Set<ServerResponse>): (this: ServerResponse) => void {
     const marks = this.marks;
     return function (this: ServerResponse) {
+      open.delete(this);
       // `res.socket` is already detached at 'finish'; the request keeps its socket.
       const socket = this.req.socket;
       const mark = marks.get(socket);

@@ -1,111 +1,201 @@
 import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
-import { Stream, rngFor } from "../scenario/random.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
-import { planDeliveries } from "../webhooks/fault-plan.js";
-
+import { MAX_WAIT_MS } from "../api/limits.js";
+import { PlanAnswer, walkDeliveries, type DeliveryRules } from "../policy/delivery.js";
+import { endOfRun, inTime } from "../policy/outcome.js";
+import { backoffOf, BackoffDraws, firstSeeingPoll, nextFixedSlot } from "../policy/polling.js";
 import type { ModelPrediction } from "../contract/result.js";
 
 export type Prediction = ModelPrediction;
 
 /**
- * Predictions use the very delays the provider will draw (payment #i settles after D_i), so
- * the only gap between model and measurement is what the model leaves out: request processing,
- * timer drift and the event loop. With one-way network delay d and poll interval T, the shop
- * learns a payment's id d after creation, its k-th poll reaches the provider at 2d + kT and the
- * answer is back at 3d + kT; the first poll to see the settlement is k = ⌈(D − 2d)/T⌉.
+ * Predictions use the very delays the provider will draw (payment #i settles after D_i), so the
+ * only gap between model and measurement is what the model leaves out: request processing, timer
+ * drift and the event loop. With one-way network delay d (latency plus half the jitter) and poll
+ * interval T, the shop learns a payment's id d after creation, its k-th poll reaches the provider
+ * at 2d + kT and the answer is back at 3d + kT; the first poll to see the settlement is
+ * k = ⌈(D − 2d)/T⌉. Every decision (the next slot, the backoff's sleeps, the retry walk) is the
+ * one both engines make (src/policy/).
+ *
+ * The deadline counts as it does in a run: a payment known later than its deadline is missed and
+ * the requests that brought it are wasted; the run ends once every outcome is known or a deadline
+ * past the last creation, and requests are counted up to then.
  *
  * A strategy whose cost depends on timing the model does not capture (429s, injected 5xx, the
  * hybrid's reconciliation over the run's length) gets null rather than a made-up figure.
  */
 export function predict(scenario: Scenario, name: StrategyName): Prediction | null {
-  const rule = settlementRule(scenario);
-  const n = scenario.payments.count;
-  const d = scenario.network.latencyMs + scenario.network.jitterMs / 2;
-  const delays = Array.from({ length: n }, (_, i) => settlementFor(rule, i).delayMs);
   const api = scenario.faults.api;
   const apiIsClean = scenario.provider.rateLimitPerSecond === null && api.errorRate === 0 && api.latency === null;
-  const mean = (sum: number) => (n > 0 ? sum / n : 0);
+  if (name === "hybrid" || (name !== "webhook" && !apiIsClean)) return null;
+  const plan = new Plan(scenario);
+  const walk = walkerFor(scenario, name, plan);
+  const { n } = plan;
+  const detectedAt = new Float64Array(n);
+  cut = NaN;
+  for (let i = 0; i < n; i++) detectedAt[i] = walk(i, plan.cutoff);
+  const end = endOfRun(detectedAt, plan.cutoff);
+  // A request reaching the provider exactly at the cutoff meets the run's end: it is not counted.
+  cut = end === plan.cutoff ? end : NaN;
+  let requests = name === "webhook" || name === "sse" ? 1 : 0;
+  let known = 0;
+  let latency = 0;
+  for (let i = 0; i < n; i++) {
+    const at = walk(i, end);
+    if (name !== "sse") requests += walked;
+    if (at <= end && inTime(at, plan.createdAt[i]!, scenario.deadlineMs)) {
+      known++;
+      latency += at - plan.settleAt[i]!;
+    }
+  }
+  // Each detection is its own useful request, except on a stream: one connection brings them all.
+  const useful = name === "sse" ? Math.min(known, 1) : known;
+  return {
+    requests: { total: requests, wasted: requests - useful },
+    latencyMs: { mean: known > 0 ? latency / known : 0 },
+    basis: basisOf(name, name === "webhook" && requests === n + 1),
+  };
+}
+
+/** Requests the last walk counted (scratch, so walks allocate nothing). */
+let walked = 0;
+/** The run's cutoff when it ends there (NaN otherwise): see past(). */
+let cut = NaN;
+
+/** Whether a request reaching the provider at `reach` comes too late for a run ending at `horizon`. */
+function past(reach: number, horizon: number): boolean {
+  return reach > horizon || reach === cut;
+}
+
+/** Payment i's detection time by `horizon` (NaN: none), with `walked` set to its requests that reached the provider by then. */
+type Walk = (i: number, horizon: number) => number;
+
+/** The scenario's draws on the model's clock: constant delays d, no machine. */
+class Plan {
+  readonly n: number;
+  readonly d: number;
+  readonly createdAt: Float64Array;
+  readonly anchor: Float64Array;
+  readonly settleAt: Float64Array;
+  readonly cutoff: number;
+
+  constructor(readonly scenario: Scenario) {
+    const n = (this.n = scenario.payments.count);
+    this.d = scenario.network.latencyMs + scenario.network.jitterMs / 2;
+    const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
+    const rule = settlementRule(scenario);
+    this.createdAt = new Float64Array(n);
+    this.anchor = new Float64Array(n);
+    this.settleAt = new Float64Array(n);
+    let last = 0;
+    for (let i = 0; i < n; i++) {
+      const c = (this.createdAt[i] = offsets[i]! + this.d);
+      this.settleAt[i] = c + settlementFor(rule, i).delayMs;
+      last = Math.max(last, (this.anchor[i] = c + this.d));
+    }
+    this.cutoff = last + scenario.deadlineMs;
+  }
+}
+
+function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
+  const { d, anchor, settleAt } = plan;
+  const T = scenario.polling.intervalMs;
   switch (name) {
     case "polling":
-    case "conditional": {
-      if (!apiIsClean) return null;
-      const T = scenario.polling.intervalMs;
-      let polls = 0;
-      let latency = 0;
-      for (const D of delays) {
-        const k = Math.max(0, Math.ceil((D - 2 * d) / T));
-        polls += k + 1;
-        latency += 3 * d + k * T - D;
-      }
-      const basis =
-        name === "polling"
-          ? "⌈D/T⌉ + 1 polls per payment; waits T/2 on average, plus the network"
-          : "the same polls as fixed polling (⌈D/T⌉ + 1 per payment); only the bytes shrink, 304s carrying no body";
-      return { requests: { total: polls, wasted: polls - n }, latencyMs: { mean: mean(latency) }, basis };
-    }
+    case "conditional":
+      return (i, horizon) => {
+        const a = anchor[i]!;
+        const s = settleAt[i]!;
+        if (2 * d <= T) {
+          // Every answer is back before the next slot: the closed form.
+          const k = firstSeeingPoll(a, s, T, d, 0);
+          const reach = a + k * T + d;
+          if (!past(reach, horizon)) {
+            walked = k + 1;
+            return reach + d;
+          }
+          walked = horizon >= a + d ? Math.floor((horizon - a - d) / T) + 1 : 0;
+          if (walked > 0 && past(a + (walked - 1) * T + d, horizon)) walked--;
+          return NaN;
+        }
+        walked = 0;
+        for (let k = 0; ; ) {
+          const reach = a + k * T + d;
+          if (past(reach, horizon)) return NaN;
+          walked++;
+          if (reach >= s) return reach + d;
+          k = nextFixedSlot(a, k, T, reach + d);
+        }
+      };
     case "polling-backoff": {
-      if (!apiIsClean) return null;
-      // The jitter is seeded per payment, so the model replays the very sleeps the poller draws.
-      const { baseMs, capMs } = scenario.pollingBackoff;
-      let polls = 0;
-      let latency = 0;
-      delays.forEach((D, i) => {
-        const rng = rngFor(scenario.seed, Stream.backoff, i);
-        let reach = 2 * d;
-        let k = 0;
-        while (reach < D) reach += d + Math.min(capMs, baseMs * 2 ** k++) * rng.next() + d;
-        polls += k + 1;
-        latency += reach + d - D;
-      });
-      return { requests: { total: polls, wasted: polls - n }, latencyMs: { mean: mean(latency) }, basis: "the seeded full-jitter sleeps replayed: poll until a poll reaches the provider after D" };
+      const { baseMs, capMs } = backoffOf(scenario);
+      const draws = new BackoffDraws(scenario.seed, baseMs, capMs);
+      return (i, horizon) => {
+        const s = settleAt[i]!;
+        walked = 0;
+        for (let leave = anchor[i]!, step = 0; ; ) {
+          const reach = leave + d;
+          if (past(reach, horizon)) return NaN;
+          walked++;
+          if (reach >= s) return reach + d;
+          leave = reach + d + draws.sleepMs(i, step++);
+        }
+      };
     }
     case "long-polling": {
-      if (!apiIsClean) return null;
-      const W = Math.min(scenario.longPolling.waitMs, 60_000);
-      let polls = 0;
-      let latency = 0;
-      for (const D of delays) {
-        let reach = 2 * d;
-        let k = 0;
-        while (reach + W < D) {
-          reach += W + 2 * d;
-          k++;
+      const W = Math.min(scenario.longPolling.waitMs, MAX_WAIT_MS);
+      return (i, horizon) => {
+        const s = settleAt[i]!;
+        walked = 0;
+        for (let leave = anchor[i]!; ; ) {
+          const reach = leave + d;
+          if (past(reach, horizon)) return NaN;
+          walked++;
+          if (s <= reach + W) return Math.max(reach, s) + d;
+          leave = reach + W + d;
         }
-        polls += k + 1;
-        latency += Math.max(reach, D) + d - D;
-      }
-      return { requests: { total: polls, wasted: polls - n }, latencyMs: { mean: mean(latency) }, basis: "one held request per wait window a payment stays pending, plus the one that answers; told within d" };
+      };
     }
     case "sse":
-      if (!apiIsClean) return null;
-      return { requests: { total: 1, wasted: 0 }, latencyMs: { mean: d }, basis: "one stream for every payment (no drops); each event travels one way" };
+      return (i, horizon) => {
+        walked = 0;
+        const at = settleAt[i]! + d;
+        return at <= horizon ? at : NaN;
+      };
     case "webhook": {
-      // Walk the seeded fault plan: each attempt that reaches the receiver is a request.
-      const { faults } = scenario;
-      const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
-      let requests = 1;
-      let useful = 0;
-      let latency = 0;
-      delays.forEach((D, i) => {
-        const settled = offsets[i]! + D;
-        const plan = planDeliveries(scenario.seed, faults.webhook, scenario.webhook.retriesMs, i, settled);
-        requests += plan.filter((a) => a.outcome !== "refused").length;
-        const first = plan.filter((a) => a.outcome === "delivered").sort((a, b) => a.atMs - b.atMs)[0];
-        if (first && first.atMs - offsets[i]! <= scenario.deadlineMs) {
-          useful++;
-          latency += first.atMs - settled + d;
-        }
-      });
-      const clean = requests === n + 1;
-      return {
-        requests: { total: requests, wasted: requests - useful },
-        latencyMs: { mean: useful > 0 ? latency / useful : 0 },
-        basis: clean
-          ? "one delivery per payment (no retries on a sunny day), one registration; latency is the one-way delay"
-          : "the seeded fault plan walked attempt by attempt (retries, duplicates, outages), one registration; instant answers assumed",
+      const rules: DeliveryRules = { seed: scenario.seed, faults: scenario.faults.webhook, retriesMs: scenario.webhook.retriesMs, oneWay: () => d };
+      let first = NaN;
+      const visit = (_chain: number, _attempt: number, at: number, answer: number) => {
+        if (answer !== PlanAnswer.refused) walked++;
+        if (answer === PlanAnswer.accepted && !(first <= at)) first = at;
+      };
+      return (i, horizon) => {
+        walked = 0;
+        first = NaN;
+        walkDeliveries(rules, i, settleAt[i]!, plan.createdAt[0]!, horizon, visit);
+        return first;
       };
     }
     default:
-      return null;
+      throw new Error(`no model for ${name}`);
+  }
+}
+
+function basisOf(name: StrategyName, sunnyWebhook: boolean): string {
+  switch (name) {
+    case "polling":
+      return "⌈D/T⌉ + 1 polls per payment; waits T/2 on average, plus the network";
+    case "conditional":
+      return "the same polls as fixed polling (⌈D/T⌉ + 1 per payment); only the bytes shrink, 304s carrying no body";
+    case "polling-backoff":
+      return "the seeded full-jitter sleeps replayed: poll until a poll reaches the provider after D";
+    case "long-polling":
+      return "one held request per wait window a payment stays pending, plus the one that answers; told within d";
+    case "sse":
+      return "one stream for every payment (no drops); each event travels one way";
+    default:
+      return sunnyWebhook
+        ? "one delivery per payment (no retries on a sunny day), one registration; latency is the one-way delay"
+        : "the seeded fault plan walked attempt by attempt (retries, duplicates, outages; each answer one way back), one registration";
   }
 }

@@ -1,16 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sample } from "../scenario/distribution.js";
-import { Stream, rngFor } from "../scenario/random.js";
 import type { ApiFaults } from "../scenario/types.js";
 import { HttpError } from "../http/errors.js";
-import { RateLimiter, retryAfterSeconds } from "../api/rate-limit.js";
+import { ApiRule, GateVerdict, type ApiErrorCounts } from "../policy/gate.js";
 
-export interface ApiErrorCounts {
-  /** 429 answers sent. */
-  rateLimited: number;
-  /** 5xx answers sent by fault injection. */
-  server: number;
-}
+export type { ApiErrorCounts } from "../policy/gate.js";
 
 export interface GateOptions {
   seed: number;
@@ -23,51 +16,45 @@ export interface GateOptions {
 }
 
 /**
- * What stands between a read request and its answer: the per-client rate limit, then the seeded
- * faults. The k-th read request to arrive draws its fault from (seed, apiFault, k), so a run
- * repeats exactly; which request is k-th depends on the strategy, which is the point.
+ * The rate limit and the seeded API faults in front of every read request, as HTTP: the decision
+ * is the shared rule (src/policy/gate.ts) that the virtual clock also plays.
  */
 export class ApiGate {
-  readonly counts: ApiErrorCounts = { rateLimited: 0, server: 0 };
-  private readonly limiter: RateLimiter | null;
-  private arrivals = 0;
+  private readonly rule: ApiRule;
 
   constructor(private readonly options: GateOptions) {
-    this.limiter = options.rateLimitPerSecond === null ? null : new RateLimiter(options.rateLimitPerSecond, options.speed, options.now);
+    this.rule = new ApiRule(options.seed, options.rateLimitPerSecond, options.faults, options.speed, options.now);
+  }
+
+  get counts(): ApiErrorCounts {
+    return this.rule.counts;
   }
 
   /**
-   * Admits a read request: undefined when it may be served at once, a promise when an injected
+   * Admits a read request (message `message` about `subject`, as src/policy/draws.ts numbers it): undefined when it may be served at once, a promise when an injected
    * latency holds it (rejecting with the injected 500 if one was drawn too); throws the 429, or a
    * 500 drawn without latency. Synchronous whenever no fault delays it, so a plain poll allocates
    * no promise.
    */
-  admit(req: IncomingMessage): Promise<void> | undefined {
-    const k = this.arrivals++;
-    if (this.limiter) {
-      const waitMs = this.limiter.take(clientOf(req));
-      if (waitMs > 0) {
-        this.counts.rateLimited++;
-        const seconds = retryAfterSeconds(waitMs);
-        throw new HttpError(429, "rate_limited", `too many requests; retry after ${seconds} s`, undefined, { "retry-after": String(seconds) });
-      }
+  admit(req: IncomingMessage, subject: number, message: number): Promise<void> | undefined {
+    if (this.rule.open) return undefined;
+    const verdict = this.rule.decide(clientOf(req), undefined, subject, message);
+    if (verdict === GateVerdict.rateLimited) {
+      const seconds = this.rule.retryAfterSeconds;
+      throw new HttpError(429, "rate_limited", `too many requests; retry after ${seconds} s`, undefined, { "retry-after": String(seconds) });
     }
-    const { errorRate, latency } = this.options.faults;
-    if (errorRate <= 0 && !latency) return undefined;
-    const rng = rngFor(this.options.seed, Stream.apiFault, k);
-    const fails = rng.next() < errorRate;
-    if (latency)
-      return this.options.sleep(Math.max(0, sample(latency, rng)) / this.options.speed).then(() => {
-        if (fails) throw this.injectedError();
+    const fails = verdict === GateVerdict.failed;
+    if (this.rule.extraMs > 0)
+      return this.options.sleep(this.rule.extraMs / this.options.speed).then(() => {
+        if (fails) throw injectedError();
       });
-    if (fails) throw this.injectedError();
+    if (fails) throw injectedError();
     return undefined;
   }
+}
 
-  private injectedError(): HttpError {
-    this.counts.server++;
-    return new HttpError(500, "api_error", "injected server error (faults.api.errorRate)");
-  }
+function injectedError(): HttpError {
+  return new HttpError(500, "api_error", "injected server error (faults.api.errorRate)");
 }
 
 /**

@@ -1,5 +1,5 @@
 import { settlementFor, type SettlementRule, type Outcome } from "../scenario/plan.js";
-import type { Clock } from "../measure/clock.js";
+import { timerScheduler, type Clock } from "../measure/clock.js";
 import { DueWheel } from "../measure/due-wheel.js";
 import { grow } from "../util/grow.js";
 import { idOf, type PaymentStatus, type PaymentView } from "../api/payment.js";
@@ -41,7 +41,7 @@ export class PaymentStore {
     private readonly clock: Clock,
     private readonly onSettled: (index: number) => void,
   ) {
-    this.settlements = new DueWheel(clock, (index) => this.settle(index, STATUS_NAMES[this.outcomes[index]!] as Outcome));
+    this.settlements = new DueWheel(timerScheduler(clock), (index) => this.settle(index, STATUS_NAMES[this.outcomes[index]!] as Outcome));
   }
 
   get size(): number {

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import type { ProviderEvent } from "../contract/events.js";
 import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
 import { ServerMeter, type ExchangeCount } from "../measure/meter.js";
-import { Rng, Stream } from "../scenario/random.js";
 import type { SettlementRule } from "../scenario/plan.js";
 import type { ApiFaults, SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { ApiGate, OpenLimit, type ApiErrorCounts } from "./api-gate.js";
@@ -18,13 +17,19 @@ import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
 import { DELIVERY_QUEUE, WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 import { Waits } from "./waits.js";
 import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
+import { FIRST_MESSAGE, NetworkDelays, SharedKey, streamEventMessage } from "../policy/draws.js";
+import { grow } from "../util/grow.js";
 
 export interface ProviderOptions {
   host: string;
   port: number;
   settlement: SettlementRule;
   speed: number;
-  /** Simulated one-way network delay in scenario ms, added to every exchange in both directions. */
+  /**
+   * Simulated one-way network delay in scenario ms, added to every message of every exchange in the
+   * direction it travels (requests as they arrive, answers of every status before they leave, stream
+   * events, webhook deliveries and their answers), drawn per message as src/policy/draws.ts keys it.
+   */
   network: { latencyMs: number; jitterMs: number };
   webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat };
   /** Requests per second of scenario time per client on the read API; null or absent = unlimited. */
@@ -105,13 +110,16 @@ export interface ProviderSnapshot {
   arrivals: Float64Array;
   /** The most long polls and event streams held open at once. */
   heldPeak: number;
+  /** `GET /payments/:id` requests per payment (creation order); those naming no payment are `unknownPolls`. */
+  pollsPerPayment: Uint32Array;
+  unknownPolls: number;
 }
 
 /**
  * Exchange kinds the meter counts. Payment creation is deliberately not among them. `poll` covers
  * every `GET /payments/:id` (plain, conditional or long); `events` counts one request per stream.
  */
-export const Exchange = { poll: "poll", register: "register", list: "list", events: "events" } as const;
+export const Exchange = { poll: "poll", register: "register", list: "list", events: "events", refusedStream: "events-refused" } as const;
 
 export interface Provider {
   url: string;
@@ -125,13 +133,17 @@ export interface Provider {
  * and bytes are counted here, where the consumer's requests arrive.
  */
 export async function startProvider(options: ProviderOptions, onEvent?: (e: ProviderEvent) => void, clock: Clock = monotonicClock): Promise<Provider> {
-  const jitterRng = new Rng(options.settlement.seed ^ Stream.networkJitter);
-  const oneWayDelay = (): number => {
-    const { latencyMs, jitterMs } = options.network;
-    if (latencyMs === 0 && jitterMs === 0) return 0;
-    return (latencyMs + jitterMs * jitterRng.next()) / options.speed;
-  };
-  // Held long polls and injected latencies, ended together when the provider closes.
+  const network = new NetworkDelays(options.settlement.seed, options.network.latencyMs, options.network.jitterMs);
+  /** Wall ms of message `message` about `subject` (see src/policy/draws.ts). */
+  const delay = (subject: number, message: number): number => (network.none ? 0 : network.oneWay(subject, message) / options.speed);
+  /** Per payment, the number of its next request's message; ordinals of the exchanges that concern no payment. */
+  let nextMessage = new Uint32Array(1024);
+  let pollsPerPayment = new Uint32Array(1024);
+  let unknownPolls = 0;
+  const ordinals = { creation: 0, list: 0, stream: 0, register: 0, unknown: 0 };
+  /** Whether messages need their keys: for the network's delays, or the API faults' draws. */
+  const keyed = !network.none || (options.faults?.api.errorRate ?? 0) > 0 || Boolean(options.faults?.api.latency);
+  // Held long polls, injected latencies and delayed error answers, ended together when the provider closes.
   const waits = new Waits();
   const faults = options.faults ?? { webhook: NO_WEBHOOK_FAULTS, api: { errorRate: 0, latency: null } };
   const targets = new TargetPolicy(options.allowHosts, options.resolve);
@@ -145,7 +157,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     ...options.webhook,
     speed: options.speed,
     clock,
-    oneWayDelay,
+    oneWayDelay: delay,
     seed: options.settlement.seed,
     faults: faults.webhook,
     faultsPlayedBy: options.faultsPlayedBy ?? "sender",
@@ -158,6 +170,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     // A settled payment no longer changes: its event is written again from the store for each stream, replays included.
     describe: (index) => ({ type: `payment.${store.statusOf(index)}`, data: store.view(index) }),
     onDrop: shed,
+    timed: !network.none,
   });
   const store = new PaymentStore(options.settlement, options.speed, clock, (index) => {
     const status = store.statusOf(index) as "succeeded" | "failed";
@@ -187,31 +200,86 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     const target = req.url ?? "/";
     const url = isPlainTarget(target) ? null : requestUrl(req);
     const path = url ? url.pathname : target;
-    const inbound = oneWayDelay();
+    if (req.method === "OPTIONS") return calibrate(res, path);
+    // Without a simulated network or API faults no exchange needs its messages named: a plain poll
+    // then costs nothing more than it did.
+    if (!keyed) return dispatch(req, res, path, url);
+    const inbound = keyExchange(req, res as KeyedResponse, path, url);
     if (inbound > 0) return sleep(inbound).then(() => dispatch(req, res, path, url));
     return dispatch(req, res, path, url);
+  }
+
+  /**
+   * Names the exchange's messages (src/policy/draws.ts) so its request and its answer draw the same
+   * delays the virtual clock draws for them; returns the request's delay (wall ms). A poll is its
+   * payment's next pair of messages; a creation its arrival's ordinal (its index once created).
+   */
+  function keyExchange(req: IncomingMessage, res: KeyedResponse, path: string, url: URL | null): number {
+    let subject: number;
+    let message = 0;
+    if (path.startsWith("/payments/")) {
+      const raw = path.slice("/payments/".length);
+      const index = store.indexOf(url ? decodeId(raw) : raw);
+      if (index >= 0) {
+        if (index >= nextMessage.length) nextMessage = grow(nextMessage, index + 1);
+        message = nextMessage[index]! || FIRST_MESSAGE;
+        nextMessage[index] = message + 2;
+        subject = index;
+      } else subject = SharedKey.unknown + ordinals.unknown++;
+    } else if (path === "/payments") subject = req.method === "POST" ? ordinals.creation++ : SharedKey.listPage + ordinals.list++;
+    else if (path === "/events") subject = SharedKey.stream + ordinals.stream++;
+    else if (path === "/webhook-endpoints") subject = SharedKey.register + ordinals.register++;
+    else subject = SharedKey.unknown + ordinals.unknown++;
+    res.subject = subject;
+    res.message = message;
+    return delay(subject, message);
+  }
+
+  /** The answer's delay (wall ms): the message after the request's. */
+  function outbound(res: ServerResponse): number {
+    const keyed = res as KeyedResponse;
+    return keyed.subject === undefined ? 0 : delay(keyed.subject, keyed.message! + 1);
+  }
+
+  /**
+   * `OPTIONS`: what a path allows, answered at once and counted nowhere. The run sends a few during
+   * each strategy's run to measure the machine's own round trip (no simulated network on these),
+   * which its health check sets against the figures (src/contract/health.ts).
+   */
+  function calibrate(res: ServerResponse, path: string): undefined {
+    meter.skip(res);
+    const allow = path.startsWith("/payments/") || path === "/events" ? "GET, OPTIONS" : path === "/payments" ? "GET, POST, OPTIONS" : path === "/webhook-endpoints" ? "POST, OPTIONS" : "OPTIONS";
+    res.writeHead(204, { allow }).end();
+    return undefined;
   }
 
   /** `url` is null when the target was plain (see isPlainTarget): its path is `path` and it has no query. */
   function dispatch(req: IncomingMessage, res: ServerResponse, path: string, url: URL | null): Promise<void> | undefined {
     if (path.startsWith("/payments/")) {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
-      meter.track(Exchange.poll, res);
+      // Held (counted as it arrives until answered) when its answer can wait: a long poll, or any poll
+      // whose answer the simulated network or an injected latency holds back as the run ends.
+      meter.track(Exchange.poll, res, keyed || url?.searchParams.has("wait"));
       if (url) checkQuery(url, READ_QUERY);
       // The id is only ever looked up: a malformed one is simply not found.
       const raw = path.slice("/payments/".length);
       const index = store.indexOf(url ? decodeId(raw) : raw);
-      if (index < 0) throw new HttpError(404, "not_found", `no payment with id "${raw.slice(0, 64)}"`);
+      if (index < 0) {
+        unknownPolls++;
+        throw new HttpError(404, "not_found", `no payment with id "${raw.slice(0, 64)}"`);
+      }
+      if (index >= pollsPerPayment.length) pollsPerPayment = grow(pollsPerPayment, index + 1);
+      pollsPerPayment[index]!++;
       if (url?.searchParams.has("wait")) longPolls.hold(req, res);
-      const held = gate.admit(req);
+      const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
       if (held) return held.then(() => answerPoll(req, res, index, url));
       return answerPoll(req, res, index, url);
     }
     if (path === "/payments") {
       if (req.method === "GET") {
-        meter.track(Exchange.list, res);
+        meter.track(Exchange.list, res, keyed);
         if (url) checkQuery(url, LIST_QUERY);
-        return afterGate(req, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
+        return afterGate(req, res, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
       }
       if (req.method !== "POST") throw notAllowed(req, path, "GET, POST");
       meter.skip(res);
@@ -221,8 +289,23 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     if (path === "/events") {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
       if (url) checkQuery(url, []);
-      streams.hold(req, res);
-      return afterGate(req, () => (meter.arrived(), stream.serve(req, res)));
+      const connection = keyed ? (res as KeyedResponse).subject! - SharedKey.stream : ordinals.stream++;
+      // A served stream counts its own exchange; its arrival is stamped here, as a refused one's is by track().
+      const serve = () => (meter.arrived(), stream.serve(req, res, outbound(res), (index) => delay(index, streamEventMessage(connection))));
+      // A stream refused (429, an injected 500) is an exchange like any other: counted here, as a served one is counted by the stream.
+      const refused = (err: unknown): never => {
+        meter.track(Exchange.refusedStream, res);
+        throw err;
+      };
+      try {
+        streams.hold(req, res);
+        const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
+        if (held) return held.then(serve, refused);
+        serve();
+        return undefined;
+      } catch (err) {
+        return refused(err);
+      }
     }
     if (path === "/webhook-endpoints") {
       if (req.method !== "POST") throw notAllowed(req, path, "POST");
@@ -233,8 +316,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     throw new HttpError(404, "not_found", `no route for ${path.slice(0, 64)}`);
   }
 
-  function afterGate(req: IncomingMessage, then: () => Promise<void> | void): Promise<void> | undefined {
-    const held = gate.admit(req);
+  function afterGate(req: IncomingMessage, res: ServerResponse, then: () => Promise<void> | void): Promise<void> | undefined {
+    const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
     if (held) return held.then(then);
     const done = then();
     return done ? done : undefined;
@@ -256,6 +339,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     const { amount, currency } = validatePaymentBody(await readJson(req, res));
     if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
     const index = store.create(amount, currency);
+    // Its 201 is the payment's own message 1 (message 0 was this request, keyed by its arrival).
+    if (keyed) (res as KeyedResponse).subject = index;
     // Fault windows count from the run's first payment: the same instant for every strategy.
     if (index === 0) sender.startClock(store.createdAt[0]!);
     onEvent?.({ kind: "created", index, at: store.createdAt[index]! });
@@ -273,26 +358,34 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 
   /** Sends at once unless the simulated network delays the answer. */
   function reply(res: ServerResponse, status: number, value: unknown, headers?: Record<string, string>): Promise<void> | undefined {
-    const outbound = oneWayDelay();
-    if (outbound > 0) return sleep(outbound).then(() => sendJson(res, status, value, headers));
+    const wait = outbound(res);
+    if (wait > 0) return sleep(wait).then(() => sendJson(res, status, value, headers));
     sendJson(res, status, value, headers);
     return undefined;
   }
 
   /** 304 carries no body (RFC 9110 §15.4.5): that is the whole saving of a conditional poll. */
   function replyEmpty(res: ServerResponse, status: number, headers: Record<string, string>): Promise<void> | undefined {
-    const outbound = oneWayDelay();
+    const wait = outbound(res);
     const send = () => void res.writeHead(status, headers).end();
-    if (outbound > 0) return sleep(outbound).then(send);
+    if (wait > 0) return sleep(wait).then(send);
     send();
     return undefined;
   }
 
-  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    if (res.headersSent || res.destroyed) return;
+  /** An error answer (429, an injected 500, a 404…) travels back through the same simulated network as any other. */
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): Promise<void> | undefined {
+    if (res.headersSent || res.destroyed) return undefined;
     // A body nobody read yet (404, 405, a cap) is drained or the connection closed, never buffered.
     if (!req.readableDidRead) discardBody(req, res);
-    sendError(res, err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error"));
+    const error = err instanceof HttpError ? err : new HttpError(500, "internal_error", "internal error");
+    const wait = outbound(res);
+    if (wait > 0)
+      return waits.sleep(wait).then(() => {
+        if (!res.headersSent && !res.destroyed) sendError(res, error);
+      });
+    sendError(res, error);
+    return undefined;
   }
 
   const server = createServer(serverTimeouts(options.timeouts), (req, res) => {
@@ -325,6 +418,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       apiErrors: { ...gate.counts },
       arrivals: meter.arrivals(),
       heldPeak: longPolls.peak + streams.peak,
+      pollsPerPayment: sized(pollsPerPayment, store.size),
+      unknownPolls,
     }),
     async close() {
       waits.close();
@@ -334,6 +429,19 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       await closeServer(server);
     },
   };
+}
+
+/** The first `size` entries, zeros past what was ever grown. */
+function sized(counts: Uint32Array, size: number): Uint32Array {
+  const out = new Uint32Array(size);
+  out.set(counts.subarray(0, Math.min(size, counts.length)));
+  return out;
+}
+
+/** A response that knows which messages its exchange is (see keyExchange); unset on calibration requests. */
+interface KeyedResponse extends ServerResponse {
+  subject?: number;
+  message?: number;
 }
 
 function notAllowed(req: IncomingMessage, path: string, allow: string): HttpError {

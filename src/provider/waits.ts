@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { monotonicNow } from "../measure/clock.js";
 
 /** A wait in progress: `done` settles when it ends, whatever ended it; `cancel` ends it now. */
 export interface Wait {
@@ -29,7 +30,16 @@ export class Waits {
         end = () => undefined;
         return resolve();
       }
-      const timer = setTimeout(() => end(), ms);
+      // Never early, as the simulated network's sleeps (measure/clock.ts sleep): node's timers count
+      // from the loop's cached time and can fire a fraction of a ms before `ms` has passed, which
+      // would put an injected API latency below the one configured.
+      const until = monotonicNow() + ms;
+      const check = () => {
+        const early = until - monotonicNow();
+        if (early > 0) timer = setTimeout(check, early);
+        else end();
+      };
+      let timer = setTimeout(check, ms);
       end = () => {
         clearTimeout(timer);
         this.open.delete(end);

@@ -2,10 +2,12 @@ import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
 import { DeliveryFate } from "../contract/miss.js";
 import { parseRetryAfter } from "../http/retry-after.js";
-import type { Clock } from "../measure/clock.js";
+import { sleep, timerScheduler, type Cancel, type Clock, type Scheduler } from "../measure/clock.js";
 import type { SignatureFormat, WebhookFaults } from "../scenario/types.js";
 import { eventBody } from "../webhooks/event.js";
-import { attemptDelayMs, attemptFails, downtimeAt, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
+import { attemptDelayMs, isDuplicated, reorderHoldMs } from "../webhooks/fault-plan.js";
+import { afterAttempt, ChainEnd, firstAttemptWaitMs, PlanAnswer, planAnswer } from "../policy/delivery.js";
+import { deliveryMessage } from "../policy/draws.js";
 import { signedHeaders, WARM_UP_METHOD } from "../webhooks/headers.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
@@ -47,8 +49,8 @@ export interface SenderOptions {
   signature: SignatureFormat;
   speed: number;
   clock: Clock;
-  /** Wall milliseconds of simulated one-way network delay for the next message; 0 for none. */
-  oneWayDelay: () => number;
+  /** Wall milliseconds of simulated one-way network delay of payment `index`'s message `message` (src/policy/draws.ts); 0 for none. */
+  oneWayDelay: (index: number, message: number) => number;
   seed: number;
   faults: WebhookFaults;
   /**
@@ -90,7 +92,9 @@ interface Chain {
 /**
  * Sends signed deliveries at least once: the first attempt at once, then the retry schedule
  * (compressed by `speed`), the same `webhook-id` on every attempt and a fresh timestamp each time.
- * Only a 2xx is success; 3xx is a failure and never followed; 410 disables the endpoint.
+ * Only a 2xx is success; 3xx is a failure and never followed; 410 disables the endpoint. Each
+ * attempt pays the simulated network on its way out and its answer on the way back; what to do
+ * after an answer is src/policy/delivery.ts's decision, which the plan and the virtual clock share.
  */
 export class WebhookSender {
   readonly endpoints: Endpoint[] = [];
@@ -104,14 +108,18 @@ export class WebhookSender {
   private readonly pools = new Map<string, Pool>();
   /** Per endpoint id: its pool and request path, parsed once at registration rather than per attempt. */
   private readonly targets = new Map<string, { pool: Pool; path: string }>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Attempts waiting for their time (timerScheduler: never early, so no delivery beats its simulated network). */
+  private readonly timers = new Set<Cancel>();
+  private readonly scheduler: Scheduler;
   private readonly fates = new Map<number, number>();
-  private eventSeq = 0;
   private closed = false;
+  private readonly closing = new AbortController();
   /** Monotonic ms of the run's first payment: downtime windows count from here. */
   private runStart = NaN;
 
-  constructor(private readonly options: SenderOptions) {}
+  constructor(private readonly options: SenderOptions) {
+    this.scheduler = timerScheduler(options.clock);
+  }
 
   register(url: URL): Endpoint {
     const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: generateSecret(), disabled: false };
@@ -145,7 +153,8 @@ export class WebhookSender {
         this.settleFate(paymentIndex, DeliveryFate.disabled);
         continue;
       }
-      const eventId = `evt_${++this.eventSeq}`;
+      // One event per payment (its settlement): the event id follows the payment's, so a count of bytes can be exact.
+      const eventId = `evt_${paymentIndex + 1}`;
       const body = eventBody(this.options.signature, eventId, payment);
       const hold = reorderHoldMs(seed, faults, paymentIndex);
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
@@ -156,7 +165,7 @@ export class WebhookSender {
           this.settleFate(paymentIndex, DeliveryFate.exhausted);
           continue;
         }
-        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, (retriesMs[0] ?? 0) + hold);
+        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, firstAttemptWaitMs(retriesMs, hold));
       }
     }
   }
@@ -190,16 +199,16 @@ export class WebhookSender {
   private schedule(c: Chain, attempt: number, delayMs: number): void {
     if (this.closed) return;
     const extra = attemptDelayMs(this.options.seed, this.options.faults, c.paymentIndex, c.chain, attempt);
-    const wallDelay = (delayMs + extra) / this.options.speed + this.options.oneWayDelay();
+    const wallDelay = (delayMs + extra) / this.options.speed + this.options.oneWayDelay(c.paymentIndex, deliveryMessage(c.chain, attempt, 0));
     if (wallDelay <= 0) {
       void this.attempt(c, attempt);
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    const cancel = this.scheduler.at(this.options.clock.now() + wallDelay, () => {
+      this.timers.delete(cancel);
       void this.attempt(c, attempt);
-    }, wallDelay);
-    this.timers.add(timer);
+    });
+    this.timers.add(cancel);
   }
 
   private async attempt(c: Chain, attempt: number): Promise<void> {
@@ -213,54 +222,47 @@ export class WebhookSender {
     this.counts.attempted++;
     if (attempt > 0) this.counts.retried++;
     const startedAt = this.options.clock.now();
-    const window = downtimeAt(this.options.faults.downtime, (startedAt - this.runStart) * this.options.speed);
+    const planned = planAnswer(this.options.seed, this.options.faults, paymentIndex, c.chain, attempt, (startedAt - this.runStart) * this.options.speed);
     let status = 0;
     let retryAfterMs = 0;
     let scripted = false;
-    if (window?.mode === "refuse") {
+    if (planned === PlanAnswer.refused) {
       // A refused connection carries no HTTP exchange, so it is simulated here: the attempt
       // counts (and is retried) but no request reaches the receiver, and no bytes move.
       this.faultCounts.refused++;
       scripted = true;
-    } else {
-      const played = this.options.faultsPlayedBy === "sender" ? this.scriptedFailure(window?.mode === "503", paymentIndex, c.chain, attempt) : undefined;
-      if (played) {
-        // Played here, like a refusal: nothing is sent and the attempt fails with the status the
-        // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
-        this.faultCounts.scripted++;
-        status = played;
-        scripted = true;
-      } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
-    }
+    } else if (this.options.faultsPlayedBy === "sender" && planned !== PlanAnswer.accepted) {
+      // Played here, like a refusal: nothing is sent and the attempt fails with the status the
+      // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
+      this.faultCounts.scripted++;
+      status = planned;
+      scripted = true;
+    } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
+    // The answer (or the refused connection's reset) travels back before the sender knows it.
+    const back = this.options.oneWayDelay(paymentIndex, deliveryMessage(c.chain, attempt, 1));
+    if (back > 0) await sleep(back, this.closing.signal);
+    if (this.closed) return;
     this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt, ...(scripted ? { scripted } : {}) });
-    if (status >= 200 && status < 300) {
+    const next = afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs);
+    if (next === ChainEnd.delivered) {
       this.counts.succeeded++;
       this.settleFate(paymentIndex, DeliveryFate.delivered);
       this.release(c);
       return;
     }
-    if (status === 410) {
+    if (next === ChainEnd.disabled) {
       endpoint.disabled = true;
       this.settleFate(paymentIndex, DeliveryFate.disabled);
       this.release(c);
       return;
     }
-    const next = this.options.retriesMs[attempt + 1];
-    if (next === undefined) {
+    if (next === ChainEnd.exhausted) {
       this.counts.exhausted++;
       this.settleFate(paymentIndex, DeliveryFate.exhausted);
       this.release(c);
       return;
     }
-    // Each entry is the wait after the previous attempt failed (as Svix and the spec describe it);
-    // Retry-After may ask for longer.
-    this.schedule(c, attempt + 1, Math.max(next, retryAfterMs));
-  }
-
-  /** The plan's 503 (the attempt falls in a `503` downtime window) or drawn 500 for this attempt, if any. */
-  private scriptedFailure(inOutage: boolean, paymentIndex: number, chain: number, attempt: number): 500 | 503 | undefined {
-    if (inOutage) return 503;
-    return attemptFails(this.options.seed, this.options.faults, paymentIndex, chain, attempt) ? 500 : undefined;
+    this.schedule(c, attempt + 1, next);
   }
 
   private async send(endpoint: Endpoint, eventId: string, body: string): Promise<{ status: number; retryAfterMs: number }> {
@@ -311,7 +313,8 @@ export class WebhookSender {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    this.closing.abort();
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
   }

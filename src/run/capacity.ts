@@ -4,6 +4,7 @@ import { formatDurationShort } from "../scenario/duration.js";
 import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { LONG_POLL_CONNECTIONS } from "./strategy-run.js";
+import { backoffOf } from "../policy/polling.js";
 
 /**
  * What one machine can run faithfully over loopback HTTP (issue 13, H3), measured with the real
@@ -54,8 +55,12 @@ export function peakLoads(scenario: Scenario): PeakLoad[] {
       case "polling":
       case "conditional":
         return { strategy, perSecond: polls(scenario.polling.intervalMs), what: `${pendingText}, each polled every ${formatDurationShort(scenario.polling.intervalMs)}` };
-      case "polling-backoff":
-        return { strategy, perSecond: polls(scenario.pollingBackoff.baseMs), what: `${pendingText}, each polled again after ${formatDurationShort(scenario.pollingBackoff.baseMs)} at first` };
+      case "polling-backoff": {
+        // An estimate: its first sleep is drawn within base (full jitter, base/2 on average) and later
+        // ones grow toward cap, so one poll per base while pending, as polling at that interval.
+        const { baseMs } = backoffOf(scenario);
+        return { strategy, perSecond: polls(baseMs), what: `${pendingText}, each polled again within ${formatDurationShort(baseMs)} at first` };
+      }
       case "long-polling":
         return { strategy, perSecond: settling + polls(scenario.longPolling.waitMs), what: `${formatCount(settling)} answered as payments settle, and ${pendingText} renewing their wait`, held: pending };
       default:

@@ -2,7 +2,9 @@ import { indexOfId } from "../api/payment.js";
 import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import type { WebhookEvent } from "../webhooks/event.js";
-import { arrivingOutcomes, planDeliveries, scriptsFailures } from "../webhooks/fault-plan.js";
+import { arrivingOutcomes, scriptsFailures, type PlannedAttempt } from "../webhooks/fault-plan.js";
+import { NetworkDelays } from "../policy/draws.js";
+import { OUTCOMES, walkDeliveries } from "../policy/delivery.js";
 
 /** What the receiver answers a verified delivery instead of 2xx, or undefined to process it. */
 export type DeliveryScript = (event: WebhookEvent) => 500 | 503 | undefined;
@@ -13,25 +15,30 @@ export type DeliveryScript = (event: WebhookEvent) => 500 | 503 | undefined;
  * receiver what to do. The sender only ever decides `refuse` (no exchange happens then).
  *
  * Both sides follow one plan: the k-th delivery of payment i to arrive is answered as the k-th
- * attempt of its plan that reaches the endpoint. Settlements are placed as the provider makes
- * them, `delay` after each creation, counted from the first payment's creation (where downtime
- * windows start), with the scenario's mean one-way delay before each attempt leaves, as the
- * sender adds it. Undefined when the plan scripts no 500 or 503.
+ * attempt of its plan that reaches the endpoint. The plan is walked as the sender walks it
+ * (src/policy/delivery.ts), each message delayed by the scenario's network as the provider draws
+ * it; settlements are placed `delay` after each creation, counted from the first payment's
+ * creation (where downtime windows start). Undefined when the plan scripts no 500 or 503.
  */
 export function faultScript(scenario: Scenario): DeliveryScript | undefined {
   const faults = scenario.faults.webhook;
   if (!scriptsFailures(faults)) return undefined;
   const offsets = arrivalOffsets(scenario.payments.arrival, scenario.payments.count, scenario.seed);
   const rule = settlementRule(scenario);
-  const oneWayMs = scenario.network.latencyMs + scenario.network.jitterMs / 2;
+  const network = new NetworkDelays(scenario.seed, scenario.network.latencyMs, scenario.network.jitterMs);
+  const rules = { seed: scenario.seed, faults, retriesMs: scenario.webhook.retriesMs, oneWay: (i: number, m: number) => network.oneWay(i, m) };
+  const createdAt = (i: number) => offsets[i]! + network.oneWay(i, 0);
   const plans = new Map<number, { outcomes: string[]; arrived: number }>();
   return (event) => {
     const i = indexOfId(event.data.id);
     if (!(i >= 0 && i < offsets.length)) return undefined;
     let plan = plans.get(i);
     if (!plan) {
-      const settledAtMs = offsets[i]! - offsets[0]! + settlementFor(rule, i).delayMs;
-      plan = { outcomes: arrivingOutcomes(planDeliveries(scenario.seed, faults, scenario.webhook.retriesMs, i, settledAtMs, oneWayMs)), arrived: 0 };
+      const attempts: PlannedAttempt[] = [];
+      walkDeliveries(rules, i, createdAt(i) + settlementFor(rule, i).delayMs, createdAt(0), Infinity, (chain, attempt, atMs, answer) =>
+        attempts.push({ chain, attempt, atMs, outcome: OUTCOMES[answer]! }),
+      );
+      plan = { outcomes: arrivingOutcomes(attempts), arrived: 0 };
       plans.set(i, plan);
     }
     const outcome = plan.outcomes[plan.arrived++];

@@ -1,6 +1,6 @@
 import { Pool } from "undici";
 import { UsageError } from "../errors.js";
-import { monotonicClock, sleep, type Clock } from "../measure/clock.js";
+import { realScheduler, sleep, type Clock, type Scheduler } from "../measure/clock.js";
 import { LoopMonitor, RoundTrips } from "../measure/health.js";
 import { summarizeLatencies } from "../contract/latency.js";
 import { loadOf, RequestHistogram } from "../contract/load.js";
@@ -11,9 +11,13 @@ import { PROVIDER_LIMITS, type ProviderOptions, type ProviderSnapshot } from "..
 import { arrivalOffsets, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { strategyFactory } from "../strategies/index.js";
+import { poolReads } from "../strategies/api-client.js";
 import { faultScript } from "./fault-script.js";
+import { LoopbackProbe } from "./calibrate.js";
+import { strategyWarnings } from "../contract/health.js";
 import type { RunListener, TerminalStatus } from "../contract/events.js";
-import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
+import { DeliveryFate, noMisses } from "../contract/miss.js";
+import { inTime, missFor } from "../policy/outcome.js";
 import type { ConsumerStats } from "../strategies/types.js";
 import { REJECT_REASONS, type MissedByReason, type PaymentRecord, type RejectedByReason, type RunHealth, type StrategyResult } from "../contract/result.js";
 
@@ -27,7 +31,7 @@ export interface RunOptions {
   details: boolean;
   signal?: AbortSignal;
   onEvent?: RunListener;
-  clock?: Clock;
+  clock?: Scheduler;
   /** Test knobs merged into the provider's options (e.g. `sse.dropAfterEvents`). */
   provider?: Partial<ProviderOptions>;
   /** Keep the run going until the deadline even once every outcome is known, so late retries and duplicates are counted. */
@@ -42,7 +46,7 @@ export interface RunOptions {
  * settlement stamps with the consumer's detection stamps.
  */
 export async function runStrategy(scenario: Scenario, name: StrategyName, options: RunOptions): Promise<StrategyResult> {
-  const clock = options.clock ?? monotonicClock;
+  const clock = options.clock ?? realScheduler;
   const emit = options.onEvent;
   const { speed } = scenario;
   const count = scenario.payments.count;
@@ -73,8 +77,8 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   const api = new Pool(provider.url, { connections, pipelining: 1, keepAliveTimeout: 10_000 });
   const detectedAt = new Map<string, number>();
   const detectedStatus = new Map<string, TerminalStatus>();
-  // Exchanges that brought at least one new outcome; a detection without a named exchange is its own.
-  const usefulRequests = new Set<string>();
+  // The exchange that brought each outcome; a detection without a named exchange is its own.
+  const detectedBy = new Map<string, string>();
   let allDetected!: () => void;
   const everyoneKnown = new Promise<void>((resolve) => (allDetected = resolve));
 
@@ -82,11 +86,12 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     scenario,
     providerUrl: provider.url,
     api,
+    reads: poolReads(api),
     clock,
     listen: { host: options.host, port: options.webhookPort },
     detect(id, status, at, request) {
       if (detectedAt.has(id)) return;
-      usefulRequests.add(request ?? `detect:${id}`);
+      detectedBy.set(id, request ?? `detect:${id}`);
       detectedAt.set(id, at);
       detectedStatus.set(id, status);
       emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status, ...(request ? { request } : {}) } });
@@ -95,12 +100,19 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     isDetected: (id) => detectedAt.has(id),
     deliveryScript: faultScript(scenario),
     emit(event) {
-      // A long poll's duration is its wait by design, not a round trip.
-      if (event.kind === "poll" && event.strategy !== "long-polling" && monitoring) roundTrips.record(event.durationMs);
+      // A long poll's duration is its wait by design, not a round trip. The simulated network is the
+      // scenario's, not the machine's: at most its largest draw each way is taken off.
+      if (event.kind === "poll" && event.strategy !== "long-polling" && monitoring && !apiLatency) roundTrips.record(Math.max(0, event.durationMs - networkWall));
       emit?.({ kind: "consumer", event });
     },
   });
 
+  // A poll's round trip includes up to two of the network's largest one-way draws (wall ms). With
+  // injected API latency (unbounded draws) it carries a simulated delay too: round trips are then
+  // not kept, and the health check rests on the loops and the loopback probe.
+  const networkWall = (2 * (scenario.network.latencyMs + scenario.network.jitterMs)) / speed;
+  const apiLatency = scenario.faults.api.latency !== null;
+  const probe = new LoopbackProbe(provider.url, clock);
   let t0 = clock.now();
   let stats: ConsumerStats | undefined;
   let snapshot: RemoteSnapshot | undefined;
@@ -109,8 +121,11 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   const roundTrips = new RoundTrips();
   let monitoring = false;
   let consumerHealth: RunHealth["consumer"] | undefined;
+  let loopback: RunHealth["loopbackRoundTripMs"] = null;
   try {
     try {
+      // Calibrate first: a hybrid's first pass is timed from its prepare(), which should end at t0.
+      await probe.start();
       await strategy.prepare();
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
@@ -146,15 +161,20 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     consumerHealth = monitor.stop();
     const trips = roundTrips.summary();
     if (trips) consumerHealth.roundTripMs = trips;
+    // The strategy first: what it holds open (a stream, long polls) stops counting as the run ends.
     await strategy.stop().catch(() => undefined);
+    loopback = await probe.stop();
     stats = strategy.stats();
     options.onStats?.(stats);
     snapshot = await provider.snapshot().catch(() => undefined);
     await api.destroy().catch(() => undefined);
     await provider.close();
   }
-  const health: RunHealth = { provider: snapshot?.health ?? null, consumer: consumerHealth };
-  return { ...aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, usefulRequests: usefulRequests.size, details: options.details }), health };
+  const interrupted = Boolean(options.signal?.aborted);
+  const result = aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, detectedBy, interrupted, details: options.details });
+  const health: RunHealth = { unit: "wall-clock ms", provider: snapshot?.health ?? null, consumer: consumerHealth, loopbackRoundTripMs: loopback, warnings: [] };
+  health.warnings = strategyWarnings({ ...result, health }, speed);
+  return { ...result, health };
 }
 
 /**
@@ -272,10 +292,15 @@ interface Gathered {
   stats?: ConsumerStats;
   detectedAt: Map<string, number>;
   detectedStatus: Map<string, TerminalStatus>;
-  /** Requests that brought at least one new terminal status; defaults to one per detection. */
-  usefulRequests?: number;
+  /** The exchange that brought each outcome (one exchange may bring several); absent: each detection is its own request. */
+  detectedBy?: Map<string, string>;
+  /** The run was stopped (Ctrl-C) before it ended by itself. */
+  interrupted?: boolean;
   details: boolean;
 }
+
+/** Exchange kinds the provider counts that concern no one payment. */
+const SHARED_EXCHANGES = ["register", "list", "events", "events-refused"];
 
 /** Joins both sides' counts into the JSON contract, converting wall time to scenario time. */
 export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): StrategyResult {
@@ -294,6 +319,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
 
   const latencies: number[] = [];
   const details: PaymentRecord[] = [];
+  const usefulRequests = new Set<string>();
   let detected = 0;
   let succeeded = 0;
   let failed = 0;
@@ -304,14 +330,19 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
     const createdAt = snap!.createdAt[index]!;
     const settledAt = snap!.settledAt[index]!;
     const at = g.detectedAt.get(id);
-    const known = at !== undefined && !Number.isNaN(settledAt) && (at - createdAt) * speed <= deadlineMs;
+    const known = at !== undefined && !Number.isNaN(settledAt) && inTime((at - createdAt) * speed, 0, deadlineMs);
     const latency = known ? Math.max(0, (at - settledAt) * speed) : null;
     if (known) {
       detected++;
       latencies.push(latency!);
+      usefulRequests.add(g.detectedBy?.get(id) ?? `detect:${id}`);
       if (g.detectedStatus.get(id) === "failed") failed++;
       else succeeded++;
-    } else missedByReason[missReason(snap!.fates?.[index] ?? DeliveryFate.none)]++;
+    } else {
+      // Interrupted before this payment's deadline had passed: not the deadline's doing.
+      const cutShort = Boolean(g.interrupted) && (g.endedAt - createdAt) * speed < deadlineMs;
+      missedByReason[missFor(snap!.fates?.[index] ?? DeliveryFate.none, cutShort)]++;
+    }
     if (g.details) {
       const rel = (t: number) => (t - g.t0) * speed;
       details.push({
@@ -322,20 +353,22 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
         detectedAtMs: at === undefined ? null : rel(at),
         settlementDelayMs: Number.isNaN(settledAt) ? null : (settledAt - createdAt) * speed,
         latencyMs: latency,
-        requests: 0,
+        requests: (snap!.pollsPerPayment?.[index] ?? 0) + (g.stats?.receivedByPayment?.get(id) ?? 0),
       });
     }
   }
 
-  // Payments the provider never created (an interrupted run) are missed by the deadline too.
-  missedByReason.deadline += Math.max(0, total - paymentCount);
+  // Payments the provider never created: the run was interrupted before their turn (or it failed).
+  missedByReason[g.interrupted ? "interrupted" : "deadline"] += Math.max(0, total - paymentCount);
   const consumerToProvider = sent.requests;
   const providerToConsumer = received.requests;
   const requestsTotal = consumerToProvider + providerToConsumer;
   const bytesC2P = sent.bytesIn + received.bytesOut;
   const bytesP2C = sent.bytesOut + received.bytesIn;
   const deliveries = snap?.deliveries ?? { attempted: 0, succeeded: 0, retried: 0 };
-  const useful = g.usefulRequests ?? g.detectedAt.size;
+  // Counted from their own sources, so Σ details[].requests + unattributed = total is a check, not a definition.
+  let unattributed = (snap?.unknownPolls ?? 0) + (g.stats?.rejected ?? 0);
+  for (const kind of SHARED_EXCHANGES) unattributed += snap?.exchanges[kind]?.requests ?? 0;
   // Every request where it arrived (the provider's server, the receiver), in scenario time from t0.
   const histogram = new RequestHistogram();
   for (const stamp of snap?.arrivals ?? []) histogram.add((stamp - g.t0) * speed);
@@ -347,9 +380,10 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
       total: requestsTotal,
       consumerToProvider,
       providerToConsumer,
-      // A request is useful when it brought at least one new outcome; everything else was wasted.
-      wasted: Math.max(0, requestsTotal - useful),
+      // A request is useful when it brought at least one new outcome in time; everything else was wasted.
+      wasted: Math.max(0, requestsTotal - usefulRequests.size),
       perPayment: total > 0 ? requestsTotal / total : 0,
+      unattributed,
     },
     bytes: { total: bytesC2P + bytesP2C, consumerToProvider: bytesC2P, providerToConsumer: bytesP2C },
     latencyMs: summarizeLatencies(latencies),

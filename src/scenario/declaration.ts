@@ -105,16 +105,17 @@ const fields = {
         .describe(`Up to 100 assertions on the results, checked after the run, such as "webhook.latencyMs.p95 < 50ms" or "*.payments.missed == 0".`),
 
       "polling-backoff": section({
-        base: leaf(F.backoffBase).prefault("250ms").describe("The first wait between polls; later waits grow from here up to cap. Above 0, at most 7d."),
-        cap: leaf(F.backoffCap).prefault("10s").describe("The longest wait between polls; at least base, at most 7d."),
+        base: leaf(F.backoffBase)
+          .optional()
+          .describe("The ceiling of the first sleep between polls; each sleep is random(0, min(cap, base·2^n)) (full jitter) while the payment stays pending. Defaults to polling.interval. Above 0, at most 7d."),
+        cap: leaf(F.backoffCap).optional().describe("The largest ceiling a sleep between polls can reach; defaults to 10 × base. At least base, at most 7d."),
       })
         .superRefine(({ base, cap }, ctx) => {
-          if (base > cap)
-            ctx.addIssue({ code: "custom", path: ["cap"], params: { otherwise: ["base"] }, message: "leaves the base above the cap; expected base <= cap, such as base 250ms and cap 10s" });
+          if (base !== undefined && cap !== undefined && base > cap)
+            ctx.addIssue({ code: "custom", path: ["cap"], params: { otherwise: ["base"] }, message: "leaves the base above the cap; expected base <= cap, such as base 1s and cap 10s" });
         })
-        .transform(({ base, cap }) => ({ baseMs: base, capMs: cap }))
         .prefault({})
-        .describe("The polling-backoff strategy: the wait between a payment's polls grows toward cap while it stays pending, each wait drawn with full jitter."),
+        .describe("The polling-backoff strategy: a poll at creation, then after the n-th answer without news a sleep of random(0, min(cap, base·2^n)) (exponential backoff, full jitter); base defaults to polling.interval."),
 
       "long-polling": section({
         wait: leaf(F.longPollWait).prefault("30s").describe("How long the server holds a request open waiting for a change: above 0, at most 1m (the provider's cap)."),
@@ -164,11 +165,23 @@ const fields = {
 
 export const declaration = z
   .strictObject(fields, objectError(Object.keys(fields), notAScenario))
+  .superRefine((doc, ctx) => {
+    // The base defaults to the poll interval, which the cap given must not undercut.
+    const { base, cap } = doc["polling-backoff"];
+    if (base === undefined && cap !== undefined && doc.polling.intervalMs > cap)
+      ctx.addIssue({
+        code: "custom",
+        path: ["polling-backoff", "cap"],
+        message: "is below the backoff's base, which defaults to polling.interval; expected cap >= polling.interval, or a polling-backoff.base <= cap",
+      });
+  })
   .describe(
     "A scenario for apiwh: what payments happen, how they settle, and how polling and webhooks learn about them. Every field is optional; missing fields take the built-in defaults.",
   )
-  .transform(({ $schema, name, deadline, "polling-backoff": pollingBackoff, "long-polling": longPolling, ...rest }) => {
+  .transform(({ $schema, name, deadline, "polling-backoff": backoff, "long-polling": longPolling, ...rest }) => {
     void $schema; // the editor's business, not the run's
+    // Null follows the poll interval as it is at run time (a flag or a sweep may change it): see src/policy/polling.ts.
+    const pollingBackoff: { baseMs: number | null; capMs: number | null } = { baseMs: backoff.base ?? null, capMs: backoff.cap ?? null };
     // A file without a name is named after itself; validateScenario knows the file.
     return { ...rest, name: name ?? "", deadlineMs: deadline, pollingBackoff, longPolling };
   });

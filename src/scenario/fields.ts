@@ -56,7 +56,7 @@ const positive = (example: string, max = MAX_SCENARIO_MS) => duration({ positive
 export const pollInterval = positive("1s");
 export const deadline = positive("30s");
 export const webhookTimeout = positive("15s");
-export const backoffBase = positive("250ms");
+export const backoffBase = positive("1s");
 export const backoffCap = positive("10s");
 export const longPollWait = positive("30s", MAX_LONG_POLL_WAIT_MS);
 export const reconcileEvery = positive("30s");

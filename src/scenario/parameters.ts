@@ -9,7 +9,8 @@ import { STRATEGY_NAMES, type StrategyName } from "./fields.js";
 /** The scenario sections each strategy reads. */
 export const STRATEGY_SECTIONS: Readonly<Record<StrategyName, readonly string[]>> = {
   polling: ["polling"],
-  "polling-backoff": ["polling-backoff"],
+  // Its base defaults to the poll interval.
+  "polling-backoff": ["polling", "polling-backoff"],
   conditional: ["polling"],
   "long-polling": ["long-polling"],
   sse: [],
@@ -19,6 +20,14 @@ export const STRATEGY_SECTIONS: Readonly<Record<StrategyName, readonly string[]>
 
 /** Flags that override a parameter. */
 const FLAGS: Readonly<Record<string, string>> = { "polling.interval": "--interval", "webhook.retries": "--retries" };
+
+/** Defaults that follow another field, so the schema has no literal for them. */
+const DERIVED_DEFAULTS: Readonly<Record<string, string>> = { "polling-backoff.base": "polling.interval", "polling-backoff.cap": "10 × base" };
+
+/** A field another strategy's section also reads, in what it means there. */
+const READ_AS: Partial<Record<StrategyName, Readonly<Record<string, string>>>> = {
+  "polling-backoff": { "polling.interval": "The default of polling-backoff.base: the first sleep's ceiling when no base is given." },
+};
 
 /** What a strategy without parameters still does by itself. */
 const NOTES: Partial<Record<StrategyName, string>> = { sse: "no parameters: one event stream; the provider sends a heartbeat comment every 15 s" };
@@ -46,7 +55,7 @@ export function strategyParameters(): Array<{ strategy: StrategyName; parameters
     parameters: STRATEGY_SECTIONS[strategy].flatMap((section) =>
       Object.entries(schema.properties?.[section]?.properties ?? {}).map(([field, node]) => {
         const path = `${section}.${field}`;
-        return { path, default: show(node.default), description: node.description ?? "", ...(FLAGS[path] ? { flag: FLAGS[path] } : {}) };
+        return { path, default: DERIVED_DEFAULTS[path] ?? show(node.default), description: READ_AS[strategy]?.[path] ?? node.description ?? "", ...(FLAGS[path] ? { flag: FLAGS[path] } : {}) };
       }),
     ),
     ...(NOTES[strategy] ? { note: NOTES[strategy] } : {}),

@@ -5,7 +5,7 @@
  */
 
 /** 32-bit mix (a finalizer from MurmurHash3 / splitmix32). */
-function mix32(x: number): number {
+export function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;

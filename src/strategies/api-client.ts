@@ -1,5 +1,4 @@
 import type { Dispatcher } from "undici";
-import type { ConsumerContext } from "./types.js";
 import { parseRetryAfter } from "../http/retry-after.js";
 
 /** What one `GET /payments/:id` told the consumer. */
@@ -27,48 +26,41 @@ export function isTerminal(status: string | undefined): status is "succeeded" | 
   return status === "succeeded" || status === "failed";
 }
 
-/** One poll of a payment, optionally conditional (`If-None-Match`) or held (`wait`). */
-export async function getPayment(ctx: ConsumerContext, id: string, tally: ErrorTally, opts: { ifNoneMatch?: string; waitMs?: number } = {}): Promise<PollAnswer> {
-  const headers: Record<string, string> = {};
-  if (opts.ifNoneMatch) headers["if-none-match"] = opts.ifNoneMatch;
-  const query = opts.waitMs ? `?wait=${Math.round(opts.waitMs)}ms` : "";
-  try {
-    const res = await ctx.api.request({ method: "GET", path: `/payments/${id}${query}`, headers });
-    const http = res.statusCode;
-    tally.note(http);
-    const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
-    const etag = typeof res.headers.etag === "string" ? res.headers.etag : undefined;
-    if (http === 200) return { http, paymentStatus: ((await res.body.json()) as { status: string }).status, etag, retryAfterMs };
-    await res.body.dump();
-    return { http, etag, retryAfterMs };
-  } catch {
-    return { http: 0, retryAfterMs: 0 };
-  }
-}
-
-/**
- * How long to hold off after a refusal, in scenario ms: at least what `Retry-After` asks on a 429;
- * doubling from `baseMs` (up to 32×) on consecutive 5xx or wire failures. 0 when the answer was fine.
- */
-export function holdOffMs(answer: PollAnswer, errorsInRow: number, baseMs: number): number {
-  if (answer.http === 429) return Math.max(answer.retryAfterMs, baseMs);
-  if (answer.http === 0 || answer.http >= 500) return Math.max(answer.retryAfterMs, baseMs * 2 ** Math.min(5, Math.max(0, errorsInRow - 1)));
-  return 0;
-}
-
-/** Where a fast poll's answer goes: one object for all polls of a strategy, so a poll allocates no closure. */
+/** Where a poll's answer goes: one object for all polls of a strategy, so a poll allocates no closure. */
 export interface PollSink {
   answered(slot: number, answer: PollAnswer, startedAt: number): void;
 }
 
 /**
- * `GET /payments/:id` on the poller's hot path: undici's dispatch with a small handler instead of
- * `request()`, which would build a Readable stream, a promise and a parsed header object per poll.
- * The answer is the same PollAnswer getPayment gives; it never throws (a wire failure is http 0).
+ * `GET <path>` (`/payments/:id`, with `?wait=` for a long poll), the request every poller repeats.
+ * The answer comes once through `sink.answered(slot, …, startedAt)`; it never throws (a wire
+ * failure is http 0). The run gives the strategies one over its keep-alive pool (poolReads); a
+ * unit test gives them a fake that answers on a fake clock.
  */
-export function sendPoll(api: Dispatcher, path: string, ifNoneMatch: string | undefined, sink: PollSink, slot: number, startedAt: number): void {
-  const exchange = new PollExchange(sink, slot, startedAt);
-  api.dispatch({ method: "GET", path, headers: ifNoneMatch ? ["if-none-match", ifNoneMatch] : undefined }, exchange);
+export interface PaymentReads {
+  read(path: string, ifNoneMatch: string | undefined, sink: PollSink, slot: number, startedAt: number): void;
+}
+
+/**
+ * PaymentReads over undici's dispatch with a small handler instead of `request()`, which would
+ * build a Readable stream, a promise and a parsed header object per poll.
+ */
+export function poolReads(api: Dispatcher): PaymentReads {
+  return {
+    read(path, ifNoneMatch, sink, slot, startedAt) {
+      api.dispatch({ method: "GET", path, headers: ifNoneMatch ? ["if-none-match", ifNoneMatch] : undefined }, new PollExchange(sink, slot, startedAt));
+    },
+  };
+}
+
+/** One read as a promise, for pollers that wait on each answer in turn (backoff, long polling). */
+export function readOnce(reads: PaymentReads, path: string, startedAt: number, ifNoneMatch?: string): Promise<PollAnswer> {
+  return new Promise((resolve) => reads.read(path, ifNoneMatch, { answered: (_slot, answer) => resolve(answer) }, 0, startedAt));
+}
+
+/** `/payments/:id`, with `?wait=<ms>ms` when the poll is held. */
+export function paymentPath(id: string, waitMs = 0): string {
+  return waitMs ? `/payments/${id}?wait=${Math.round(waitMs)}ms` : `/payments/${id}`;
 }
 
 class PollExchange implements Dispatcher.DispatchHandler {

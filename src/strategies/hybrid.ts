@@ -1,4 +1,5 @@
 import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../api/reconcile.js";
+import type { Cancel } from "../measure/clock.js";
 import { ErrorTally, isTerminal } from "./api-client.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 import { webhookEndpoint } from "./webhook.js";
@@ -14,9 +15,9 @@ export function createHybrid(ctx: ConsumerContext): Strategy {
   const endpoint = webhookEndpoint(ctx, "hybrid");
   const tally = new ErrorTally();
   const everyWall = ctx.scenario.hybrid.reconcileEveryMs / ctx.scenario.speed;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: Cancel | undefined;
   let stopped = false;
-  let since = Date.now();
+  let since = ctx.clock.epochMs();
   let pages = 0;
 
   /** Where a pass that a refused page cut short stopped, and when that pass began. */
@@ -24,7 +25,7 @@ export function createHybrid(ctx: ConsumerContext): Strategy {
   let passStartedWall: number | undefined;
 
   async function reconcile(): Promise<void> {
-    passStartedWall ??= Date.now();
+    passStartedWall ??= ctx.clock.epochMs();
     let after = resumeAfter;
     for (;;) {
       const query = new URLSearchParams({ status: "succeeded,failed", updated_since: new Date(since - OVERLAP_WALL_MS).toISOString(), limit: String(PAGE_LIMIT) });
@@ -62,25 +63,26 @@ export function createHybrid(ctx: ConsumerContext): Strategy {
     resumeAfter = undefined;
   }
 
+  /** The next pass starts `reconcileEvery` after the previous one ended (the virtual clock does the same). */
   function tick(): void {
-    timer = setTimeout(async () => {
+    cancel = ctx.clock.at(ctx.clock.now() + everyWall, async () => {
       if (stopped) return;
       await reconcile();
       if (!stopped) tick();
-    }, everyWall);
+    });
   }
 
   return {
     name: "hybrid",
     async prepare() {
       await endpoint.register();
-      since = Date.now();
+      since = ctx.clock.epochMs();
       tick();
     },
     track() {},
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      cancel?.();
       await endpoint.receiver.stop();
     },
     stats: () => ({ ...endpoint.stats(), rateLimited: tally.rateLimited, serverErrors: tally.server }),

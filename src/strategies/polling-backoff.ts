@@ -1,58 +1,71 @@
 import { emptyCount } from "../measure/meter.js";
-import { Stream, rngFor, type Rng } from "../scenario/random.js";
+import type { Cancel } from "../measure/clock.js";
 import { indexOfId } from "../api/payment.js";
-import { ErrorTally, getPayment, isTerminal } from "./api-client.js";
+import { backoffOf, BackoffDraws } from "../policy/polling.js";
+import { ErrorTally, isTerminal, paymentPath, type PollAnswer, type PollSink } from "./api-client.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 
 interface BackoffState {
   id: string;
-  /** Polls answered so far without a terminal status. */
-  n: number;
-  rng: Rng;
-  timer?: NodeJS.Timeout;
+  index: number;
+  path: string;
+  /** Answers so far without news: the next sleep's step. */
+  step: number;
+  cancel?: Cancel;
 }
 
 /**
- * Exponential backoff with full jitter (AWS, "Exponential Backoff and Jitter"): poll at creation,
- * then after the n-th answer without news sleep random(0, min(cap, base·2^n)). The jitter is drawn
- * from (seed, backoff, payment index), so a run repeats exactly. A 429 waits at least Retry-After;
- * a 5xx simply counts as another step of the backoff.
+ * Polling with exponential backoff and full jitter (AWS Architecture Blog, "Exponential Backoff and
+ * Jitter"): poll at creation, then after the n-th answer without news sleep random(0, min(cap,
+ * base·2^n)). The base is the poll interval unless `polling-backoff.base` says otherwise, so the
+ * sleeps start within one interval and spread out while a payment stays pending: few requests for
+ * a payment that takes long, at the price of learning late. The jitter is drawn from (seed,
+ * payment index, step) (src/policy/polling.ts), so a run repeats exactly and the virtual clock
+ * draws the same sleeps. A 429 sleeps at least its Retry-After; a 5xx is another step.
  */
 export function createPollingBackoff(ctx: ConsumerContext): Strategy {
   const { speed, seed } = ctx.scenario;
-  const { baseMs, capMs } = ctx.scenario.pollingBackoff;
-  const polls = new Map<string, BackoffState>();
+  const { baseMs, capMs } = backoffOf(ctx.scenario);
+  const draws = new BackoffDraws(seed, baseMs, capMs);
+  const polls = new Map<number, BackoffState>();
   const tally = new ErrorTally();
   let stopped = false;
 
-  async function poll(state: BackoffState): Promise<void> {
+  function poll(state: BackoffState): void {
     if (stopped) return;
-    const started = ctx.clock.now();
-    const answer = await getPayment(ctx, state.id, tally);
-    if (stopped) return;
-    const at = ctx.clock.now();
-    ctx.emit?.({ kind: "poll", strategy: "polling-backoff", id: state.id, at, status: answer.http, paymentStatus: answer.paymentStatus ?? "", durationMs: at - started });
-    if (isTerminal(answer.paymentStatus)) {
-      ctx.detect(state.id, answer.paymentStatus, at);
-      polls.delete(state.id);
-      return;
-    }
-    const expo = Math.min(capMs, baseMs * 2 ** state.n++);
-    const sleepMs = Math.max(expo * state.rng.next(), answer.http === 429 ? answer.retryAfterMs : 0);
-    state.timer = setTimeout(poll, sleepMs / speed, state);
+    state.cancel = undefined;
+    ctx.reads.read(state.path, undefined, sink, state.index, ctx.clock.now());
   }
+
+  const sink: PollSink = {
+    answered(index: number, answer: PollAnswer, started: number): void {
+      const state = polls.get(index);
+      if (stopped || !state) return;
+      tally.note(answer.http);
+      const at = ctx.clock.now();
+      ctx.emit?.({ kind: "poll", strategy: "polling-backoff", id: state.id, at, status: answer.http, paymentStatus: answer.paymentStatus ?? "", durationMs: at - started });
+      if (isTerminal(answer.paymentStatus)) {
+        polls.delete(index);
+        ctx.detect(state.id, answer.paymentStatus, at);
+        return;
+      }
+      const sleepMs = Math.max(draws.sleepMs(index, state.step++), answer.http === 429 ? answer.retryAfterMs : 0);
+      state.cancel = ctx.clock.at(at + sleepMs / speed, () => poll(state));
+    },
+  };
 
   return {
     name: "polling-backoff",
     async prepare() {},
     track(id) {
-      const state: BackoffState = { id, n: 0, rng: rngFor(seed, Stream.backoff, indexOfId(id)) };
-      polls.set(id, state);
-      void poll(state);
+      const index = indexOfId(id);
+      const state: BackoffState = { id, index, path: paymentPath(id), step: 0 };
+      polls.set(index, state);
+      poll(state);
     },
     async stop() {
       stopped = true;
-      for (const state of polls.values()) clearTimeout(state.timer);
+      for (const state of polls.values()) state.cancel?.();
       polls.clear();
     },
     stats: () => ({ received: emptyCount(), duplicates: 0, rejected: 0, rateLimited: tally.rateLimited, serverErrors: tally.server }),

@@ -1,7 +1,8 @@
 import type { StrategyName } from "../scenario/types.js";
 import { emptyCount } from "../measure/meter.js";
-import { ErrorTally, holdOffMs, isTerminal, sendPoll, type PollAnswer, type PollSink } from "./api-client.js";
+import { ErrorTally, isTerminal, type PollAnswer, type PollSink } from "./api-client.js";
 import { DueWheel } from "../measure/due-wheel.js";
+import { holdOffMs, isRefusal, nextFixedSlot } from "../policy/polling.js";
 import { grow } from "../util/grow.js";
 import type { ConsumerContext, Strategy } from "./types.js";
 
@@ -9,7 +10,8 @@ import type { ConsumerContext, Strategy } from "./types.js";
  * Fixed-interval polling: `GET /payments/:id` at creation and then every interval, on a fixed
  * schedule anchored at creation (not "interval after the last answer"), until a terminal status.
  * That is the schedule the model's ⌈D/T⌉ + 1 polls assumes. After a 429 or 5xx the poller skips
- * the slots inside the hold-off (Retry-After, or doubling on repeated 5xx) instead of hammering.
+ * the slots inside the hold-off (Retry-After, or doubling on repeated 5xx) instead of hammering;
+ * both decisions are src/policy/polling.ts's, which the virtual clock plays too.
  */
 export function createPolling(ctx: ConsumerContext): Strategy {
   return createFixedPoller(ctx, "polling", false);
@@ -62,21 +64,13 @@ export function createFixedPoller(ctx: ConsumerContext, name: StrategyName, cond
   function schedule(slot: number, notBefore: number): void {
     if (stopped) return;
     const anchor = table.anchor[slot]!;
-    let k = table.k[slot]! + 1;
-    let due = anchor + k * intervalWall;
-    const earliest = Math.max(ctx.clock.now(), notBefore);
-    if (due < earliest) {
-      // Overloaded or told to wait: skip the slots already missed rather than firing a burst to catch up.
-      k = Math.ceil((earliest - anchor) / intervalWall);
-      due = anchor + k * intervalWall;
-    }
-    table.k[slot] = k;
-    wheel.add(slot, due);
+    const k = (table.k[slot] = nextFixedSlot(anchor, table.k[slot]!, intervalWall, Math.max(ctx.clock.now(), notBefore)));
+    wheel.add(slot, anchor + k * intervalWall);
   }
 
   function poll(slot: number): void {
     if (stopped || table.active[slot] === 0) return;
-    sendPoll(ctx.api, table.paths[slot]!, conditional ? table.etags[slot] : undefined, sink, slot, ctx.clock.now());
+    ctx.reads.read(table.paths[slot]!, conditional ? table.etags[slot] : undefined, sink, slot, ctx.clock.now());
   }
 
   const sink: PollSink = {
@@ -93,9 +87,8 @@ export function createFixedPoller(ctx: ConsumerContext, name: StrategyName, cond
         ctx.detect(id, answer.paymentStatus, at);
         return;
       }
-      const failed = answer.http === 429 || answer.http === 0 || answer.http >= 500;
-      const errorsInRow = failed ? ++table.errorsInRow[slot]! : (table.errorsInRow[slot] = 0);
-      const hold = holdOffMs(answer, errorsInRow, intervalMs);
+      const errorsInRow = isRefusal(answer.http) ? ++table.errorsInRow[slot]! : (table.errorsInRow[slot] = 0);
+      const hold = holdOffMs(answer.http, answer.retryAfterMs, errorsInRow, intervalMs);
       schedule(slot, at + hold / speed);
     },
   };

@@ -58,6 +58,8 @@ export class WebhookReceiver {
   /** Events older than one already received (by event timestamp): delivery order is not settlement order. */
   outOfOrder = 0;
   stale = 0;
+  /** Deliveries that verified and parsed, by the payment their event is about (scripted 500s and 503s and duplicates included). */
+  readonly byPayment = new Map<string, number>();
   private newest = -Infinity;
   /** What is known per payment: status rank (pending 0, terminal 1) and event time, so nothing regresses. */
   private readonly known = new Map<string, { rank: number; time: number }>();
@@ -144,6 +146,7 @@ export class WebhookReceiver {
     if (failure) this.reject(req, failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
     const event = parseEvent(this.options.signature, body) ?? this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
     const at = this.options.clock.now();
+    this.byPayment.set(event.data.id, (this.byPayment.get(event.data.id) ?? 0) + 1);
     // The id each format dedupes on: Stripe's is the event's own, in the body; Standard Webhooks' is verified in its header.
     const webhookId = this.options.signature === "stripe" ? event.id! : header(h[Header.id])!;
     const scripted = this.options.script?.(event, webhookId);

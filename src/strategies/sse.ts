@@ -1,10 +1,9 @@
 import { emptyCount } from "../measure/meter.js";
-import { ErrorTally, holdOffMs, isTerminal } from "./api-client.js";
+import { sleepUntil } from "../measure/clock.js";
+import { holdOffMs, REFUSAL_BASE_MS } from "../policy/polling.js";
+import { ErrorTally, isTerminal } from "./api-client.js";
 import { parseRetryAfter } from "../http/retry-after.js";
 import type { ConsumerContext, Strategy } from "./types.js";
-
-/** Wait before reopening a stream the provider refused (scenario ms), doubling on repeated errors. */
-const RETRY_BASE_MS = 250;
 
 /**
  * Server-Sent Events: one `GET /events` stream carries every settlement. When the stream drops,
@@ -82,14 +81,11 @@ export function createSse(ctx: ConsumerContext): Strategy {
       } catch {
         if (abort.signal.aborted) return;
       }
-      // A stream that ended cleanly is reopened at once; a refused one waits.
+      // A stream that ended cleanly is reopened at once; a refused one waits (the shared hold-off).
       const failed = answer.http !== 200;
       errorsInRow = failed ? errorsInRow + 1 : 0;
-      const hold = holdOffMs(answer, errorsInRow, RETRY_BASE_MS);
-      if (hold > 0) await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, hold / speed);
-        abort.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-      });
+      const hold = holdOffMs(answer.http, answer.retryAfterMs, errorsInRow, REFUSAL_BASE_MS);
+      if (hold > 0) await sleepUntil(ctx.clock, ctx.clock.now() + hold / speed, abort.signal);
     }
   }
 

@@ -1,10 +1,11 @@
 import type { Pool } from "undici";
 import type { ConsumerEvent, TerminalStatus } from "../contract/events.js";
-import type { Clock } from "../measure/clock.js";
+import type { Scheduler } from "../measure/clock.js";
 import type { ExchangeCount } from "../measure/meter.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import type { RejectReason } from "../contract/result.js";
 import type { ReceiverOptions } from "./receiver.js";
+import type { PaymentReads } from "./api-client.js";
 
 /** Everything a strategy needs from the run; it owns nothing of the provider. */
 export interface ConsumerContext {
@@ -12,7 +13,10 @@ export interface ConsumerContext {
   providerUrl: string;
   /** Keep-alive pool to the provider's API. */
   api: Pool;
-  clock: Clock;
+  /** `GET /payments/:id`, the pollers' one request (over `api` in a run, a fake in unit tests). */
+  reads: PaymentReads;
+  /** The only clock and timers a strategy uses (a fake one in unit tests). */
+  clock: Scheduler;
   /** Host and port for listeners (webhook receivers); port 0 = ephemeral. */
   listen: { host: string; port: number };
   /**
@@ -34,6 +38,8 @@ export interface ConsumerStats {
   received: ExchangeCount;
   /** When each of them arrived (monotonic ms), for the run's requests per second. */
   arrivals?: Float64Array;
+  /** Of those, the ones about a payment (verified deliveries), by payment id; the rest were refused before their payment could be read. */
+  receivedByPayment?: Map<string, number>;
   /** Deliveries with a `webhook-id` seen before: acknowledged, not processed twice. */
   duplicates: number;
   /** Deliveries refused (bad signature, stale timestamp, malformed). */

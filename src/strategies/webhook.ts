@@ -49,6 +49,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
       rejectedByReason: { ...receiver.rejected },
       outOfOrder: receiver.outOfOrder,
       stale: receiver.stale,
+      receivedByPayment: new Map(receiver.byPayment),
     }),
   };
 }

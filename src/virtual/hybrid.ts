@@ -1,9 +1,9 @@
-import { sample } from "../scenario/distribution.js";
-import { Stream, rngFor } from "../scenario/random.js";
-import { RateLimiter, retryAfterSeconds } from "../api/rate-limit.js";
 import { OVERLAP_WALL_MS, PAGE_LIMIT } from "../api/reconcile.js";
+import { ApiRule, GateVerdict } from "../policy/gate.js";
+import { SharedKey } from "../policy/draws.js";
+import { inTime } from "../policy/outcome.js";
 import { Tally } from "./tally.js";
-import { countRegistration, walkWebhook } from "./webhook.js";
+import { countRegistration, WebhookWalker } from "./webhook.js";
 import { API_ERROR_BYTES, Status, listRequestBytes, listResponseBytes, paymentViewBytes, rateLimitedBytes } from "./wire.js";
 import { MinHeap } from "../util/heap.js";
 import type { World } from "./world.js";
@@ -48,11 +48,8 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
   const every = scenario.hybrid.reconcileEveryMs;
   const overlap = OVERLAP_WALL_MS * scenario.speed;
   const σ = world.serviceMs;
-  const { errorRate, latency } = scenario.faults.api;
-  const faulty = errorRate > 0 || latency !== null;
-  const limit = scenario.provider.rateLimitPerSecond;
-  // The provider's own limiter, run on scenario time (speed 1) with the shop as its one client.
-  const limiter = limit === null ? null : new RateLimiter(limit, 1, () => 0);
+  // The provider's own rule (src/policy/gate.ts), run on scenario time (speed 1) with the shop as its one client.
+  const gate = new ApiRule(scenario.seed, scenario.provider.rateLimitPerSecond, scenario.faults.api, 1, () => 0);
 
   const order = settlementOrder(world);
   // The pass's window, keyed by payment index: pages list in creation order.
@@ -79,42 +76,30 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
     let t = leave;
     for (;;) {
       const p = pages.length;
-      // List pages' delays are keyed past every payment's messages.
-      const arrive = t + world.oneWay(n + p, 0);
+      // A list page is its own subject on the network (src/policy/draws.ts), as the provider keys it.
+      const arrive = t + world.oneWay(SharedKey.listPage + p, 0);
       if (arrive > horizon) return pages;
+      const back = world.oneWay(SharedKey.listPage + p, 1);
       const page: ListPage = { arriveAt: arrive, answerAt: arrive, answer: PageAnswer.ok, listed: 0, useful: false, c2pBytes: listRequestBytes(cursor), p2cBytes: 0 };
       pages.push(page);
-      if (limiter) {
-        const waitMs = limiter.take("shop", arrive);
-        if (waitMs > 0) {
-          // An error leaves at once, without the network delay the provider adds to replies.
-          page.answer = PageAnswer.rateLimited;
-          page.p2cBytes = rateLimitedBytes(retryAfterSeconds(waitMs));
-          t = arrive;
-          complete = false;
-          break;
-        }
-      }
-      let read = arrive;
-      if (faulty) {
-        const rng = rngFor(scenario.seed, Stream.apiFault, p);
-        const fails = rng.next() < errorRate;
-        if (latency) read += Math.max(0, sample(latency, rng));
-        if (fails) {
-          page.answer = PageAnswer.serverError;
-          page.answerAt = read;
-          page.p2cBytes = API_ERROR_BYTES;
-          t = read;
-          complete = false;
-          break;
-        }
+      const verdict = gate.decide("shop", arrive, SharedKey.listPage + p, 0);
+      let read = arrive + gate.extraMs;
+      if (verdict !== GateVerdict.pass) {
+        // A refused page: its answer travels back like any other.
+        const limited = verdict === GateVerdict.rateLimited;
+        page.answer = limited ? PageAnswer.rateLimited : PageAnswer.serverError;
+        page.answerAt = (limited ? arrive : read) + back;
+        page.p2cBytes = limited ? rateLimitedBytes(gate.retryAfterSeconds) : API_ERROR_BYTES;
+        t = page.answerAt;
+        complete = false;
+        break;
       }
       read += σ;
       while (high < n && settleAt[order[high]!]! <= read) {
         const i = order[high++]!;
         if (i > cursor) heap.push(i);
       }
-      const answerAt = read + world.oneWay(n + p, 1);
+      const answerAt = read + back;
       let views = 0;
       let last = cursor;
       for (; views < PAGE_LIMIT && heap.size > 0; views++) {
@@ -123,7 +108,8 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
         page.p2cBytes += paymentViewBytes(i, world.failed[i] ? Status.failed : Status.succeeded);
         if (listedAt[i] !== listedAt[i]) {
           listedAt[i] = answerAt;
-          if (!(hooked[i]! <= answerAt)) page.useful = true;
+          // Useful when it brought an outcome the webhook had not, in time.
+          if (!(hooked[i]! <= answerAt) && inTime(answerAt, world.createdAt[i]!, scenario.deadlineMs)) page.useful = true;
         }
         last = i;
       }
@@ -159,22 +145,24 @@ export function simulateHybrid(world: World): Tally {
   tally.fates = new Uint8Array(n);
   const hooked = new Float64Array(n);
   const listedAt = new Float64Array(n).fill(NaN);
-  for (let i = 0; i < n; i++) hooked[i] = walkWebhook(world, i, world.cutoff, null);
+  const walker = new WebhookWalker(world);
+  for (let i = 0; i < n; i++) hooked[i] = walker.walk(i, world.cutoff, null);
   const pages = reconcile(world, hooked, world.cutoff, listedAt);
   for (let i = 0; i < n; i++) tally.detectedAt[i] = earlier(hooked[i]!, listedAt[i]!);
   const endedAt = (tally.endedAt = tally.endOfRun(world));
 
   countRegistration(tally);
   for (let i = 0; i < n; i++) {
-    const hook = walkWebhook(world, i, endedAt, tally);
+    const hook = walker.walk(i, endedAt, tally);
     const listed = listedAt[i]! <= endedAt ? listedAt[i]! : NaN;
-    // A delivery is its own useful exchange when it came first (the real receiver ignores a later one).
-    if (hook === hook && !(listed < hook)) tally.useful++;
+    // A delivery is its own useful exchange when it came first, in time (the real receiver ignores a later one).
+    if (hook === hook && !(listed < hook) && inTime(hook, world.createdAt[i]!, world.scenario.deadlineMs)) tally.useful++;
     tally.detectedAt[i] = earlier(hook, listed);
   }
   for (const page of pages) {
     if (page.arriveAt > endedAt) break;
     tally.c2pRequests++;
+    tally.unattributed++;
     tally.histogram.add(page.arriveAt);
     tally.c2pBytes += page.c2pBytes;
     tally.p2cBytes += page.p2cBytes;

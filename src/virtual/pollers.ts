@@ -1,14 +1,19 @@
 import { MAX_WAIT_MS } from "../api/limits.js";
-import { Stream, rngFor } from "../scenario/random.js";
+import { backoffOf, BackoffDraws, firstSeeingPoll, nextFixedSlot } from "../policy/polling.js";
 import { Tally } from "./tally.js";
 import { Status, notModifiedBytes, pollRequestBytes, pollResponseBytes } from "./wire.js";
 import { FIRST_MESSAGE, type World } from "./world.js";
 
 export type PollKind = "polling" | "conditional" | "polling-backoff" | "long-polling";
 
-/** Polls a payment made by the run, and when (NaN: not within the horizon) it was detected. Scratch, to keep the loops allocation-free. */
+/**
+ * Polls a payment made by the run, when (NaN: not within the horizon) it was detected, and when
+ * the last poll's answer came back (it may come after the horizon: a long poll still held). Scratch,
+ * to keep the loops allocation-free.
+ */
 let outPolls = 0;
 let outDetect = NaN;
+let outLastAnswer = NaN;
 /** While set, every walk reports each poll's arrival, and each long poll's hold at the provider (the run's `load`). */
 let onArrive: ((at: number) => void) | null = null;
 let onHold: ((from: number, to: number) => void) | null = null;
@@ -18,7 +23,7 @@ let onHold: ((from: number, to: number) => void) | null = null;
  * every payment's polls depend on nothing but its own creation and settlement, so each payment is
  * walked on its own, in closed form where one exists: fixed-interval polling with a constant delay d
  * and answers back before the next slot (2d + service ≤ T) sees the settlement on poll
- * k = max(0, ⌈(s − a − d − service)/T⌉), a being the anchor.
+ * k = max(0, ⌈(s − a − d − service)/T⌉), a being the anchor (src/policy/polling.ts).
  *
  * Two passes: the first finds every detection up to the cutoff, which fixes when the run ends;
  * the second counts the requests that reached the provider by then.
@@ -42,15 +47,17 @@ export function simulatePollersDirect(world: World, kind: PollKind): Tally {
       // Walked again up to the end of the run, to stamp each poll's arrival; a payment known by then polls as in the first walk.
       walk(i, endedAt);
       let count = polls[i]!;
-      // The last poll counted may have found the outcome yet been answered after the run ended: its bytes are a terminal answer's.
-      let answered = tally.detectedAt[i] === tally.detectedAt[i];
-      if (tally.detectedAt[i]! <= endedAt) tally.useful++;
-      else {
+      let detected = tally.detectedAt[i] === tally.detectedAt[i];
+      // An answer still on its way when the run ended was never written: its request counts, its bytes do not.
+      let lastAnswered = true;
+      if (tally.detectedAt[i]! > endedAt) {
         count = outPolls;
-        answered = outDetect === outDetect;
+        detected = false;
+        lastAnswered = outLastAnswer <= endedAt;
         tally.detectedAt[i] = NaN;
-      }
-      addPollBytes(world, tally, kind, i, count, answered, query);
+      } else if (tally.inTime(world, i)) tally.useful++;
+      tally.requests[i] = count;
+      addPollBytes(world, tally, kind, i, count, detected, lastAnswered, query);
     }
   } finally {
     onArrive = onHold = null;
@@ -64,9 +71,19 @@ export function queryLength(world: World, kind: PollKind): number {
   return kind === "long-polling" && wait ? `?wait=${Math.round(wait)}ms`.length : 0;
 }
 
-/** Requests and bytes of `count` clean polls of payment i, the last one answered with the outcome when `detected`. */
-function addPollBytes(world: World, tally: Tally, kind: PollKind, i: number, count: number, detected: boolean, query: number): void {
+/**
+ * Requests and bytes of `count` clean polls of payment i, the last one answered with the outcome
+ * when `detected`, or not answered at all by the end of the run unless `lastAnswered`.
+ */
+function addPollBytes(world: World, tally: Tally, kind: PollKind, i: number, count: number, detected: boolean, lastAnswered: boolean, query: number): void {
   if (count === 0) return;
+  if (!detected && !lastAnswered) {
+    // The requests all arrived; only the answers before the last came back.
+    addPollBytes(world, tally, kind, i, count - 1, false, true, query);
+    tally.c2pRequests++;
+    tally.c2pBytes += pollRequestBytes(i, query, kind === "conditional" && count > 1);
+    return;
+  }
   const outcome = world.failed[i] ? Status.failed : Status.succeeded;
   const plain = pollRequestBytes(i, query, false);
   const pending = pollResponseBytes(i, Status.pending);
@@ -95,20 +112,23 @@ function walker(world: World, kind: PollKind): (i: number, horizon: number) => v
       if (world.constantDelay && 2 * d + σ <= T)
         return (i, horizon) => {
           const a = anchor[i]!;
-          const k = Math.max(0, Math.ceil((settleAt[i]! - a - d - σ) / T));
+          const k = firstSeeingPoll(a, settleAt[i]!, T, d, σ);
           const arrive = a + k * T + d;
           if (arrive <= horizon) {
             outPolls = k + 1;
-            outDetect = arrive + σ + d;
+            outLastAnswer = outDetect = arrive + σ + d;
           } else {
             outPolls = horizon >= a + d ? Math.floor((horizon - a - d) / T) + 1 : 0;
             outDetect = NaN;
+            outLastAnswer = a + (outPolls - 1) * T + 2 * d + σ;
           }
           if (onArrive) for (let p = 0; p < outPolls; p++) onArrive(a + p * T + d);
         };
       return (i, horizon) => fixedWalk(world, i, horizon);
-    case "polling-backoff":
-      return (i, horizon) => backoffWalk(world, i, horizon);
+    case "polling-backoff": {
+      const draws = backoffDraws(world);
+      return (i, horizon) => backoffWalk(world, i, horizon, draws);
+    }
     case "long-polling":
       return (i, horizon) => longWalk(world, i, horizon);
   }
@@ -133,25 +153,18 @@ export function fixedWalk(world: World, i: number, horizon: number): void {
     outPolls++;
     onArrive?.(arrive);
     const read = arrive + world.serviceMs;
-    const at = read + world.oneWay(i, j++);
+    const at = (outLastAnswer = read + world.oneWay(i, j++));
     if (read >= s) {
       outDetect = at;
       return;
     }
-    k++;
-    let due = a + k * T;
-    if (due < at) {
-      k = Math.ceil((at - a) / T);
-      due = a + k * T;
-    }
-    leave = due;
+    k = nextFixedSlot(a, k, T, at);
+    leave = a + k * T;
   }
 }
 
-/** Full-jitter backoff with the poller's own seeded draws (src/strategies/polling-backoff.ts). */
-export function backoffWalk(world: World, i: number, horizon: number): void {
-  const { baseMs, capMs } = world.scenario.pollingBackoff;
-  const rng = rngFor(world.scenario.seed, Stream.backoff, i);
+/** Full-jitter backoff with the poller's own seeded draws (src/policy/polling.ts). */
+export function backoffWalk(world: World, i: number, horizon: number, draws = backoffDraws(world)): void {
   const s = world.settleAt[i]!;
   let j = FIRST_MESSAGE;
   let step = 0;
@@ -164,14 +177,18 @@ export function backoffWalk(world: World, i: number, horizon: number): void {
     outPolls++;
     onArrive?.(arrive);
     const read = arrive + world.serviceMs;
-    const at = read + world.oneWay(i, j++);
+    const at = (outLastAnswer = read + world.oneWay(i, j++));
     if (read >= s) {
       outDetect = at;
       return;
     }
-    const expo = Math.min(capMs, baseMs * 2 ** step++);
-    leave = at + expo * rng.next();
+    leave = at + draws.sleepMs(i, step++);
   }
+}
+
+export function backoffDraws(world: World): BackoffDraws {
+  const { baseMs, capMs } = backoffOf(world.scenario);
+  return new BackoffDraws(world.scenario.seed, baseMs, capMs);
 }
 
 /** Held polls: the provider answers at settlement or when the wait ends; a pending answer is asked again at once. */
@@ -190,10 +207,10 @@ export function longWalk(world: World, i: number, horizon: number): void {
     const read = arrive + world.serviceMs;
     if (read >= s || (wait > 0 && s <= read + wait)) {
       onHold?.(read, Math.max(read, s));
-      outDetect = Math.max(read, s) + world.oneWay(i, j++);
+      outLastAnswer = outDetect = Math.max(read, s) + world.oneWay(i, j++);
       return;
     }
     onHold?.(read, read + wait);
-    leave = read + wait + world.oneWay(i, j++);
+    leave = outLastAnswer = read + wait + world.oneWay(i, j++);
   }
 }

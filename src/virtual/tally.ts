@@ -1,7 +1,8 @@
 import { summarizeLatencies } from "../contract/latency.js";
 import { HeldSpans, loadOf, RequestHistogram } from "../contract/load.js";
-import { DeliveryFate, missReason, noMisses } from "../contract/miss.js";
+import { DeliveryFate, noMisses } from "../contract/miss.js";
 import { predict } from "../model/predict.js";
+import { endOfRun, inTime, missFor } from "../policy/outcome.js";
 import { idOf } from "../api/payment.js";
 import type { StrategyName } from "../scenario/types.js";
 import type { MissedByReason, PaymentRecord, StrategyResult } from "../contract/result.js";
@@ -13,9 +14,13 @@ export class Tally {
   p2cRequests = 0;
   c2pBytes = 0;
   p2cBytes = 0;
-  /** Exchanges that brought at least one new outcome. */
+  /** Exchanges that brought at least one new outcome in time (see inTime). */
   useful = 0;
   duplicates = 0;
+  /** Requests about one payment (polls, deliveries and their retries), by payment. */
+  readonly requests: Uint32Array;
+  /** Requests about no one payment: the registration, list pages, stream connections. */
+  unattributed = 0;
   /** When the consumer learned each outcome (NaN: never, within the run). */
   readonly detectedAt: Float64Array;
   /** Webhook fate per payment (DeliveryFate), for missedByReason; null for strategies without webhooks. */
@@ -30,22 +35,23 @@ export class Tally {
 
   constructor(n: number) {
     this.detectedAt = new Float64Array(n).fill(NaN);
+    this.requests = new Uint32Array(n);
   }
 
   /** The run ends when every outcome is known, or at the cutoff: the moment, as the real run decides it. */
   endOfRun(world: World): number {
-    let last = 0;
-    for (let i = 0; i < world.n; i++) {
-      const at = this.detectedAt[i]!;
-      if (!(at <= world.cutoff)) return world.cutoff;
-      if (at > last) last = at;
-    }
-    return last;
+    return endOfRun(this.detectedAt, world.cutoff);
   }
 
   /** Forgets detections after the run ended (found by a pass that looked as far as the cutoff). */
   clip(endedAt: number): void {
     for (let i = 0; i < this.detectedAt.length; i++) if (this.detectedAt[i]! > endedAt) this.detectedAt[i] = NaN;
+  }
+
+  /** Whether payment i's detection counts: known by the end of the run and within its deadline. */
+  inTime(world: World, i: number): boolean {
+    const at = this.detectedAt[i]!;
+    return at <= this.endedAt && inTime(at, world.createdAt[i]!, world.scenario.deadlineMs);
   }
 }
 
@@ -60,12 +66,12 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
   const records: PaymentRecord[] = [];
   for (let i = 0; i < n; i++) {
     const at = tally.detectedAt[i]!;
-    const known = at === at && at - world.createdAt[i]! <= scenario.deadlineMs;
+    const known = inTime(at, world.createdAt[i]!, scenario.deadlineMs);
     if (known) {
       latencies[detected++] = Math.max(0, at - world.settleAt[i]!);
       if (world.failed[i]) failed++;
       else succeeded++;
-    } else missedByReason[missReason(tally.fates?.[i] ?? DeliveryFate.none)]++;
+    } else missedByReason[missFor(tally.fates?.[i] ?? DeliveryFate.none, false)]++;
     if (details) records.push(record(world, tally, i, known));
   }
   const total = tally.c2pRequests + tally.p2cRequests;
@@ -77,6 +83,7 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
       providerToConsumer: tally.p2cRequests,
       wasted: Math.max(0, total - tally.useful),
       perPayment: n > 0 ? total / n : 0,
+      unattributed: tally.unattributed,
     },
     bytes: { total: tally.c2pBytes + tally.p2cBytes, consumerToProvider: tally.c2pBytes, providerToConsumer: tally.p2cBytes },
     latencyMs: summarizeLatencies(latencies.subarray(0, detected)),
@@ -101,7 +108,6 @@ function record(world: World, tally: Tally, i: number, known: boolean): PaymentR
     detectedAtMs: at === at ? at : null,
     settlementDelayMs: settled ? world.settleAt[i]! - world.createdAt[i]! : null,
     latencyMs: known ? Math.max(0, at - world.settleAt[i]!) : null,
-    // The real run does not count per-payment requests either.
-    requests: 0,
+    requests: tally.requests[i]!,
   };
 }

@@ -7,8 +7,7 @@ import type { SignatureFormat } from "../scenario/types.js";
  *
  * - ports are 5 digits (Linux ephemeral ports are 32768–60999), hosts `127.0.0.1`;
  * - `Date:` and the ISO timestamps have fixed widths; payment ids are `pay_<index+1>`, amounts `1000+index`;
- * - webhook ids `evt_<n>` are taken to have as many digits as the payment id (events go out in
- *   settlement order, which is near creation order), timestamps 10 digits, secrets 32 bytes;
+ * - webhook ids are `evt_<n>` with n the payment's own number, timestamps 10 digits, secrets 32 bytes;
  * - a chunked SSE frame costs its hex length line and CRLFs.
  *
  * Within a few bytes per exchange of the measured counts; the agreement test holds them to 10%.
@@ -106,9 +105,9 @@ export const SSE_HEAD_BYTES =
   len(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n${DATE}Transfer-Encoding: chunked\r\n\r\n`) + chunk(len(": connected\n\n"));
 export const SSE_HEARTBEAT_BYTES = chunk(len(": heartbeat\n\n"));
 
-/** One `id: n / event: payment.<status> / data: {…}` frame, chunked; n is taken to be index + 1. */
-export function sseEventBytes(index: number, status: number): number {
-  return chunk(SSE_EVENT_BASE + digits(index + 1) + STATUS_NAMES[status]!.length + paymentViewBytes(index, status));
+/** One `id: n / event: payment.<status> / data: {…}` frame, chunked; n is the event's place in the provider's log (its settlement order, from 1). */
+export function sseEventBytes(index: number, status: number, eventId: number): number {
+  return chunk(SSE_EVENT_BASE + digits(eventId) + STATUS_NAMES[status]!.length + paymentViewBytes(index, status));
 }
 const SSE_EVENT_BASE = len("id: \nevent: payment.\ndata: \n\n");
 

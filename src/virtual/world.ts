@@ -1,25 +1,26 @@
 import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
-import { Stream } from "../scenario/random.js";
 import type { Scenario } from "../scenario/types.js";
+import { FIRST_MESSAGE, NetworkDelays } from "../policy/draws.js";
+import { LOOPBACK_ROUND_TRIP_MS } from "../policy/machine.js";
+
+export { FIRST_MESSAGE };
 
 export interface SimulateOptions {
   /**
-   * Provider time per exchange (scenario ms) between a request's arrival and its answer. Default 0:
-   * the simulation leaves out the real run's machine overhead (about 0.1–1 ms per exchange on
-   * loopback), which is what it is for; set it to see how a slow provider shifts the figures.
+   * Provider time per exchange (scenario ms) between a request's arrival and its answer. Default 0;
+   * set it to see how a slow provider shifts the figures.
    */
   serviceMs?: number;
+  /**
+   * The machine's own round trip (ms) the simulation adds to every exchange, half each way, on top
+   * of the scenario's network. Default LOOPBACK_ROUND_TRIP_MS, measured on loopback; 0 leaves the
+   * machine out entirely (the model's world).
+   */
+  machineRoundTripMs?: number;
   /** `auto` uses per-payment closed forms where they hold; `events` forces the event queue (for tests). */
   engine?: "auto" | "events";
   /** Build per-payment records, as `--details` does. */
   details?: boolean;
-}
-
-/** 32-bit mix (splitmix32 / MurmurHash3 finalizer), as scenario/random.ts uses. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /**
@@ -28,7 +29,11 @@ function mix32(x: number): number {
  *
  * The causal chain mirrors the real run: `POST /payments` leaves at the arrival offset, the
  * provider creates the payment one network delay later, and the shop learns its id one more delay
- * after that (the anchor of a poller's schedule).
+ * after that (the anchor of a poller's schedule). Every message's delay is the scenario's network,
+ * drawn per message exactly as the real provider draws it (src/policy/draws.ts), plus half the
+ * machine's round trip: the real run's loopback is never free, and a zero round trip would put a
+ * retry after a one-second Retry-After exactly on the next one-second poll slot, which no real
+ * poller can hit.
  */
 export class World {
   readonly n: number;
@@ -40,31 +45,39 @@ export class World {
   readonly lastAnchor: number;
   /** The latest moment the run can end: the last creation's answer plus the deadline. */
   readonly cutoff: number;
+  /** The constant part of every one-way delay: the scenario's latency plus half the machine's round trip. */
   readonly latencyMs: number;
   readonly jitterMs: number;
   readonly serviceMs: number;
-  private readonly jitterKey: number;
+  readonly machineRoundTripMs: number;
+  readonly network: NetworkDelays;
+  private readonly machineOneWay: number;
 
   constructor(
     readonly scenario: Scenario,
     options: SimulateOptions = {},
   ) {
     const n = (this.n = scenario.payments.count);
-    this.latencyMs = scenario.network.latencyMs;
+    this.network = new NetworkDelays(scenario.seed, scenario.network.latencyMs, scenario.network.jitterMs);
+    this.machineRoundTripMs = options.machineRoundTripMs ?? LOOPBACK_ROUND_TRIP_MS;
+    this.machineOneWay = this.machineRoundTripMs / 2;
+    this.latencyMs = scenario.network.latencyMs + this.machineOneWay;
     this.jitterMs = scenario.network.jitterMs;
     this.serviceMs = options.serviceMs ?? 0;
-    this.jitterKey = mix32(mix32(scenario.seed >>> 0) ^ Math.imul(Stream.networkJitter, 0x9e3779b1));
     const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
     const rule = settlementRule(scenario);
     this.createdAt = new Float64Array(n);
     this.anchor = new Float64Array(n);
     this.settleAt = new Float64Array(n);
     this.failed = new Uint8Array(n);
+    // The k-th creation request to reach the provider draws message 0 of key k; the provider numbers
+    // payments in the order their creation completes, which jitter can change: sort then.
+    for (let k = 0; k < n; k++) this.createdAt[k] = offsets[k]! + this.oneWay(k, 0);
+    if (this.jitterMs > 0) this.createdAt.sort();
     let lastAnchor = 0;
     for (let i = 0; i < n; i++) {
-      const created = offsets[i]! + this.oneWay(i, 0);
+      const created = this.createdAt[i]!;
       const { delayMs, outcome } = settlementFor(rule, i);
-      this.createdAt[i] = created;
       this.settleAt[i] = created + delayMs;
       this.failed[i] = outcome === "failed" ? 1 : 0;
       const anchor = (this.anchor[i] = created + this.oneWay(i, 1));
@@ -79,17 +92,8 @@ export class World {
     return this.jitterMs === 0;
   }
 
-  /**
-   * One-way delay of payment i's j-th message (j = 0, 1 are its creation; strategies go on from
-   * FIRST_MESSAGE). latency + jitter·U, U drawn from (seed, networkJitter, i, j): mean latency +
-   * jitter/2, as the provider draws it. Keyed by message rather than drawn in arrival order, so
-   * the closed forms and the event queue see the same delays.
-   */
+  /** One-way delay of message j about subject i (a payment, or a SharedKey plus an ordinal): see src/policy/draws.ts. */
   oneWay(i: number, j: number): number {
-    if (this.jitterMs === 0) return this.latencyMs;
-    const u = mix32(this.jitterKey ^ mix32(Math.imul(i, 0x9e3779b1) ^ mix32(j + 0x632be5ab))) / 4294967296;
-    return this.latencyMs + this.jitterMs * u;
+    return this.network.oneWay(i, j) + this.machineOneWay;
   }
 }
-
-export const FIRST_MESSAGE = 2;

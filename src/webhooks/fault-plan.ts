@@ -59,33 +59,9 @@ export type PlannedOutcome = "delivered" | "refused" | "503" | "500";
 export interface PlannedAttempt {
   chain: number;
   attempt: number;
-  /** Scenario ms from the start of the run when the attempt leaves. */
+  /** Scenario ms from the start of the run when the attempt reaches the endpoint. */
   atMs: number;
   outcome: PlannedOutcome;
-}
-
-/**
- * The attempts the sender will make for one payment's event, settled at `settledAtMs` (scenario
- * ms from the run's start), assuming every attempt answers instantly and the run lasts long
- * enough. This is what the seed prescribes: tests compare the run's counts to it, the model
- * predicts from it, and in `compare` the receiver plays its 500s and 503s from it.
- * `oneWayMs` is the network delay the sender adds before each attempt leaves (0: none).
- */
-export function planDeliveries(seed: number, faults: WebhookFaults, retriesMs: readonly number[], paymentIndex: number, settledAtMs: number, oneWayMs = 0): PlannedAttempt[] {
-  const out: PlannedAttempt[] = [];
-  const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
-  const hold = reorderHoldMs(seed, faults, paymentIndex);
-  for (let chain = 0; chain < chains; chain++) {
-    let at = settledAtMs + hold;
-    for (let attempt = 0; attempt < retriesMs.length; attempt++) {
-      at += retriesMs[attempt]! + attemptDelayMs(seed, faults, paymentIndex, chain, attempt) + oneWayMs;
-      const window = downtimeAt(faults.downtime, at);
-      const outcome: PlannedOutcome = window ? (window.mode === "refuse" ? "refused" : "503") : attemptFails(seed, faults, paymentIndex, chain, attempt) ? "500" : "delivered";
-      out.push({ chain, attempt, atMs: at, outcome });
-      if (outcome === "delivered") break;
-    }
-  }
-  return out;
 }
 
 /** Whether the plan ever has the endpoint answer 500 or 503 (a drawn failure, a `503` downtime window). */
