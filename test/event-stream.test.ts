@@ -104,3 +104,58 @@ describe("event streams under clients that read slowly or not at all", () => {
     expect(dropped).toEqual([]);
   });
 });
+
+describe("event streams under a simulated network (issues 11 and 13 together)", () => {
+  it("the head and the replay wait openDelay, each live event its publication plus its delay, in order, never early, and a slow reader still gets every event once", async () => {
+    const OPEN_MS = 40;
+    // Even payments 60 ms on the way, odd ones 5 ms: an odd event published just after an even one is due first, and must wait behind it.
+    const delayOf = (index: number) => (index % 2 === 0 ? 60 : 5);
+    const stream = new EventStream({ speed: 1, dropAfterEvents: null, slowAfterMs: 60_000, timed: true, describe: (index) => ({ type: "payment.succeeded", data: { id: `pay_${index + 1}`, pad: FAT } }) });
+    let servedAt = NaN;
+    const server: Server = createServer((req, res) => {
+      servedAt = performance.now();
+      stream.serve(req, res, OPEN_MS, delayOf);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    cleanups.push(() => {
+      stream.close();
+      return new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections()));
+    });
+    const publishedAt: number[] = [];
+    const publish = (index: number) => {
+      publishedAt[index] = performance.now();
+      stream.publish(index);
+    };
+    for (let i = 0; i < 3; i++) publish(i);
+    // The reader pauses 2 ms after every chunk: 400 events of 10 kB back its socket up, so writes wait for drain too.
+    const seen = new Map<number, number>();
+    const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+    socket.write("GET /events HTTP/1.1\r\nhost: x\r\n\r\n");
+    let text = "";
+    let headAt = NaN;
+    socket.on("data", (chunk) => {
+      const at = performance.now();
+      text += chunk.toString("latin1");
+      if (Number.isNaN(headAt) && text.startsWith("HTTP/1.1 200")) headAt = at;
+      for (const m of text.matchAll(/^id: (\d+)$/gm)) if (!seen.has(Number(m[1]))) seen.set(Number(m[1]), at);
+      text = text.slice(text.lastIndexOf("\n") + 1);
+      socket.pause();
+      setTimeout(() => socket.resume(), 2);
+    });
+    cleanups.push(() => void socket.destroy());
+    await until(() => stream.streams === 1);
+    for (let i = 3; i < 400; i++) publish(i);
+    await until(() => seen.size === 400);
+    const ids = [...seen.keys()];
+    expect(ids).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    // Nothing before the head has travelled, the replayed three included.
+    expect(headAt - servedAt).toBeGreaterThanOrEqual(OPEN_MS);
+    for (let seq = 1; seq <= 3; seq++) expect(seen.get(seq)! - servedAt, `replayed event ${seq}`).toBeGreaterThanOrEqual(OPEN_MS);
+    for (let seq = 4; seq <= 400; seq++) {
+      const index = seq - 1;
+      expect(seen.get(seq)! - publishedAt[index]!, `event ${seq}`).toBeGreaterThanOrEqual(delayOf(index));
+      // One TCP stream: never ahead of the event before it.
+      expect(seen.get(seq)!, `event ${seq}`).toBeGreaterThanOrEqual(seen.get(seq - 1)!);
+    }
+  });
+});
