@@ -156,11 +156,16 @@ describe("the classroom page (apiwh compare --serve) in headless Chromium", () =
       expect(Number(early.polling!.requests === "–" ? 0 : early.polling!.requests)).toBeLessThan(Number(final.polling!.requests));
       await page.waitForFunction((n) => Number(document.body.dataset.cursor) === n && document.body.dataset.state === "done", played, { timeout: 30_000 });
       expect(await counters(page)).toEqual(final);
+      // At the end the headline is the decision and the verdict's figures have a line of their own.
+      const headline = await page.textContent("#status");
+      const verdictLine = await page.textContent("#verdict");
 
       const code = await served.interrupt();
       expect(code).toBe(130);
       const doc = JSON.parse(served.stdout()) as CompareDocument;
       expect(final).toEqual(expected(doc));
+      expect(headline).toBe(`→ ${doc.recommendation}`);
+      expect(verdictLine).toBe(doc.verdict);
       expect(await portIsFree(served.url)).toBe(true);
 
       expect(errors).toEqual([]);

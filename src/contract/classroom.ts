@@ -89,7 +89,7 @@ export type ClassroomMessage =
   /** Counters only: a virtual playback's progress, or payments beyond the lanes drawn. */
   | { type: "tick"; run: number; strategy: string; w: number; t: number; c: ClassroomCounters }
   | { type: "end"; run: number; strategy: string; w: number; t: number; c: ClassroomCounters }
-  | { type: "done"; run: number; w: number; verdict: string; partial: boolean; note?: string }
+  | { type: "done"; run: number; w: number; verdict: string; recommendation: string; partial: boolean; note?: string }
   | { type: "failed"; run: number; message: string };
 
 /** At most this many payments per strategy get lanes and exchanges on the page; the rest are counted. */

@@ -53,6 +53,7 @@ export function classroomClient(boot: ClassroomBoot): void {
     line: $("line"),
     name: $("name"),
     status: $("status"),
+    verdict: $("verdict"),
     run: $<HTMLButtonElement>("run"),
     pause: $<HTMLButtonElement>("pause"),
     step: $<HTMLButtonElement>("step"),
@@ -236,6 +237,11 @@ export function classroomClient(boot: ClassroomBoot): void {
     el.body.dataset.cursor = String(state.cursor);
     el.body.dataset.received = String(state.log.length);
     el.status.textContent = statusText();
+    // At the end the headline is the decision, short enough to read from the back of a room; the
+    // verdict's figures follow in a line of their own.
+    const finished = !!state.done && !state.failed && !state.paused && !state.live && state.cursor >= state.log.length;
+    el.verdict.textContent = finished ? state.done!.verdict : "";
+    el.verdict.hidden = !finished;
     el.pause.disabled = state.log.length === 0;
     el.step.disabled = state.log.length === 0 || state.cursor >= state.log.length;
     el.replay.disabled = state.log.length === 0;
@@ -253,7 +259,7 @@ export function classroomClient(boot: ClassroomBoot): void {
     if (state.log.length === 0) return state.live ? "starting…" : "ready: press Run";
     if (state.paused) return `paused at message ${state.cursor} of ${state.log.length}`;
     if (state.cursor < state.log.length || state.live) return state.current ? `playing ${state.current}…` : "starting…";
-    return state.done ? state.done.verdict : "";
+    return state.done ? `→ ${state.done.recommendation}` : "";
   }
 
   function drawCards(s: ClassroomScenario): void {

@@ -21,6 +21,7 @@ export function renderClassroomPage(title: string): string {
   <div><p class="kicker">apiwh · classroom · pull against push</p><h1 id="name">${escapeHtml(title)}</h1><p id="line"></p></div>
   <p id="status" role="status" aria-live="polite">connecting…</p>
 </header>
+<p id="verdict" hidden></p>
 <nav class="controls" aria-label="playback">
   <button id="run" type="button" class="primary">▶ Run</button>
   <button id="pause" type="button" disabled>Pause</button>
@@ -64,6 +65,7 @@ h2 { margin: 0 0 8px; font-size: 1.1rem; }
 .kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: .7rem; color: var(--muted); }
 #line { margin: 4px 0 0; color: var(--muted); }
 #status { margin: 0; font-weight: 700; font-size: 1.1rem; text-align: right; max-width: 48%; }
+#verdict { margin: 8px 0 0; font-size: .85rem; color: var(--muted); }
 body[data-state="running"] #status { color: var(--accent); }
 body[data-state="failed"] #status { color: var(--bad); }
 .controls { display: flex; flex-wrap: wrap; align-items: center; gap: 10px 18px; padding: 12px 0; }

@@ -1,7 +1,7 @@
 import type { ClassroomMessage, ClassroomScenario } from "../contract/classroom.js";
 import type { RunListener } from "../contract/events.js";
 import type { CompareResult } from "../contract/result.js";
-import { verdict } from "../contract/verdict.js";
+import { recommendation, verdict } from "../contract/verdict.js";
 import { monotonicClock } from "../measure/clock.js";
 import { CLASSROOM_STYLE, renderClassroomPage, renderClassroomScript } from "../render/classroom-page.js";
 import { liveHorizonMs } from "../render/live-frame.js";
@@ -98,7 +98,7 @@ export async function serveClassroom(options: ClassroomOptions): Promise<Compare
     } finally {
       recorder?.flush();
     }
-    if (recorder) record({ type: "done", run: thisRun, w: monotonicClock.now() - startedAt, verdict: verdict(result), partial: result.partial });
+    if (recorder) record({ type: "done", run: thisRun, w: monotonicClock.now() - startedAt, verdict: verdict(result), recommendation: recommendation(result), partial: result.partial });
     else for (const m of virtualPlayback(result, thisRun)) record(m);
     last = result;
     phase = "done";

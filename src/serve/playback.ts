@@ -1,7 +1,7 @@
 import type { ClassroomCounters, ClassroomMessage } from "../contract/classroom.js";
 import { CLASSROOM_LANES } from "../contract/classroom.js";
 import type { CompareResult, PaymentRecord, StrategyResult } from "../contract/result.js";
-import { verdict } from "../contract/verdict.js";
+import { recommendation, verdict } from "../contract/verdict.js";
 import { latencyFields } from "./recorder.js";
 
 /** Playback ms a strategy of the virtual clock takes at 1×, however long it ran in scenario time. */
@@ -52,7 +52,7 @@ export function virtualPlayback(result: CompareResult, run: number): ClassroomMe
     out.push({ type: "end", run, strategy: s.name, w: at(span), t: span, c: finalCounters(s, settled.length) });
     w = at(span) + GAP_MS;
   }
-  out.push({ type: "done", run, w, verdict: verdict(result), partial: result.partial, note: "virtual clock: a simulation played back; requests are counted in total, at each strategy's end" });
+  out.push({ type: "done", run, w, verdict: verdict(result), recommendation: recommendation(result), partial: result.partial, note: "virtual clock: a simulation played back; requests are counted in total, at each strategy's end" });
   return out;
 }
 
