@@ -10,6 +10,11 @@ import { Interrupts } from "./cli/interrupts.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
 import { PRICE_PRESET_NAMES } from "./contract/projection.js";
+import { PROFILE_NAMES } from "./scenario/fields.js";
+
+/** `--profile` and `--explain`, the same on every command that takes on a provider's habits. */
+const profileOption = () => new Option("--profile <name>", `whose webhook and API habits the provider takes on: ${PROFILE_NAMES.join(", ")} (default: the file's, else standard)`).argParser(flag.profile);
+const explainOption = () => new Option("--explain", "with --profile: print the profile's values with their sources, and run nothing");
 
 /** `--no-expect` sets its own attribute: commander would otherwise share `expect` with the repeatable `--expect`. */
 function noExpect(): Option {
@@ -44,6 +49,9 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000); figures stay in scenario time", flag.speedFactor)
     .option("--retries <schedule>", "webhook retry schedule: standard, none, or waits such as 0s,5s,5m", flag.retriesSchedule)
     .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", flag.rateLimit)
+    .option("--webhook-timeout <duration>", "how long the provider waits for a delivery's answer, such as 5s (default: the profile's)", flag.webhookTimeout)
+    .addOption(profileOption())
+    .addOption(explainOption())
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
     .addOption(noExpect())
@@ -71,6 +79,8 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--jobs <n>", "run up to n scenarios at once, each in its own thread; one the health check calls distorted runs again alone (1 to 16)", flag.jobs, 1)
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the fast mode, each scenario simulated (no sockets, no machine overhead)").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--force", "run scenarios above what one machine runs faithfully on the real clock")
+    .addOption(profileOption())
+    .addOption(explainOption())
     .addHelpText(
       "after",
       [
@@ -98,6 +108,8 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
     .option("--force", "run even above what one machine runs faithfully on the real clock")
+    .addOption(profileOption())
+    .addOption(explainOption())
     .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io, interrupts)));
 
   const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O, server = false) =>

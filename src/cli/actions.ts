@@ -23,7 +23,24 @@ export async function loadScenario(file: string | undefined): Promise<Scenario> 
   return loadScenarioFile(file);
 }
 
+/**
+ * `--profile <name> --explain`: the profile's values with their sources on stdout, exit 0, and
+ * nothing run. Without --profile it explains the scenario file's profile (the standard one when
+ * none is given), which is what the run would take on.
+ */
+export async function explainProfile(profile: import("../api/profile.js").ProfileName | undefined, file: string | undefined, io: Io): Promise<number> {
+  const [{ profileNamed }, { renderProfileExplain }, { makePalette, colorEnabled }] = await Promise.all([
+    import("../api/profiles.js"),
+    import("../render/profile.js"),
+    import("../render/color.js"),
+  ]);
+  const name = profile ?? (file ? (await loadScenario(file)).profile : "standard");
+  io.stdout.write(renderProfileExplain(profileNamed(name), makePalette(colorEnabled(io.stdout, io.env))));
+  return 0;
+}
+
 export async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io, interrupts: Interrupts): Promise<number> {
+  if (flags.explain) return explainProfile(flags.profile, file, io);
   if (flags.port !== undefined && !flags.serve) throw new UsageError(`--port ${flags.port} is the classroom page's port; expected it with --serve`);
   const scenario = applyFlags(await loadScenario(file), flags);
   const [{ compareScenario }, { prepareExpectations }, render, { attachViews, checkTraceId }] = await Promise.all([

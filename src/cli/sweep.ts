@@ -1,7 +1,7 @@
 import type { Io } from "../io.js";
 import { ParseError, UsageError } from "../errors.js";
 import type { Interrupts } from "./interrupts.js";
-import { discardingOnError, loadScenario, prepareOutputs } from "./actions.js";
+import { discardingOnError, explainProfile, loadScenario, prepareOutputs } from "./actions.js";
 import { writeOutputs } from "../commands/preflight.js";
 import { applyFlags, type CompareFlags } from "./flags.js";
 import { formatDurationShort } from "../scenario/duration.js";
@@ -21,6 +21,7 @@ export interface SweepFlags extends Partial<Omit<CompareFlags, "format">> {
  * and written after the results are out.
  */
 export async function sweepCommand(file: string | undefined, flags: SweepFlags, io: Io, interrupts: Interrupts): Promise<number> {
+  if (flags.explain) return explainProfile(flags.profile, file, io);
   const scenario = applyFlags(await loadScenario(file), flags);
   const [run, sweepView, { makePalette, colorEnabled }, { startSweepProgress }, projection, expect, virtual, { checkRealClock }] = await Promise.all([
     import("../run/sweep.js"),

@@ -14,6 +14,7 @@ import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
+import type { ProfileName } from "../api/profile.js";
 import { DELIVERY_QUEUE, WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 import { Waits } from "./waits.js";
 import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
@@ -31,7 +32,8 @@ export interface ProviderOptions {
    * events, webhook deliveries and their answers), drawn per message as src/policy/draws.ts keys it.
    */
   network: { latencyMs: number; jitterMs: number };
-  webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat };
+  /** `profile`: whose signature, envelope and success rule deliveries take (src/api/profiles.ts); absent: standard, signed in `signature`. */
+  webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat; profile?: ProfileName };
   /** Requests per second of scenario time per client on the read API; null or absent = unlimited. */
   rateLimitPerSecond?: number | null;
   /** Seeded faults; absent = none. */

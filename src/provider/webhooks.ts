@@ -12,6 +12,11 @@ import { signedHeaders, WARM_UP_METHOD } from "../webhooks/headers.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
 import type { TargetPolicy } from "./targets.js";
+import type { Profile, ProfileName } from "../api/profile.js";
+import { profileNamed } from "../api/profiles.js";
+import { deliveryOf } from "../webhooks/delivery.js";
+import { signWith } from "../webhooks/schemes.js";
+import { eventIdFor } from "../webhooks/envelopes.js";
 
 export interface Endpoint {
   id: string;
@@ -33,6 +38,12 @@ export interface DeliveryCounts {
   dropped: number;
 }
 
+/** undici's headers and body timeouts, as opposed to a refused or reset connection. */
+function isTimeout(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+}
+
 /** What the seeded fault plan did to deliveries. */
 export interface DeliveryFaultCounts {
   /** Attempts that never reached the receiver because a `refuse` downtime window was open. */
@@ -47,6 +58,11 @@ export interface SenderOptions {
   retriesMs: number[];
   timeoutMs: number;
   signature: SignatureFormat;
+  /**
+   * Whose deliveries to send (src/api/profiles.ts): its envelope, its signature scheme and headers,
+   * its retry headers and its success rule. Absent or `standard`: apiwh's own, signed in `signature`.
+   */
+  profile?: ProfileName;
   speed: number;
   clock: Clock;
   /** Wall milliseconds of simulated one-way network delay of payment `index`'s message `message` (src/policy/draws.ts); 0 for none. */
@@ -85,6 +101,8 @@ interface Chain {
   eventId: string;
   paymentIndex: number;
   body: string;
+  /** The payment as it settled, for a profile's envelope (built per attempt, as its signature is). */
+  payment: PaymentView;
   /** 0 = the delivery, 1 = the seeded duplicate. */
   chain: number;
 }
@@ -117,8 +135,12 @@ export class WebhookSender {
   /** Monotonic ms of the run's first payment: downtime windows count from here. */
   private runStart = NaN;
 
+  /** A provider's profile other than the standard one; undefined sends apiwh's own deliveries, byte for byte as before. */
+  private readonly profile: Profile | undefined;
+
   constructor(private readonly options: SenderOptions) {
     this.scheduler = timerScheduler(options.clock);
+    this.profile = options.profile && options.profile !== "standard" ? profileNamed(options.profile) : undefined;
   }
 
   register(url: URL): Endpoint {
@@ -133,7 +155,8 @@ export class WebhookSender {
   /** See WARM_UP_METHOD. Also signs once, so the HMAC code is compiled before the first delivery. */
   private warm(endpoint: Endpoint, target: { pool: Pool; path: string }): void {
     const now = Math.floor(Date.now() / 1000);
-    if (this.options.signature === "stripe") signStripe(endpoint.secret, now, "{}");
+    if (this.profile) signWith(this.profile.signature.value, { secret: endpoint.secret, eventId: "evt_0", timestamp: now, body: "{}", url: endpoint.url });
+    else if (this.options.signature === "stripe") signStripe(endpoint.secret, now, "{}");
     else signStandard(this.keyOf(endpoint), "evt_0", now, "{}");
     target.pool
       .request({ method: WARM_UP_METHOD, path: target.path, headersTimeout: 5_000, bodyTimeout: 5_000 })
@@ -154,8 +177,8 @@ export class WebhookSender {
         continue;
       }
       // One event per payment (its settlement): the event id follows the payment's, so a count of bytes can be exact.
-      const eventId = `evt_${paymentIndex + 1}`;
-      const body = eventBody(this.options.signature, eventId, payment);
+      const eventId = this.profile ? eventIdFor(this.profile.envelope.value, paymentIndex + 1) : `evt_${paymentIndex + 1}`;
+      const body = this.profile ? "" : eventBody(this.options.signature, eventId, payment);
       const hold = reorderHoldMs(seed, faults, paymentIndex);
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
       if (chains === 2) this.faultCounts.duplicated++;
@@ -165,7 +188,7 @@ export class WebhookSender {
           this.settleFate(paymentIndex, DeliveryFate.exhausted);
           continue;
         }
-        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, firstAttemptWaitMs(retriesMs, hold));
+        this.schedule({ endpoint, eventId, paymentIndex, body, payment, chain }, 0, firstAttemptWaitMs(retriesMs, hold));
       }
     }
   }
@@ -212,7 +235,7 @@ export class WebhookSender {
   }
 
   private async attempt(c: Chain, attempt: number): Promise<void> {
-    const { endpoint, eventId, paymentIndex, body } = c;
+    const { endpoint, eventId, paymentIndex } = c;
     if (this.closed) return;
     if (endpoint.disabled) {
       this.settleFate(paymentIndex, DeliveryFate.disabled);
@@ -237,13 +260,13 @@ export class WebhookSender {
       this.faultCounts.scripted++;
       status = planned;
       scripted = true;
-    } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
+    } else ({ status, retryAfterMs } = await this.send(c, attempt));
     // The answer (or the refused connection's reset) travels back before the sender knows it.
     const back = this.options.oneWayDelay(paymentIndex, deliveryMessage(c.chain, attempt, 1));
     if (back > 0) await sleep(back, this.closing.signal);
     if (this.closed) return;
     this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt, ...(scripted ? { scripted } : {}) });
-    const next = afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs);
+    const next = afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs, this.profile?.success.value.goneDisables ?? true);
     if (next === ChainEnd.delivered) {
       this.counts.succeeded++;
       this.settleFate(paymentIndex, DeliveryFate.delivered);
@@ -265,10 +288,23 @@ export class WebhookSender {
     this.schedule(c, attempt + 1, next);
   }
 
-  private async send(endpoint: Endpoint, eventId: string, body: string): Promise<{ status: number; retryAfterMs: number }> {
+  /** The body and headers of one attempt: the profile's delivery, else apiwh's own in the scenario's signature format. */
+  private message(c: Chain, attempt: number, timestamp: number): { body: string; headers: Record<string, string> } {
+    const { endpoint, eventId, body } = c;
+    if (!this.profile) return { body, headers: { "content-type": "application/json", ...signedHeaders(this.options.signature, endpoint.secret, this.keyOf(endpoint), eventId, timestamp, body) } };
+    // Slack names a retry and why the attempt before failed; its reason words are Slack's (http_timeout, http_error).
+    const retry = attempt > 0 ? { number: attempt, reason: this.lastFailure.get(c) ?? "http_error" } : undefined;
+    return deliveryOf(this.profile, { secret: endpoint.secret, eventId, payment: c.payment, timestamp, url: endpoint.url, retry });
+  }
+
+  /** Per chain, why its last attempt failed, for a profile's retry headers. */
+  private readonly lastFailure = new WeakMap<Chain, string>();
+
+  private async send(c: Chain, attempt: number): Promise<{ status: number; retryAfterMs: number }> {
+    const { endpoint } = c;
     const target = this.targets.get(endpoint.id)!;
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = { "content-type": "application/json", ...signedHeaders(this.options.signature, endpoint.secret, this.keyOf(endpoint), eventId, timestamp, body) };
+    const { body, headers } = this.message(c, attempt, timestamp);
     // undici's own timers instead of an AbortSignal.timeout per attempt: the answer is one small
     // head, so the time to headers and between body chunks bounds the whole exchange.
     const timeout = Math.max(1, this.options.timeoutMs / this.options.speed);
@@ -276,8 +312,10 @@ export class WebhookSender {
       const res = await target.pool.request({ method: "POST", path: target.path, headers, body, headersTimeout: timeout, bodyTimeout: timeout });
       const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
       await res.body.dump();
+      if (res.statusCode < 200 || res.statusCode >= 300) this.lastFailure.set(c, "http_error");
       return { status: res.statusCode, retryAfterMs };
-    } catch {
+    } catch (err) {
+      if (this.profile) this.lastFailure.set(c, isTimeout(err) ? "http_timeout" : "connection_failed");
       return { status: 0, retryAfterMs: 0 }; // refused, reset or timed out: a failed attempt
     }
   }

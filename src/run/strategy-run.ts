@@ -57,7 +57,7 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       settlement: settlementRule(scenario),
       speed,
       network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs },
-      webhook: scenario.webhook,
+      webhook: { ...scenario.webhook, profile: scenario.profile },
       rateLimitPerSecond: scenario.provider.rateLimitPerSecond,
       faults: scenario.faults,
       // The receiver below plays the plan's 500s and 503s, after verifying each delivery.

@@ -10,6 +10,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     port: ctx.listen.port,
     path: "/webhook",
     signature: ctx.scenario.webhook.signature,
+    profile: ctx.scenario.profile,
     clock: ctx.clock,
     script: ctx.deliveryScript,
     // Refused and failed deliveries are requests too (the receiver counts them): views count them as the result does.
