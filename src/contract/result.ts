@@ -191,6 +191,11 @@ export interface StrategyResult {
      * other request is one payment's: Σ details[].requests + unattributed = total.
      */
     unattributed: number;
+    /**
+     * Of `total`, requests the provider did not charge against its rate limit: 304s to conditional
+     * polls under a profile whose 304s are free (GitHub). 0 in every other profile.
+     */
+    free: number;
   };
   bytes: { total: number; consumerToProvider: number; providerToConsumer: number };
   /** Detection latency: the consumer knew the terminal status minus the provider settled it. Null when nothing was detected. */

@@ -15,6 +15,8 @@ import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody
 import { PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
 import type { ProfileName } from "../api/profile.js";
+import { profileNamed } from "../api/profiles.js";
+import { PollProfile } from "./profile-polls.js";
 import { DELIVERY_QUEUE, WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 import { Waits } from "./waits.js";
 import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
@@ -115,6 +117,8 @@ export interface ProviderSnapshot {
   /** `GET /payments/:id` requests per payment (creation order); those naming no payment are `unknownPolls`. */
   pollsPerPayment: Uint32Array;
   unknownPolls: number;
+  /** Polls answered 304 that the profile does not charge against the rate limit (GitHub's); 0 in other profiles. */
+  notModifiedFree: number;
 }
 
 /**
@@ -190,6 +194,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     sleep: (ms) => waits.sleep(ms),
   });
   const meter = new ServerMeter(options.stampArrivals ?? false);
+  // The profile's polling hint and free 304s; nothing in the standard profile.
+  const polls = new PollProfile(options.webhook.profile && options.webhook.profile !== "standard" ? profileNamed(options.webhook.profile) : undefined);
   const longPolls = new OpenLimit("long polls", limits.longPollsPerClient, limits.longPolls);
   const streams = new OpenLimit("event streams", limits.streamsPerClient, limits.streams);
 
@@ -273,6 +279,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (index >= pollsPerPayment.length) pollsPerPayment = grow(pollsPerPayment, index + 1);
       pollsPerPayment[index]!++;
       if (url?.searchParams.has("wait")) longPolls.hold(req, res);
+      // A 304 the profile does not charge (GitHub's) passes the rate limit; see profile-polls.ts.
+      if (polls.freeNotModified && polls.isFree(req, Boolean(url?.searchParams.has("wait")), () => store.etagOf(index))) return answerPoll(req, res, index, url);
       const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
       if (held) return held.then(() => answerPoll(req, res, index, url));
       return answerPoll(req, res, index, url);
@@ -333,8 +341,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 
   function sendPoll(res: ServerResponse, index: number, answer: ReadAnswer): Promise<void> | undefined {
     onEvent?.({ kind: "polled", index, at: clock.now(), status: store.statusOf(index) });
-    if (answer.status === 304) return replyEmpty(res, 304, { etag: answer.etag });
-    return reply(res, 200, answer.body, { etag: answer.etag });
+    if (answer.status === 304) return replyEmpty(res, 304, polls.headers({ etag: answer.etag }));
+    return reply(res, 200, answer.body, polls.headers({ etag: answer.etag }));
   }
 
   async function createPayment(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -422,6 +430,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       heldPeak: longPolls.peak + streams.peak,
       pollsPerPayment: sized(pollsPerPayment, store.size),
       unknownPolls,
+      notModifiedFree: polls.notModifiedFree,
     }),
     async close() {
       waits.close();

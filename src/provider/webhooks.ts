@@ -254,12 +254,14 @@ export class WebhookSender {
       // counts (and is retried) but no request reaches the receiver, and no bytes move.
       this.faultCounts.refused++;
       scripted = true;
+      this.lastFailure.set(c, "connection_failed");
     } else if (this.options.faultsPlayedBy === "sender" && planned !== PlanAnswer.accepted) {
       // Played here, like a refusal: nothing is sent and the attempt fails with the status the
       // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
       this.faultCounts.scripted++;
       status = planned;
       scripted = true;
+      this.lastFailure.set(c, "http_error");
     } else ({ status, retryAfterMs } = await this.send(c, attempt));
     // The answer (or the refused connection's reset) travels back before the sender knows it.
     const back = this.options.oneWayDelay(paymentIndex, deliveryMessage(c.chain, attempt, 1));

@@ -384,6 +384,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
       wasted: Math.max(0, requestsTotal - usefulRequests.size),
       perPayment: total > 0 ? requestsTotal / total : 0,
       unattributed,
+      free: snap?.notModifiedFree ?? 0,
     },
     bytes: { total: bytesC2P + bytesP2C, consumerToProvider: bytesC2P, providerToConsumer: bytesP2C },
     latencyMs: summarizeLatencies(latencies),
