@@ -3,7 +3,8 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { compareCommand } from "./cli/actions.js";
+import { compareCommand, explainProfile } from "./cli/actions.js";
+import type { ProfileName } from "./scenario/fields.js";
 import { checkCommand, type CheckFlags } from "./cli/check.js";
 import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
 import { Interrupts } from "./cli/interrupts.js";
@@ -128,8 +129,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
     .option("--allow-host <host>", "also deliver webhooks to this host (repeatable; loopback only by default, never link-local or metadata addresses)", flag.collect, [])
-    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[] }) =>
-      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[]; profile?: ProfileName; explain?: boolean }) =>
+      o.explain ? setTask(() => explainProfile(o.profile, scenario, io)) : standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
     );
 
   program
@@ -142,8 +145,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--provider <url>", "register with this provider and take the secret from its answer")
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).argParser(flag.choiceFlag("--signature", ["standard-webhooks", "stripe"], "a signature format")).default("standard-webhooks"))
     .option("--print-secret", "print the secret the provider handed out", false)
-    .action((o: { port: number; host: string; secret?: string; secretFile?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
-      standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .action((o: { port: number; host: string; secret?: string; secretFile?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean; profile?: ProfileName; explain?: boolean }) =>
+      o.explain ? setTask(() => explainProfile(o.profile, undefined, io)) : standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
     );
 
   program
@@ -180,8 +185,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--observe <url>", "your endpoint answering GET <url>?id=<event id> with {\"processed\": n, \"status\": …}, to check idempotency and ordering")
     .option("--deliveries <n>", "valid deliveries for slow-path, one at a time", flag.count("--deliveries", "a delivery count", 1_000), 50)
     .option("--concurrency <n>", "deliveries sent at once for burst", flag.count("--concurrency", "a concurrency", 200), 20)
-    .action((url: string, o: Omit<import("./commands/probe.js").ProbeCommandOptions, "url" | "color">) =>
-      standalone(async () => (await import("./commands/probe.js")).probeCommand, { url, ...o }),
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .action((url: string, o: Omit<import("./commands/probe.js").ProbeCommandOptions, "url" | "color"> & { explain?: boolean }) =>
+      o.explain ? setTask(() => explainProfile(o.profile, undefined, io)) : standalone(async () => (await import("./commands/probe.js")).probeCommand, { url, ...o }),
     );
 
   return program;
