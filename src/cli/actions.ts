@@ -4,6 +4,7 @@ import { applyFlags, type CompareFlags } from "./flags.js";
 import type { Interrupts } from "./interrupts.js";
 import { checkPortFree, discardOutputs, openOutputs, writeOutputs, type OutputFile, type OutputSpec } from "../commands/preflight.js";
 import { UsageError } from "../errors.js";
+import { externalReceiver } from "./external.js";
 
 /**
  * What each command does once its flags are parsed: load, run, render, and return an exit
@@ -52,6 +53,7 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
   // `--trace pay_9` on a run of 3 payments: said before anything runs.
   if (typeof flags.trace === "string") checkTraceId(flags.trace, scenario.payments.count);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect, expectationOptions(flags, io));
+  const external = await externalReceiver(flags, scenario, io);
   // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
   const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
   if (!simulate) (await import("../run/capacity.js")).checkRealClock(scenario, Boolean(flags.force));
@@ -69,7 +71,7 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
     result = await discardingOnError([report], () =>
       compareScenario(
         scenario,
-        { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details, signal, onEvent: views.onEvent },
+        { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details, signal, onEvent: views.onEvent, external },
         flags.repeat,
         expectations,
         simulate && ((seeded) => simulate(seeded, { details })),

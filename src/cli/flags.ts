@@ -58,6 +58,11 @@ export interface CompareFlags {
   webhookTimeout?: number;
   /** `--explain`: print the profile's values with their sources and run nothing. */
   explain?: boolean;
+  /** `--webhook-url`: deliver the webhook strategy's events to the user's own receiver. */
+  webhookUrl?: string;
+  /** That receiver's signing secret: `--secret`, `--secret-file` (or APIWH_WEBHOOK_SECRET). */
+  secret?: string;
+  secretFile?: string;
 }
 
 /** A `--price` as given and as read. */

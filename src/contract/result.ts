@@ -174,6 +174,12 @@ export interface LatencySummary {
 
 export interface StrategyResult {
   name: StrategyName;
+  /**
+   * Who received the webhooks: the run's own receiver (`built-in`), or the user's
+   * (`compare --webhook-url`: `external`, where a detection is the delivery's 2xx acknowledgement);
+   * null for strategies that receive none.
+   */
+  receiver: "built-in" | "external" | null;
   requests: {
     total: number;
     consumerToProvider: number;

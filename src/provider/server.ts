@@ -35,7 +35,7 @@ export interface ProviderOptions {
    */
   network: { latencyMs: number; jitterMs: number };
   /** `profile`: whose signature, envelope and success rule deliveries take (src/api/profiles.ts); absent: standard, signed in `signature`. */
-  webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat; profile?: ProfileName };
+  webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat; profile?: ProfileName; secret?: string };
   /** Requests per second of scenario time per client on the read API; null or absent = unlimited. */
   rateLimitPerSecond?: number | null;
   /** Seeded faults; absent = none. */
@@ -119,6 +119,8 @@ export interface ProviderSnapshot {
   unknownPolls: number;
   /** Polls answered 304 that the profile does not charge against the rate limit (GitHub's); 0 in other profiles. */
   notModifiedFree: number;
+  /** Deliveries as the sender put them on the wire (a user's own receiver counts nothing for the run). */
+  deliveryWire: { requests: number; bytesIn: number; bytesOut: number; byPayment: Array<[number, number]> };
 }
 
 /**
@@ -431,6 +433,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       pollsPerPayment: sized(pollsPerPayment, store.size),
       unknownPolls,
       notModifiedFree: polls.notModifiedFree,
+      deliveryWire: { requests: sender.wire.requests, bytesIn: sender.wire.bytesIn, bytesOut: sender.wire.bytesOut, byPayment: [...sender.wire.byPayment] },
     }),
     async close() {
       waits.close();

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
 import { DeliveryFate } from "../contract/miss.js";
@@ -86,6 +87,19 @@ export interface SenderOptions {
   queue?: { perEndpoint: number; total: number };
   /** Each time an endpoint's events start being dropped, why (for the provider's log). */
   onShed?: (reason: string) => void;
+  /** The signing secret of every endpoint registered (`compare --webhook-url … --secret …`: the user's receiver's); absent: a fresh one each. */
+  secret?: string;
+}
+
+/** Deliveries that went on the wire, as the sender sent them and read their answers (for a receiver that counts nothing for the run: the user's own). */
+export interface DeliveryWire {
+  requests: number;
+  /** Request line, headers and body as sent. */
+  bytesOut: number;
+  /** Status line, headers and body of the answers, as far as they came. */
+  bytesIn: number;
+  /** Sent attempts per payment index. */
+  byPayment: Map<number, number>;
 }
 
 /**
@@ -126,6 +140,7 @@ export class WebhookSender {
   /** Endpoints whose new events are being dropped; an endpoint leaves once its queue is half empty. */
   private readonly shedding = new Set<string>();
   readonly faultCounts: DeliveryFaultCounts = { refused: 0, scripted: 0, duplicated: 0 };
+  readonly wire: DeliveryWire = { requests: 0, bytesOut: 0, bytesIn: 0, byPayment: new Map() };
   private readonly pools = new Map<string, Pool>();
   /** Per endpoint id: its pool and request path, parsed once at registration rather than per attempt. */
   private readonly targets = new Map<string, { pool: Pool; path: string }>();
@@ -147,7 +162,7 @@ export class WebhookSender {
   }
 
   register(url: URL): Endpoint {
-    const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: generateSecret(), disabled: false };
+    const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: this.options.secret ?? generateSecret(), disabled: false };
     this.endpoints.push(endpoint);
     const target = { pool: this.poolFor(url), path: url.pathname + url.search };
     this.targets.set(endpoint.id, target);
@@ -319,9 +334,11 @@ export class WebhookSender {
     let timedOut = false;
     const timer = precise && setTimeout(() => ((timedOut = true), precise.abort()), timeout);
     try {
+      this.countSent(c, target.path, headers, body);
       const res = await target.pool.request({ method: "POST", path: target.path, headers, body, headersTimeout: timeout, bodyTimeout: timeout, signal: precise?.signal });
       const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
       await res.body.dump();
+      this.countAnswer(res.statusCode, res.headers);
       if (res.statusCode < 200 || res.statusCode >= 300) this.lastFailure.set(c, "http_error");
       return { status: res.statusCode, retryAfterMs };
     } catch (err) {
@@ -330,6 +347,26 @@ export class WebhookSender {
     } finally {
       if (timer) clearTimeout(timer);
     }
+  }
+
+  /**
+   * The request as undici writes it (request line, host, connection, the headers, content-length,
+   * the body): exact for the sizes here, as the virtual clock's wire sizes are.
+   */
+  private countSent(c: Chain, path: string, headers: Record<string, string>, body: string): void {
+    let head = `POST ${path} HTTP/1.1\r\nhost: ${new URL(c.endpoint.url).host}\r\nconnection: keep-alive\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    const length = Buffer.byteLength(body);
+    this.wire.requests++;
+    this.wire.bytesOut += Buffer.byteLength(head) + `content-length: ${length}\r\n\r\n`.length + length;
+    this.wire.byPayment.set(c.paymentIndex, (this.wire.byPayment.get(c.paymentIndex) ?? 0) + 1);
+  }
+
+  /** The answer's status line and headers as parsed (a reason phrase of 2 to 30 characters is counted by its standard text), and its declared body. */
+  private countAnswer(status: number, headers: Record<string, string | string[] | undefined>): void {
+    let bytes = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`.length + 2;
+    for (const name in headers) for (const value of [headers[name]].flat()) if (value !== undefined) bytes += Buffer.byteLength(`${name}: ${value}\r\n`);
+    this.wire.bytesIn += bytes + Number(headers["content-length"] ?? 0);
   }
 
   /** A delivery on any chain wins; otherwise the last word (exhausted or disabled) stands. */

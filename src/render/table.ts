@@ -29,6 +29,8 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   const rowSections = sections(result);
   const tables = chunkStrategies(result.strategies, (chunk) => buildTable(chunk, rowSections, palette));
   blocks.push(tables.join("\n\n"));
+  const external = externalNote(result);
+  if (external) blocks.push(wrapHanging(external, MAX_WIDTH, 2).map(palette.bold).join("\n"));
   const notes = modelNotes(result);
   if (notes.length > 0) {
     blocks.push([palette.bold("Model vs measured"), ...notes.flatMap((note) => wrapHanging(`  ${note}`, MAX_WIDTH, 4))].join("\n"));
@@ -46,6 +48,13 @@ export function renderTable(result: CompareResult, palette: Palette): string {
     blocks.push([...expectationLines(result.expectations, palette), expectationCount(result.expectations, palette)].join("\n"));
   }
   return blocks.join("\n");
+}
+
+/** What a detection means when the webhooks went to the user's own receiver (`--webhook-url`). */
+export function externalNote(result: Pick<CompareResult, "strategies">): string | undefined {
+  const names = result.strategies.filter((s) => s.receiver === "external").map((s) => s.name);
+  if (names.length === 0) return undefined;
+  return `${names.join(", ")}: receiver external (--webhook-url): detected means acknowledged, your receiver answered 2xx; latency is settlement to that answer, requests and bytes as the provider sent them.`;
 }
 
 /**

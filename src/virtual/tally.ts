@@ -77,6 +77,8 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
   const total = tally.c2pRequests + tally.p2cRequests;
   return {
     name,
+    // The virtual clock has only its own receiver (compare refuses --webhook-url with it).
+    receiver: name === "webhook" || name === "hybrid" ? "built-in" : null,
     requests: {
       total,
       consumerToProvider: tally.c2pRequests,
