@@ -12,11 +12,12 @@ import { HttpError, sendError, sendJson } from "../http/errors.js";
 import { closeServer, listen, serverTimeouts, type ServerTimeouts } from "../http/server.js";
 import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
-import { PaymentStore } from "./payments.js";
+import { metadataChars, PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
 import type { ProfileName } from "../api/profile.js";
 import { profileNamed } from "../api/profiles.js";
 import { PollProfile } from "./profile-polls.js";
+import { METADATA_LIMITS } from "../api/limits.js";
 import { DELIVERY_QUEUE, WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 import { Waits } from "./waits.js";
 import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
@@ -348,9 +349,11 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   }
 
   async function createPayment(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { amount, currency } = validatePaymentBody(await readJson(req, res));
+    const { amount, currency, metadata } = validatePaymentBody(await readJson(req, res));
     if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
-    const index = store.create(amount, currency);
+    if (metadata && store.metadataChars + metadataChars(metadata) > METADATA_LIMITS.totalChars)
+      throw new HttpError(503, "metadata_limit_reached", `this provider keeps at most ${METADATA_LIMITS.totalChars} characters of metadata in all; start a new one`);
+    const index = store.create(amount, currency, metadata);
     // Its 201 is the payment's own message 1 (message 0 was this request, keyed by its arrival).
     if (keyed) (res as KeyedResponse).subject = index;
     // Fault windows count from the run's first payment: the same instant for every strategy.
