@@ -77,6 +77,7 @@ export function compareResult(strategies: StrategyResult[], extra: Partial<Compa
       speed: 1,
       strategies: strategies.map((s) => s.name),
       reconcileEveryMs: 30_000,
+      profile: "standard",
     },
     strategies,
     ...extra,

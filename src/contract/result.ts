@@ -1,4 +1,5 @@
 import type { StrategyName } from "../scenario/types.js";
+import type { ProfileName } from "../scenario/fields.js";
 
 /**
  * What both engines produce (the real run in src/run/, the virtual clock in src/virtual/) and every
@@ -160,6 +161,8 @@ export interface ScenarioEcho {
   strategies: StrategyName[];
   /** hybrid's reconciliation interval (`hybrid.reconcileEvery`), which its recommendation names. */
   reconcileEveryMs: number;
+  /** Whose webhook and API habits the provider took on (`--profile`, the file's `profile`); `standard` is apiwh's own. */
+  profile: ProfileName;
 }
 
 export interface LatencySummary {

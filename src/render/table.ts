@@ -67,6 +67,8 @@ export function scenarioLine(result: Pick<CompareResult, "scenario" | "repeat"> 
   if (!result.repeat) parts.push(`seed ${s.seed}`);
   parts.push(`poll every ${spacedDuration(s.pollIntervalMs)}`);
   if (s.speed !== 1) parts.push(`speed ${s.speed}×`);
+  // Older results (a saved JSON) have no profile; the standard one goes unsaid, as it always did.
+  if (s.profile && s.profile !== "standard") parts.push(`profile ${s.profile}`);
   if (result.clock === "virtual") parts.push("virtual clock (simulated, no sockets)");
   const line = parts.join(" · ");
   return result.repeat ? `${line} ${repeatNote(result.repeat)}` : line;
