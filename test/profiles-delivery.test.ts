@@ -61,10 +61,10 @@ afterEach(async () => {
 });
 
 /** A provider taking on `profile` as a scenario would (its retries and timeout), every payment succeeding after 20 ms. */
-async function provider(profile: ProfileName, speed: number, onAttempt?: (a: DeliveryAttempt) => void): Promise<Provider> {
+async function provider(profile: ProfileName, speed: number, onAttempt?: (a: DeliveryAttempt) => void, timeoutMs?: number): Promise<Provider> {
   const s = withProfile(defaultScenario(), profile);
   const p = await startProvider(
-    providerOptions("fixed(20ms)", { speed, webhook: { ...s.webhook, profile } }),
+    providerOptions("fixed(20ms)", { speed, webhook: { ...s.webhook, ...(timeoutMs ? { timeoutMs } : {}), profile } }),
     onAttempt ? (e) => e.kind === "delivery" && onAttempt(e.attempt) : undefined,
   );
   open.push(p);
@@ -101,7 +101,9 @@ describe("the retry schedule, observed at a receiver that always answers 500", (
     const speed = 600;
     const r = await receiver((_req, res) => res.writeHead(500).end());
     open.push(r);
-    const p = await provider("slack", speed);
+    // The schedule is what is watched here: a 10-minute timeout (1 s of wall time) keeps a loaded
+    // machine's slow 500 from becoming a timeout (Slack's 3 s is 5 ms at this speed, held at 100 ms).
+    const p = await provider("slack", speed, undefined, 600_000);
     await registerAndPay(p, r.url);
     await exhausted(p);
     expect(r.arrivals).toHaveLength(4);

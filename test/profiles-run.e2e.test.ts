@@ -176,8 +176,10 @@ describe("compare --profile github against --profile stripe, one payment settlin
     // Learnt at the 180 s poll, 30 s after settling (plus the run's own few ms at speed 200).
     expect(github!.latencyMs!.p50).toBeGreaterThanOrEqual(30_000);
     expect(github!.latencyMs!.p50).toBeLessThan(60_000);
-    // Stripe sends no hint: a poll every second until the one after 150 s, 151 or so (a poll can slip past a slot under load).
-    expect(stripe!.requests.total).toBeGreaterThan(140);
+    // Stripe sends no hint: a poll every second until the one after 150 s, 151 on a calm machine. At
+    // speed 200 a second is 5 ms of wall time, and a loaded machine skips slots (136 and 120 were
+    // seen with the whole suite running): still ten times the hinted poller's 4.
+    expect(stripe!.requests.total).toBeGreaterThan(40);
     expect(stripe!.latencyMs!.p50).toBeLessThan(2_000);
   }, 60_000);
 
@@ -188,7 +190,7 @@ describe("compare --profile github against --profile stripe, one payment settlin
     expect(github!.requests.total).toBe(4);
     expect(github!.requests.free).toBe(2);
     expect(stripe!.requests.free).toBe(0);
-    expect(stripe!.requests.total).toBeGreaterThan(140);
+    expect(stripe!.requests.total).toBeGreaterThan(40);
   }, 60_000);
 });
 

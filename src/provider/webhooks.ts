@@ -42,6 +42,13 @@ export interface DeliveryCounts {
 /** Wall ms below which an attempt's timeout gets a timer of its own: undici's fast timers tick every ~500 ms. */
 const PRECISE_TIMEOUT_BELOW_MS = 5_000;
 
+/**
+ * The shortest delivery timeout in wall ms, however high the speed: Slack's 3 s at speed 600 is
+ * 5 ms, which a receiver on a loaded two-core machine missed while answering at once (its event
+ * loop alone stalls for tens of ms). Undici's half-second timer tick used to hide this floor.
+ */
+export const MIN_TIMEOUT_WALL_MS = 100;
+
 /** undici's headers and body timeouts, as opposed to a refused or reset connection. */
 function isTimeout(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
@@ -329,7 +336,8 @@ export class WebhookSender {
     // a 300 ms timeout (Slack's 3 s at speed 10) fired after about a second, measured. Where that
     // tick is a tenth of the timeout or more, a timer of the attempt's own cuts it on time; above,
     // undici's timers bound it without one per attempt (the answer is one small head).
-    const timeout = Math.max(1, this.options.timeoutMs / this.options.speed);
+    // Never below MIN_TIMEOUT_WALL_MS: a timeout compressed to a few ms would time out the machine's own scheduling.
+    const timeout = Math.max(MIN_TIMEOUT_WALL_MS, this.options.timeoutMs / this.options.speed);
     const precise = timeout < PRECISE_TIMEOUT_BELOW_MS ? new AbortController() : undefined;
     let timedOut = false;
     const timer = precise && setTimeout(() => ((timedOut = true), precise.abort()), timeout);
