@@ -194,6 +194,26 @@ describe("compare --profile github against --profile stripe, one payment settlin
   }, 60_000);
 });
 
+describe("check and sweep take --profile over the file's", () => {
+  it("check, one scenario at a time and with --jobs 2 (each in a thread of its own), and sweep", async () => {
+    const files = ["a", "b"].map((n) => join(dir, `check-${n}.json`));
+    for (const file of files)
+      await writeFile(file, JSON.stringify({ name: file, profile: "stripe", payments: { count: 3 }, settlement: { delay: "fixed(50ms)", failureRate: 0 }, strategies: ["webhook"], speed: 10, expect: ["webhook.payments.missed == 0"] }));
+    const profiles = (stdout: string) => (JSON.parse(stdout) as { scenarios: Array<{ result: CompareResult }> }).scenarios.map((s) => s.result.scenario.profile);
+    const own = await runCli(["check", ...files, "--format", "json"]);
+    expect(own.code, own.stderr).toBe(0);
+    expect(profiles(own.stdout)).toEqual(["stripe", "stripe"]);
+    for (const jobs of ["1", "2"]) {
+      const run = await runCli(["check", ...files, "--profile", "shopify", "--jobs", jobs, "--format", "json"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(profiles(run.stdout), `--jobs ${jobs}`).toEqual(["shopify", "shopify"]);
+    }
+    const sweep = await runCli(["sweep", files[0]!, "--profile", "slack", "--intervals", "500ms", "--format", "json"]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    expect((JSON.parse(sweep.stdout) as { scenario: { profile: string } }).scenario.profile).toBe("slack");
+  }, 60_000);
+});
+
 describe("--profile errors and --explain", () => {
   it("a name that is no profile is one line naming the profiles, exit 2, for every command", async () => {
     for (const command of [["compare"], ["sweep"], ["check"], ["provider"], ["listen"], ["probe", "http://127.0.0.1:1/x"]]) {
