@@ -122,7 +122,7 @@ function parseWait(raw: string | null): number {
 }
 
 /** RFC 9110 §13.1.2: `*` or a list of entity tags, compared weakly. */
-function etagMatches(condition: string, etag: string): boolean {
+export function etagMatches(condition: string, etag: string): boolean {
   if (condition.trim() === "*") return true;
   const bare = etag.replace(/^W\//, "");
   return condition.split(",").some((tag) => tag.trim().replace(/^W\//, "") === bare);

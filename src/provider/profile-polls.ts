@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Profile } from "../api/profile.js";
+import { etagMatches } from "./payment-routes.js";
 
 export class PollProfile {
   /** Extra headers of every poll's answer (200 and 304); undefined when the profile sends none. */
@@ -29,7 +30,7 @@ export class PollProfile {
   isFree(req: IncomingMessage, held: boolean, etag: () => string): boolean {
     if (!this.freeNotModified || held) return false;
     const condition = req.headers["if-none-match"];
-    if (typeof condition !== "string" || !matches(condition, etag())) return false;
+    if (typeof condition !== "string" || !etagMatches(condition, etag())) return false;
     this.notModifiedFree++;
     return true;
   }
@@ -38,11 +39,4 @@ export class PollProfile {
   headers(base: Record<string, string>): Record<string, string> {
     return this.hint ? { ...base, ...this.hint } : base;
   }
-}
-
-/** RFC 9110 §13.1.2, compared weakly, as payment-routes.ts does for the answer itself. */
-function matches(condition: string, etag: string): boolean {
-  if (condition.trim() === "*") return true;
-  const bare = etag.replace(/^W\//, "");
-  return condition.split(",").some((tag) => tag.trim().replace(/^W\//, "") === bare);
 }
