@@ -15,7 +15,7 @@ import type { PaymentView } from "../api/payment.js";
 import type { TargetPolicy } from "./targets.js";
 import type { Profile, ProfileName } from "../api/profile.js";
 import { profileNamed } from "../api/profiles.js";
-import { deliveryOf } from "../webhooks/delivery.js";
+import { deliveryOf, deliveryRequestSize } from "../webhooks/delivery.js";
 import { signWith } from "../webhooks/schemes.js";
 import { eventIdFor } from "../webhooks/envelopes.js";
 
@@ -150,7 +150,7 @@ export class WebhookSender {
   readonly wire: DeliveryWire = { requests: 0, bytesOut: 0, bytesIn: 0, byPayment: new Map() };
   private readonly pools = new Map<string, Pool>();
   /** Per endpoint id: its pool and request path, parsed once at registration rather than per attempt. */
-  private readonly targets = new Map<string, { pool: Pool; path: string }>();
+  private readonly targets = new Map<string, { pool: Pool; path: string; host: string }>();
   /** Attempts waiting for their time (timerScheduler: never early, so no delivery beats its simulated network). */
   private readonly timers = new Set<Cancel>();
   private readonly scheduler: Scheduler;
@@ -171,7 +171,7 @@ export class WebhookSender {
   register(url: URL): Endpoint {
     const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: this.options.secret ?? generateSecret(), disabled: false };
     this.endpoints.push(endpoint);
-    const target = { pool: this.poolFor(url), path: url.pathname + url.search };
+    const target = { pool: this.poolFor(url), path: url.pathname + url.search, host: url.host };
     this.targets.set(endpoint.id, target);
     this.warm(endpoint, target);
     return endpoint;
@@ -362,11 +362,8 @@ export class WebhookSender {
    * the body): exact for the sizes here, as the virtual clock's wire sizes are.
    */
   private countSent(c: Chain, path: string, headers: Record<string, string>, body: string): void {
-    let head = `POST ${path} HTTP/1.1\r\nhost: ${new URL(c.endpoint.url).host}\r\nconnection: keep-alive\r\n`;
-    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-    const length = Buffer.byteLength(body);
     this.wire.requests++;
-    this.wire.bytesOut += Buffer.byteLength(head) + `content-length: ${length}\r\n\r\n`.length + length;
+    this.wire.bytesOut += deliveryRequestSize(path, this.targets.get(c.endpoint.id)!.host, headers, body);
     this.wire.byPayment.set(c.paymentIndex, (this.wire.byPayment.get(c.paymentIndex) ?? 0) + 1);
   }
 

@@ -1,7 +1,7 @@
 import type { SignatureFormat } from "../scenario/types.js";
 import type { PaymentStatus } from "../api/payment.js";
 import type { Profile } from "../api/profile.js";
-import { deliveryOf } from "../webhooks/delivery.js";
+import { deliveryOf, deliveryRequestSize } from "../webhooks/delivery.js";
 import { eventIdFor } from "../webhooks/envelopes.js";
 
 /**
@@ -118,8 +118,7 @@ export function profileDeliveryRequestBytes(profile: Profile, index: number, sta
       url: "http://127.0.0.1:00000/webhook",
       retry: retry ? { number: attempt, reason } : undefined,
     });
-    const head = Object.entries(headers).reduce((sum, [name, value]) => sum + len(`${name}: ${value}\r\n`), 0);
-    bytes = len(`POST /webhook HTTP/1.1\r\n${HOST}${KEEP_ALIVE_REQ}`) + head + len(`content-length: ${len(body)}\r\n\r\n`) + len(body);
+    bytes = deliveryRequestSize("/webhook", "127.0.0.1:00000", headers, body);
     PROFILE_SIZES.set(key, bytes);
   }
   return bytes;
