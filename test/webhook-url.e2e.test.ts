@@ -6,7 +6,12 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CompareResult } from "../src/contract/result.js";
+import { planDeliveries } from "../src/policy/delivery.js";
+import { validateScenario } from "../src/scenario/validate.js";
 import { BIN, runCli } from "./helpers/cli.js";
 
 /** `apiwh listen` on a free port with `secret` from the environment; its URL once it prints it, and what it printed once stopped. */
@@ -70,6 +75,45 @@ describe("compare --webhook-url against apiwh listen in a child process", () => 
       expect(run.stdout + run.stderr + printed).not.toContain(secret.slice(6));
     }, 30_000);
   }
+
+  it("the plan's failures are played at the sender: retries and failures counted, only real attempts reach the receiver", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "apiwh-external-"));
+    const doc = {
+      name: "external-faults",
+      seed: 5,
+      profile: "svix",
+      payments: { count: 10 },
+      settlement: { delay: "fixed(100ms)", failureRate: 0 },
+      strategies: ["webhook"],
+      webhook: { retries: ["0s", "200ms", "400ms", "800ms"] },
+      faults: { webhook: { failureRate: 0.4 } },
+      speed: 4,
+    };
+    const file = join(dir, "faults.json");
+    await writeFile(file, JSON.stringify(doc));
+    // What the seed prescribes: every attempt, and which of them the plan fails (played at the sender, nothing sent).
+    const s = validateScenario(doc, file);
+    const perPayment = Array.from({ length: 10 }, (_, i) => planDeliveries(s.seed, s.faults.webhook, s.webhook.retriesMs, i, 100));
+    const plan = perPayment.flat();
+    const delivered = plan.filter((a) => a.outcome === "delivered").length;
+    expect(plan.length, "the seed must make the plan fail some attempts").toBeGreaterThan(delivered);
+    const receiver = await listen("svix", secret);
+    let printed: string;
+    let run: Awaited<ReturnType<typeof runCli>>;
+    try {
+      run = await runCli(["compare", file, "--webhook-url", receiver.url, "--format", "json"], { env: { APIWH_WEBHOOK_SECRET: secret } });
+    } finally {
+      printed = await receiver.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(run.code, run.stderr).toBe(0);
+    const [webhook] = (JSON.parse(run.stdout) as CompareResult).strategies;
+    expect(webhook!.deliveries).toEqual({ attempted: plan.length, succeeded: delivered, retried: plan.filter((a) => a.attempt > 0).length });
+    expect(webhook!.payments.detected).toBe(perPayment.filter((attempts) => attempts.some((a) => a.outcome === "delivered")).length);
+    // Only the attempts the plan let through were sent, and the receiver verified each of them.
+    expect(webhook!.requests.providerToConsumer).toBe(delivered);
+    expect(printed.split("\n").filter((l) => l.includes("✓ verified"))).toHaveLength(delivered);
+  }, 30_000);
 
   it("the table says what detection means with an external receiver", async () => {
     const receiver = await listen("standard", secret);
