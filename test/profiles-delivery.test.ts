@@ -154,6 +154,34 @@ describe("the retry schedule, observed at a receiver that always answers 500", (
   });
 });
 
+describe("svix: a receiver stops the retries with webhook-delivery: abort-message", () => {
+  it("one failed attempt with the header ends the chain; without it, the same receiver is retried (5 s later, 5 ms at speed 1000)", async () => {
+    const r = await receiver((_req, res) => res.writeHead(500, { "webhook-delivery": "abort-message" }).end());
+    open.push(r);
+    const p = await provider("svix", 1000);
+    await registerAndPay(p, r.url);
+    await exhausted(p);
+    expect(r.arrivals).toHaveLength(1);
+    expect(p.snapshot().deliveries).toMatchObject({ attempted: 1, retried: 0, exhausted: 1 });
+
+    const plain = await receiver((_req, res) => res.writeHead(500).end());
+    open.push(plain);
+    const again = await provider("svix", 1000);
+    await registerAndPay(again, plain.url);
+    await plain.until(() => plain.arrivals.length >= 2);
+    expect(again.snapshot().deliveries.exhausted).toBe(0);
+  });
+
+  it("the header means nothing to a profile that publishes no such answer (stripe): retried as usual", async () => {
+    const r = await receiver((_req, res) => res.writeHead(500, { "webhook-delivery": "abort-message" }).end());
+    open.push(r);
+    const p = await provider("stripe", 60_000); // Stripe's first retry is 1 min later: 1 ms at this speed
+    await registerAndPay(p, r.url);
+    await r.until(() => r.arrivals.length >= 2);
+    expect(p.snapshot().deliveries.exhausted).toBe(0);
+  });
+});
+
 describe("the delivery timeout cuts a receiver that never answers", () => {
   /** The first attempt's outcome against a receiver that holds every delivery, and when the receiver saw it cut. */
   async function cutBy(profile: ProfileName, speed: number) {

@@ -273,6 +273,7 @@ export class WebhookSender {
     const planned = planAnswer(this.options.seed, this.options.faults, paymentIndex, c.chain, attempt, (startedAt - this.runStart) * this.options.speed);
     let status = 0;
     let retryAfterMs = 0;
+    let aborted = false;
     let scripted = false;
     if (planned === PlanAnswer.refused) {
       // A refused connection carries no HTTP exchange, so it is simulated here: the attempt
@@ -287,13 +288,14 @@ export class WebhookSender {
       status = planned;
       scripted = true;
       this.lastFailure.set(c, "http_error");
-    } else ({ status, retryAfterMs } = await this.send(c, attempt));
+    } else ({ status, retryAfterMs, aborted } = await this.send(c, attempt));
     // The answer (or the refused connection's reset) travels back before the sender knows it.
     const back = this.options.oneWayDelay(paymentIndex, deliveryMessage(c.chain, attempt, 1));
     if (back > 0) await sleep(back, this.closing.signal);
     if (this.closed) return;
     this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt, ...(scripted ? { scripted } : {}) });
-    const next = afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs, this.profile?.success.value.goneDisables ?? true);
+    // A receiver of a profile that lets it stop the retries (Svix's `webhook-delivery: abort-message`) ends the chain on a failure.
+    const next = aborted && (status < 200 || status >= 300) ? ChainEnd.exhausted : afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs, this.profile?.success.value.goneDisables ?? true);
     if (next === ChainEnd.delivered) {
       this.counts.succeeded++;
       this.settleFate(paymentIndex, DeliveryFate.delivered);
@@ -327,7 +329,7 @@ export class WebhookSender {
   /** Per chain, why its last attempt failed, for a profile's retry headers. */
   private readonly lastFailure = new WeakMap<Chain, string>();
 
-  private async send(c: Chain, attempt: number): Promise<{ status: number; retryAfterMs: number }> {
+  private async send(c: Chain, attempt: number): Promise<{ status: number; retryAfterMs: number; aborted: boolean }> {
     const { endpoint } = c;
     const target = this.targets.get(endpoint.id)!;
     const timestamp = Math.floor(Date.now() / 1000);
@@ -348,10 +350,11 @@ export class WebhookSender {
       await res.body.dump();
       this.countAnswer(res.statusCode, res.headers);
       if (res.statusCode < 200 || res.statusCode >= 300) this.lastFailure.set(c, "http_error");
-      return { status: res.statusCode, retryAfterMs };
+      const abort = this.profile?.abortRetries.value;
+      return { status: res.statusCode, retryAfterMs, aborted: abort ? res.headers[abort.header] === abort.value : false };
     } catch (err) {
       if (this.profile) this.lastFailure.set(c, timedOut || isTimeout(err) ? "http_timeout" : "connection_failed");
-      return { status: 0, retryAfterMs: 0 }; // refused, reset or timed out: a failed attempt
+      return { status: 0, retryAfterMs: 0, aborted: false }; // refused, reset or timed out: a failed attempt
     } finally {
       if (timer) clearTimeout(timer);
     }
