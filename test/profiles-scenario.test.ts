@@ -42,12 +42,12 @@ describe("a scenario's profile", () => {
 
   it("--profile wins over the file's profile, and still not over the file's own fields; flags win over both", () => {
     const base = validateScenario({ profile: "shopify", webhook: { timeout: "3s" } }, "s.json");
-    const github = applyFlags(base, { profile: flag.profile("github") });
+    const github = withProfile(applyFlags(base, { profile: flag.profile("github") }));
     expect(github.profile).toBe("github");
     expect(github.webhook.retriesMs).toEqual([0]);
     expect(github.webhook.timeoutMs).toBe(3_000);
     expect(github.provider.rateLimitPerSecond).toBeCloseTo(5000 / 3600, 6);
-    const flags = applyFlags(base, { profile: flag.profile("slack"), webhookTimeout: flag.webhookTimeout("1s"), rateLimit: flag.rateLimit("50/s"), retries: flag.retriesSchedule("none") });
+    const flags = withProfile(applyFlags(base, { profile: flag.profile("slack"), webhookTimeout: flag.webhookTimeout("1s"), rateLimit: flag.rateLimit("50/s"), retries: flag.retriesSchedule("none") }));
     expect(flags.webhook.timeoutMs).toBe(1_000);
     expect(flags.provider.rateLimitPerSecond).toBe(50);
     expect(flags.webhook.retriesMs).toEqual([0]);

@@ -5,8 +5,8 @@
  * (`webhook.given`, `provider.rateLimitGiven`), so applying a profile again, or another one (a
  * `--profile` flag over a file's `profile`), never undoes a value the user chose.
  *
- * Every entry point calls this once the file and the flags are read (src/cli/flags.ts applyFlags,
- * src/run/check.ts, src/commands/provider.ts); the engines read the resolved fields as always.
+ * Every entry point calls this once the file and the flags are read (src/cli/actions.ts
+ * scenarioFor, src/run/check.ts, src/commands/provider.ts); the engines read the resolved fields.
  */
 import type { Scenario } from "../scenario/types.js";
 import type { ProfileName } from "./profile.js";

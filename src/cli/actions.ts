@@ -40,10 +40,16 @@ export async function explainProfile(profile: import("../api/profile.js").Profil
   return 0;
 }
 
+/** The scenario a command runs: the file (or the built-in one), the flags over it, then its profile over what neither set. */
+export async function scenarioFor(file: string | undefined, flags: Partial<CompareFlags>): Promise<Scenario> {
+  const [{ withProfile }, base] = await Promise.all([import("../api/profile-scenario.js"), loadScenario(file)]);
+  return withProfile(applyFlags(base, flags));
+}
+
 export async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io, interrupts: Interrupts): Promise<number> {
   if (flags.explain) return explainProfile(flags.profile, file, io);
   if (flags.port !== undefined && !flags.serve) throw new UsageError(`--port ${flags.port} is the classroom page's port; expected it with --serve`);
-  const scenario = applyFlags(await loadScenario(file), flags);
+  const scenario = await scenarioFor(file, flags);
   const [{ compareScenario }, { prepareExpectations }, render, { attachViews, checkTraceId }] = await Promise.all([
     import("../run/compare.js"),
     import("../run/expectations.js"),

@@ -9,7 +9,6 @@ import { MAX_EXPECTATIONS } from "../scenario/bounds.js";
 import { nearest } from "../scenario/suggest.js";
 import type { Arrival, Scenario, StrategyName } from "../scenario/types.js";
 import type { ProfileName } from "../api/profile.js";
-import { withProfile } from "../api/profile-scenario.js";
 
 /**
  * Flags as commander hands them over, already read into typed values. Every flag that sets a
@@ -164,8 +163,10 @@ export function collect(value: string, previous: string[]): string[] {
 }
 
 /**
- * Applies command-line flags over a scenario (flags win over the file), then the profile (the
- * flag's, else the file's) to every field neither set, then the rules across fields they may break.
+ * Applies command-line flags over a scenario (flags win over the file), `--profile` included, then
+ * the rules across fields they may break. The profile's values fill what neither set once
+ * withProfile (src/api/profile-scenario.ts) runs: scenarioFor in actions.ts, which loads the
+ * profiles only when a command runs, not for `--version` or `--help`.
  */
 export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenario {
   const s: Scenario = structuredClone(base);
@@ -198,5 +199,6 @@ export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenar
       throw new UsageError(`${flags.payments !== undefined ? `--payments ${flags.payments} at ` : ""}${rate} ${problem}`);
     }
   }
-  return withProfile(s, flags.profile ?? s.profile);
+  if (flags.profile) s.profile = flags.profile;
+  return s;
 }
