@@ -3,13 +3,19 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
 import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { compareCommand } from "./cli/actions.js";
+import { compareCommand, explainProfile } from "./cli/actions.js";
+import type { ProfileName } from "./scenario/fields.js";
 import { checkCommand, type CheckFlags } from "./cli/check.js";
 import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
 import { Interrupts } from "./cli/interrupts.js";
 import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
 import { PRICE_PRESET_NAMES } from "./contract/projection.js";
+import { PROFILE_NAMES } from "./scenario/fields.js";
+
+/** `--profile` and `--explain`, the same on every command that takes on a provider's habits. */
+const profileOption = () => new Option("--profile <name>", `whose webhook and API habits the provider takes on: ${PROFILE_NAMES.join(", ")} (default: the file's, else standard)`).argParser(flag.profile);
+const explainOption = () => new Option("--explain", "with --profile: print the profile's values with their sources, and run nothing");
 
 /** `--no-expect` sets its own attribute: commander would otherwise share `expect` with the repeatable `--expect`. */
 function noExpect(): Option {
@@ -44,6 +50,12 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000); figures stay in scenario time", flag.speedFactor)
     .option("--retries <schedule>", "webhook retry schedule: standard, none, or waits such as 0s,5s,5m", flag.retriesSchedule)
     .option("--rate-limit <rate>", "provider rate limit per client, such as 25/s", flag.rateLimit)
+    .option("--webhook-timeout <duration>", "how long the provider waits for a delivery's answer, such as 5s (default: the profile's)", flag.webhookTimeout)
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .option("--webhook-url <url>", "deliver the webhook strategy's events to your own receiver (loopback), signed with --secret; detection there means acknowledged (2xx)")
+    .option("--secret <whsec_…>", "your receiver's signing secret for --webhook-url (other users see it in `ps`: prefer --secret-file or APIWH_WEBHOOK_SECRET)")
+    .option("--secret-file <path>", "read your receiver's signing secret from this file")
     .option("--expect <expression>", "an expectation to check after the run, such as \"webhook.latencyMs.p95 < 50ms\" (repeatable)", flag.collect, [])
     .option("--repeat <n>", "run n times with seeds seed…seed+n−1 and report mean ± standard deviation (at most 1000)", flag.repeatCount, 1)
     .addOption(noExpect())
@@ -71,6 +83,8 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--jobs <n>", "run up to n scenarios at once, each in its own thread; one the health check calls distorted runs again alone (1 to 16)", flag.jobs, 1)
     .addOption(new Option("--clock <clock>", "real: loopback HTTP; virtual: the fast mode, each scenario simulated (no sockets, no machine overhead)").choices(["real", "virtual"]).argParser(flag.choiceFlag("--clock", ["real", "virtual"], "a clock")).default("real"))
     .option("--force", "run scenarios above what one machine runs faithfully on the real clock")
+    .addOption(profileOption())
+    .addOption(explainOption())
     .addHelpText(
       "after",
       [
@@ -98,6 +112,8 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
     .option("--force", "run even above what one machine runs faithfully on the real clock")
+    .addOption(profileOption())
+    .addOption(explainOption())
     .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io, interrupts)));
 
   const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O, server = false) =>
@@ -116,8 +132,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
     .option("--allow-host <host>", "also deliver webhooks to this host (repeatable; loopback only by default, never link-local or metadata addresses)", flag.collect, [])
-    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[] }) =>
-      standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[]; profile?: ProfileName; explain?: boolean }) =>
+      o.explain ? setTask(() => explainProfile(o.profile, scenario, io)) : standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
     );
 
   program
@@ -130,8 +148,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--provider <url>", "register with this provider and take the secret from its answer")
     .addOption(new Option("--signature <format>", "signature format").choices(["standard-webhooks", "stripe"]).argParser(flag.choiceFlag("--signature", ["standard-webhooks", "stripe"], "a signature format")).default("standard-webhooks"))
     .option("--print-secret", "print the secret the provider handed out", false)
-    .action((o: { port: number; host: string; secret?: string; secretFile?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean }) =>
-      standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .action((o: { port: number; host: string; secret?: string; secretFile?: string; provider?: string; signature: "standard-webhooks" | "stripe"; printSecret: boolean; profile?: ProfileName; explain?: boolean }) =>
+      o.explain ? setTask(() => explainProfile(o.profile, undefined, io)) : standalone(async () => (await import("./commands/listen.js")).listenCommand, o, true),
     );
 
   program
@@ -168,8 +188,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--observe <url>", "your endpoint answering GET <url>?id=<event id> with {\"processed\": n, \"status\": …}, to check idempotency and ordering")
     .option("--deliveries <n>", "valid deliveries for slow-path, one at a time", flag.count("--deliveries", "a delivery count", 1_000), 50)
     .option("--concurrency <n>", "deliveries sent at once for burst", flag.count("--concurrency", "a concurrency", 200), 20)
-    .action((url: string, o: Omit<import("./commands/probe.js").ProbeCommandOptions, "url" | "color">) =>
-      standalone(async () => (await import("./commands/probe.js")).probeCommand, { url, ...o }),
+    .addOption(profileOption())
+    .addOption(explainOption())
+    .action((url: string, o: Omit<import("./commands/probe.js").ProbeCommandOptions, "url" | "color"> & { explain?: boolean }) =>
+      o.explain ? setTask(() => explainProfile(o.profile, undefined, io)) : standalone(async () => (await import("./commands/probe.js")).probeCommand, { url, ...o }),
     );
 
   return program;

@@ -39,7 +39,7 @@ describe("apiwh compare (built-in scenario, real CLI over loopback)", () => {
     expect(result.scenario).toMatchObject({ name: "checkout", payments: 20, seed: 42, pollIntervalMs: 1000 });
     expect(result.strategies.map((s) => s.name)).toEqual(["polling", "webhook"]);
     for (const s of result.strategies) {
-      expect(Object.keys(s.requests).sort()).toEqual(["consumerToProvider", "perPayment", "providerToConsumer", "total", "unattributed", "wasted"]);
+      expect(Object.keys(s.requests).sort()).toEqual(["consumerToProvider", "free", "perPayment", "providerToConsumer", "total", "unattributed", "wasted"]);
       expect(Object.keys(s.bytes).sort()).toEqual(["consumerToProvider", "providerToConsumer", "total"]);
       expect(Object.keys(s.latencyMs!).sort()).toEqual(["max", "mean", "min", "p50", "p90", "p95", "p99"]);
       expect(s.payments).toMatchObject({ total: 20 });

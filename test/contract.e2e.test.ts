@@ -40,6 +40,7 @@ const CONDITIONS: Condition[] = [
   { comment: /^true when interrupted$/, field: "partial", note: true },
   { comment: /^null if nothing detected$/, field: "strategies[].latencyMs", nullable: true },
   { comment: /^null where no formula$/, field: "strategies[].model", nullable: true },
+  { comment: /^null for strategies without a receiver$/, field: "strategies[].receiver", nullable: true },
   { comment: /^only with --details$/, field: "strategies[].details", flag: "--details" },
   { comment: /^by reason only when something was rejected$/, field: "strategies[].errors.rejectedByReason", when: (errors) => (errors.rejected as number) > 0 },
   { comment: /^when there are any$/, field: "expectations", flag: "--expect" },

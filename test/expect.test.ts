@@ -15,7 +15,7 @@ function fixture() {
     strategies: [
       {
         name: "polling",
-        requests: { total: 62, consumerToProvider: 62, providerToConsumer: 0, wasted: 40, perPayment: 3.1, unattributed: 0 },
+        requests: { total: 62, consumerToProvider: 62, providerToConsumer: 0, wasted: 40, perPayment: 3.1, unattributed: 0, free: 0 },
         bytes: { total: 10_000, consumerToProvider: 4000, providerToConsumer: 6000 },
         latencyMs: { min: 10, mean: 900, p50: 1200, p90: 1800, p95: 2000, p99: 2400, max: 2500 },
         payments: { total: 20, detected: 20, missed: 0, duplicates: 0, succeeded: 18, failed: 2 },
@@ -24,7 +24,7 @@ function fixture() {
       },
       {
         name: "webhook",
-        requests: { total: 21, consumerToProvider: 1, providerToConsumer: 20, wasted: 1, perPayment: 1.05, unattributed: 1 },
+        requests: { total: 21, consumerToProvider: 1, providerToConsumer: 20, wasted: 1, perPayment: 1.05, unattributed: 1, free: 0 },
         bytes: { total: 4000, consumerToProvider: 200, providerToConsumer: 3800 },
         latencyMs: { min: 0.5, mean: 0.7, p50: 0.8, p90: 0.8, p95: 0.8, p99: 0.9, max: 1 },
         payments: { total: 20, detected: 19, missed: 1, duplicates: 0, succeeded: 18, failed: 2 },

@@ -11,7 +11,7 @@ export const coloured = makePalette(true, 1);
 /** Hand-built figures close to a real `checkout` run: 20 payments, poll every second. */
 export const polling: StrategyResult = {
   name: "polling",
-  requests: { total: 118, consumerToProvider: 118, providerToConsumer: 0, wasted: 98, perPayment: 5.9, unattributed: 0 },
+  requests: { total: 118, consumerToProvider: 118, providerToConsumer: 0, wasted: 98, perPayment: 5.9, unattributed: 0, free: 0 },
   bytes: { total: 27_258, consumerToProvider: 12_980, providerToConsumer: 14_278 },
   latencyMs: { min: 3.2, mean: 471.94, p50: 452.3, p90: 903.1, p95: 951.2, p99: 991.7, max: 998.4 },
   payments: { total: 20, detected: 20, missed: 0, duplicates: 0, succeeded: 18, failed: 2, missedByReason: { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0, interrupted: 0 } },
@@ -24,7 +24,7 @@ export const polling: StrategyResult = {
 
 export const webhook: StrategyResult = {
   name: "webhook",
-  requests: { total: 23, consumerToProvider: 1, providerToConsumer: 22, wasted: 3, perPayment: 1.15, unattributed: 1 },
+  requests: { total: 23, consumerToProvider: 1, providerToConsumer: 22, wasted: 3, perPayment: 1.15, unattributed: 1, free: 0 },
   bytes: { total: 14_214, consumerToProvider: 212, providerToConsumer: 14_002 },
   latencyMs: { min: 0.41, mean: 0.6812345, p50: 0.61, p90: 0.97, p95: 1.12, p99: 1.46, max: 1.52 },
   payments: { total: 20, detected: 20, missed: 0, duplicates: 1, succeeded: 18, failed: 2, missedByReason: { "retries-exhausted": 0, deadline: 0, "endpoint-disabled": 0, interrupted: 0 } },
@@ -77,6 +77,7 @@ export function compareResult(strategies: StrategyResult[], extra: Partial<Compa
       speed: 1,
       strategies: strategies.map((s) => s.name),
       reconcileEveryMs: 30_000,
+      profile: "standard",
     },
     strategies,
     ...extra,

@@ -296,7 +296,7 @@ describe("validateScenario: resolution", () => {
   it("fills missing fields inside a section", () => {
     const resolved = validateScenario({ payments: { count: 3 }, webhook: { signature: "stripe" } }, SOURCE);
     expect(resolved.payments).toEqual({ count: 3, arrival: { kind: "burst" } });
-    expect(resolved.webhook).toEqual({ retriesMs: STANDARD_RETRIES_MS, timeoutMs: 15_000, signature: "stripe" });
+    expect(resolved.webhook).toEqual({ retriesMs: STANDARD_RETRIES_MS, timeoutMs: 15_000, signature: "stripe", given: { retries: false, timeout: false } });
     expect(resolved.name).toBe("x");
   });
 
@@ -308,7 +308,7 @@ describe("validateScenario: resolution", () => {
     expect(s.payments).toEqual({ count: 50, arrival: { kind: "rate", perSecond: 50, source: "50/s" } });
     expect(s.settlement).toEqual({ delay: parseDistribution("lognormal(median=2s, p95=8s)"), failureRate: 0.1 });
     expect(s.polling).toEqual({ intervalMs: 1500 });
-    expect(s.webhook).toEqual({ retriesMs: [0, 5000, 300_000], timeoutMs: 2000, signature: "stripe" });
+    expect(s.webhook).toEqual({ retriesMs: [0, 5000, 300_000], timeoutMs: 2000, signature: "stripe", given: { retries: true, timeout: true } });
     expect(s.network).toEqual({ latencyMs: 2, jitterMs: 0.5 });
     expect(s.deadlineMs).toBe(120_000);
     expect(s.speed).toBe(60);
@@ -319,7 +319,7 @@ describe("validateScenario: resolution", () => {
       pollingBackoff: { baseMs: 100, capMs: 5000 },
       longPolling: { waitMs: 20_000 },
       hybrid: { reconcileEveryMs: 10_000 },
-      provider: { rateLimitPerSecond: 50 },
+      provider: { rateLimitPerSecond: 50, rateLimitGiven: true },
       faults: {
         webhook: {
           downtime: [

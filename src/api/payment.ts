@@ -15,6 +15,8 @@ export interface PaymentView {
   status: PaymentStatus;
   created_at: string;
   updated_at: string;
+  /** What the client attached at creation (`POST /payments` with `metadata`); absent when it attached none. */
+  metadata?: Record<string, string>;
 }
 
 /** `pay_<n>`: payment ids are derived from the creation order (index 0 is `pay_1`), never stored. */

@@ -5,7 +5,7 @@
  * says what apiwh chose instead. Providers change their figures: check the page before relying
  * on one that matters.
  */
-import { STANDARD_RETRIES_MS } from "../scenario/fields.js";
+import { STANDARD_RETRIES_MS, STANDARD_TIMEOUT_MS } from "../scenario/fields.js";
 import { MS_PER_UNIT } from "../scenario/units.js";
 import type { PaymentStatus } from "./payment.js";
 import { doublingOver, doublingThenEvery, doublingWithin, type EnvelopeSpec, type Profile, type ProfileName, type Source, type SuccessRule, type WireEvent } from "./profile.js";
@@ -38,7 +38,7 @@ const FACTS = {
 } as const;
 
 /** The timeout apiwh uses where a provider publishes none: its default `webhook.timeout`, the low end of Standard Webhooks' 15–30 s. */
-const DEFAULT_TIMEOUT_MS = 15 * SECOND;
+const DEFAULT_TIMEOUT_MS = STANDARD_TIMEOUT_MS;
 
 const TWO_XX_ONLY: SuccessRule = { statuses: "2xx", redirects: "failure", goneDisables: false };
 const successOurs = (provider: string) =>

@@ -4,6 +4,7 @@ import { applyFlags, type CompareFlags } from "./flags.js";
 import type { Interrupts } from "./interrupts.js";
 import { checkPortFree, discardOutputs, openOutputs, writeOutputs, type OutputFile, type OutputSpec } from "../commands/preflight.js";
 import { UsageError } from "../errors.js";
+import { externalReceiver } from "./external.js";
 
 /**
  * What each command does once its flags are parsed: load, run, render, and return an exit
@@ -23,9 +24,32 @@ export async function loadScenario(file: string | undefined): Promise<Scenario> 
   return loadScenarioFile(file);
 }
 
+/**
+ * `--profile <name> --explain`: the profile's values with their sources on stdout, exit 0, and
+ * nothing run. Without --profile it explains the scenario file's profile (the standard one when
+ * none is given), which is what the run would take on.
+ */
+export async function explainProfile(profile: import("../api/profile.js").ProfileName | undefined, file: string | undefined, io: Io): Promise<number> {
+  const [{ profileNamed }, { renderProfileExplain }, { makePalette, colorEnabled }] = await Promise.all([
+    import("../api/profiles.js"),
+    import("../render/profile.js"),
+    import("../render/color.js"),
+  ]);
+  const name = profile ?? (file ? (await loadScenario(file)).profile : "standard");
+  io.stdout.write(renderProfileExplain(profileNamed(name), makePalette(colorEnabled(io.stdout, io.env))));
+  return 0;
+}
+
+/** The scenario a command runs: the file (or the built-in one), the flags over it, then its profile over what neither set. */
+export async function scenarioFor(file: string | undefined, flags: Partial<CompareFlags>): Promise<Scenario> {
+  const [{ withProfile }, base] = await Promise.all([import("../api/profile-scenario.js"), loadScenario(file)]);
+  return withProfile(applyFlags(base, flags));
+}
+
 export async function compareCommand(file: string | undefined, flags: CompareFlags, io: Io, interrupts: Interrupts): Promise<number> {
+  if (flags.explain) return explainProfile(flags.profile, file, io);
   if (flags.port !== undefined && !flags.serve) throw new UsageError(`--port ${flags.port} is the classroom page's port; expected it with --serve`);
-  const scenario = applyFlags(await loadScenario(file), flags);
+  const scenario = await scenarioFor(file, flags);
   const [{ compareScenario }, { prepareExpectations }, render, { attachViews, checkTraceId }] = await Promise.all([
     import("../run/compare.js"),
     import("../run/expectations.js"),
@@ -35,6 +59,7 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
   // `--trace pay_9` on a run of 3 payments: said before anything runs.
   if (typeof flags.trace === "string") checkTraceId(flags.trace, scenario.payments.count);
   const expectations = prepareExpectations(scenario, file ?? "scenario", flags.expect, expectationOptions(flags, io));
+  const external = await externalReceiver(flags, scenario, io);
   // The virtual clock replays the same scenario as a discrete-event simulation: no sockets, no waiting.
   const simulate = flags.clock === "virtual" ? (await import("../virtual/simulate.js")).simulateScenario : undefined;
   if (!simulate) (await import("../run/capacity.js")).checkRealClock(scenario, Boolean(flags.force));
@@ -52,7 +77,7 @@ export async function compareCommand(file: string | undefined, flags: CompareFla
     result = await discardingOnError([report], () =>
       compareScenario(
         scenario,
-        { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details, signal, onEvent: views.onEvent },
+        { host: "127.0.0.1", webhookPort: flags.webhookPort ?? 0, details, signal, onEvent: views.onEvent, external },
         flags.repeat,
         expectations,
         simulate && ((seeded) => simulate(seeded, { details })),

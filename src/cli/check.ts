@@ -2,7 +2,7 @@ import type { Io } from "../io.js";
 import type { CheckResult } from "../contract/result.js";
 import type { Scenario } from "../scenario/types.js";
 import type { Interrupts } from "./interrupts.js";
-import { discardingOnError, loadRenderers, prepareOutputs } from "./actions.js";
+import { discardingOnError, explainProfile, loadRenderers, prepareOutputs } from "./actions.js";
 import { writeOutputs, type OutputFile } from "../commands/preflight.js";
 
 /** `apiwh check`'s flags, as commander hands them over. */
@@ -15,6 +15,9 @@ export interface CheckFlags {
   clock: "real" | "virtual";
   /** Run scenarios past the real clock's limit anyway (src/run/capacity.ts). */
   force?: boolean;
+  /** `--profile`: every scenario takes on this provider's habits. */
+  profile?: import("../api/profile.js").ProfileName;
+  explain?: boolean;
 }
 
 /** Scenarios larger than this are not simulated just to estimate how long they take. */
@@ -28,6 +31,7 @@ const ESTIMATE_MAX_PAYMENTS = 20_000;
  * runs and written after the results are on stdout.
  */
 export async function checkCommand(paths: string[], flags: CheckFlags, io: Io, interrupts: Interrupts): Promise<number> {
+  if (flags.explain) return explainProfile(flags.profile, undefined, io);
   const [{ check }, render, { Timeline }, { startCheckProgress }, { healthWarnings }, virtual] = await Promise.all([
     import("../run/check.js"),
     loadRenderers(),
@@ -61,6 +65,7 @@ export async function checkCommand(paths: string[], flags: CheckFlags, io: Io, i
         details: false,
         signal: interrupts.signal,
         force: Boolean(flags.force),
+        profile: flags.profile,
         jobs: flags.jobs,
         engine: flags.clock === "virtual" ? (scenario) => virtual.simulateScenario(scenario) : undefined,
         estimate,

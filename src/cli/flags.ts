@@ -8,6 +8,7 @@ import * as F from "../scenario/fields.js";
 import { MAX_EXPECTATIONS } from "../scenario/bounds.js";
 import { nearest } from "../scenario/suggest.js";
 import type { Arrival, Scenario, StrategyName } from "../scenario/types.js";
+import type { ProfileName } from "../api/profile.js";
 
 /**
  * Flags as commander hands them over, already read into typed values. Every flag that sets a
@@ -50,6 +51,17 @@ export interface CompareFlags {
   fileExpectations?: boolean;
   /** Run on the real clock even above what one machine runs faithfully (src/run/capacity.ts). */
   force?: boolean;
+  /** `--profile`: whose webhook and API habits the provider takes on; wins over the file's `profile`. */
+  profile?: ProfileName;
+  /** `--webhook-timeout`: how long the provider waits for one delivery's answer; wins over the profile's. */
+  webhookTimeout?: number;
+  /** `--explain`: print the profile's values with their sources and run nothing. */
+  explain?: boolean;
+  /** `--webhook-url`: deliver the webhook strategy's events to the user's own receiver. */
+  webhookUrl?: string;
+  /** That receiver's signing secret: `--secret`, `--secret-file` (or APIWH_WEBHOOK_SECRET). */
+  secret?: string;
+  secretFile?: string;
 }
 
 /** A `--price` as given and as read. */
@@ -110,6 +122,8 @@ export const deadline = flag("--deadline", F.deadline);
 export const speedFactor = flag("--speed", F.speed, decimal);
 export const retriesSchedule = flag("--retries", F.retries, (text) => (text.trim() === "standard" || text.trim() === "none" ? text.trim() : F.commaList(text)));
 export const rateLimit = flag("--rate-limit", F.rate);
+export const profile = flag("--profile", F.profile);
+export const webhookTimeout = flag("--webhook-timeout", F.webhookTimeout);
 
 export function intervals(text: string): number[] {
   return flag("--intervals", F.sweepIntervals, F.commaList)(text);
@@ -148,7 +162,12 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Applies command-line flags over a scenario (flags win over the file), then the rules across fields they may break. */
+/**
+ * Applies command-line flags over a scenario (flags win over the file), `--profile` included, then
+ * the rules across fields they may break. The profile's values fill what neither set once
+ * withProfile (src/api/profile-scenario.ts) runs: scenarioFor in actions.ts, which loads the
+ * profiles only when a command runs, not for `--version` or `--help`.
+ */
 export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenario {
   const s: Scenario = structuredClone(base);
   if (flags.payments !== undefined) s.payments.count = flags.payments;
@@ -160,9 +179,19 @@ export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenar
   if (flags.delay) s.settlement.delay = flags.delay;
   if (flags.failureRate !== undefined) s.settlement.failureRate = flags.failureRate;
   if (flags.latency !== undefined) s.network.latencyMs = flags.latency;
-  if (flags.retries) s.webhook.retriesMs = flags.retries;
+  if (flags.retries) {
+    s.webhook.retriesMs = flags.retries;
+    s.webhook.given.retries = true;
+  }
+  if (flags.webhookTimeout !== undefined) {
+    s.webhook.timeoutMs = flags.webhookTimeout;
+    s.webhook.given.timeout = true;
+  }
   if (flags.arrival) s.payments.arrival = flags.arrival;
-  if (flags.rateLimit !== undefined) s.provider.rateLimitPerSecond = flags.rateLimit;
+  if (flags.rateLimit !== undefined) {
+    s.provider.rateLimitPerSecond = flags.rateLimit;
+    s.provider.rateLimitGiven = true;
+  }
   if (flags.payments !== undefined || flags.arrival) {
     const problem = F.arrivalSpanProblem(s.payments.count, s.payments.arrival);
     if (problem && s.payments.arrival.kind === "rate") {
@@ -170,5 +199,6 @@ export function applyFlags(base: Scenario, flags: Partial<CompareFlags>): Scenar
       throw new UsageError(`${flags.payments !== undefined ? `--payments ${flags.payments} at ` : ""}${rate} ${problem}`);
     }
   }
+  if (flags.profile) s.profile = flags.profile;
   return s;
 }

@@ -1,9 +1,9 @@
 import type { Io } from "../io.js";
 import { ParseError, UsageError } from "../errors.js";
 import type { Interrupts } from "./interrupts.js";
-import { discardingOnError, loadScenario, prepareOutputs } from "./actions.js";
+import { discardingOnError, explainProfile, prepareOutputs, scenarioFor } from "./actions.js";
 import { writeOutputs } from "../commands/preflight.js";
-import { applyFlags, type CompareFlags } from "./flags.js";
+import type { CompareFlags } from "./flags.js";
 import { formatDurationShort } from "../scenario/duration.js";
 
 /** `apiwh sweep`'s flags, as commander hands them over. */
@@ -21,7 +21,8 @@ export interface SweepFlags extends Partial<Omit<CompareFlags, "format">> {
  * and written after the results are out.
  */
 export async function sweepCommand(file: string | undefined, flags: SweepFlags, io: Io, interrupts: Interrupts): Promise<number> {
-  const scenario = applyFlags(await loadScenario(file), flags);
+  if (flags.explain) return explainProfile(flags.profile, file, io);
+  const scenario = await scenarioFor(file, flags);
   const [run, sweepView, { makePalette, colorEnabled }, { startSweepProgress }, projection, expect, virtual, { checkRealClock }] = await Promise.all([
     import("../run/sweep.js"),
     import("../render/sweep.js"),

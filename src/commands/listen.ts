@@ -11,6 +11,7 @@ import type { SignatureFormat } from "../scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../strategies/receiver.js";
 import { resolveSecret, SECRET_ENV } from "../webhooks/secret.js";
 import { paintStatus } from "./provider-log.js";
+import type { ProfileName } from "../api/profile.js";
 import { bindError, checkHost, checkPort, errorText, exposureWarning, parseProviderUrl, printable, probeProvider, providerPool, untilAborted, wallTime } from "./shared.js";
 
 export const LISTEN_DEFAULTS = { port: 4011, host: "127.0.0.1", signature: "standard-webhooks", path: "/webhook" } as const;
@@ -25,6 +26,8 @@ export interface ListenCommandOptions {
   /** A running provider to register with (POST /webhook-endpoints); its answer carries the secret. */
   provider?: string;
   signature: SignatureFormat;
+  /** `--profile`: whose deliveries to expect (their scheme, headers and envelope); `standard` (the default) reads `signature`. */
+  profile?: ProfileName;
   /** Print the secret the provider handed out; off by default so terminals and logs never carry it. */
   printSecret: boolean;
   color: boolean;
@@ -63,6 +66,7 @@ export async function listenCommand(options: ListenCommandOptions, io: Io, signa
     port: options.port,
     path: LISTEN_DEFAULTS.path,
     signature: options.signature,
+    profile: options.profile,
     clock: monotonicClock,
     onDelivery: (d) => {
       if (!d.duplicate) verified++;
@@ -79,7 +83,8 @@ export async function listenCommand(options: ListenCommandOptions, io: Io, signa
   }
   try {
     if (resolved) receiver.setSecret(resolved.secret);
-    out(`apiwh listen receiving on ${p.bold(url)} ${p.dim(`(${options.signature} signatures)`)}`);
+    const format = options.profile && options.profile !== "standard" ? `profile ${options.profile}: its signatures and envelope` : `${options.signature} signatures`;
+    out(`apiwh listen receiving on ${p.bold(url)} ${p.dim(`(${format})`)}`);
     if (providerUrl) {
       const endpoint = await register(providerUrl, url, signal);
       receiver.setSecret(endpoint.secret);
@@ -132,7 +137,8 @@ export function deliveryLine(d: Delivery, arrivedWallMs: number, p: Palette): st
     printable(d.event.type, 24),
     id + shownStatus,
     p.good("✓ verified"),
-    p.dim(settlementLag(data.updated_at, arrivedWallMs)) + note,
+    // A profile's envelope may not carry our payment whole; its event time is the payment's update.
+    p.dim(settlementLag(data.updated_at ?? d.event.timestamp, arrivedWallMs)) + note,
   ].join("  ");
 }
 

@@ -13,6 +13,7 @@ import { makePalette } from "../render/color.js";
 import { renderProbeJson, renderProbeMarkdown, renderProbeTable } from "../render/probe.js";
 import { renderProbeJUnit } from "../render/probe-junit.js";
 import type { SignatureFormat } from "../scenario/types.js";
+import type { ProfileName } from "../api/profile.js";
 import { resolveSecret, SECRET_ENV } from "../webhooks/secret.js";
 import { openOutputs, writeOutputs, type OutputFile } from "./preflight.js";
 
@@ -21,6 +22,8 @@ export interface ProbeCommandOptions {
   secret?: string;
   secretFile?: string;
   signature: SignatureFormat;
+  /** `--profile`: standard or stripe, the two schemes whose every check the probe can forge; sets the signature format. */
+  profile?: ProfileName;
   /** ms, parsed by the CLI */
   timeout: number;
   format: "table" | "json" | "markdown";
@@ -32,10 +35,23 @@ export interface ProbeCommandOptions {
   color: boolean;
 }
 
+/**
+ * The probe's checks forge Standard Webhooks and Stripe deliveries (a wrong id, a stale timestamp,
+ * a rotated secret…), so of the profiles it takes those two; any other is refused in one line.
+ */
+function probeSignature(options: Pick<ProbeCommandOptions, "profile" | "signature">): SignatureFormat {
+  if (options.profile === undefined) return options.signature;
+  if (options.profile === "standard") return "standard-webhooks";
+  if (options.profile === "stripe") return "stripe";
+  throw new UsageError(`--profile ${options.profile}: probe's checks are written for the standard and stripe schemes only; expected --profile standard or --profile stripe`);
+}
+
 /** Longest wait for the TCP connect that checks the receiver is there before anything is sent. */
 const REACH_TIMEOUT_MS = 5_000;
 
 export async function probeCommand(options: ProbeCommandOptions, io: Io, signal: AbortSignal): Promise<number> {
+  const signature = probeSignature(options);
+  if (signature !== options.signature) options = { ...options, signature };
   const url = parseProbeUrl(options.url, "the receiver URL");
   const timeoutMs = checkTimeout(options.timeout);
   const only = options.only !== undefined ? parseOnly(options.only) : null;

@@ -44,7 +44,11 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
     route("GET", "/events", "server-sent events of every settlement"),
     route("POST", "/webhook-endpoints", 'subscribe: {"url": "http://127.0.0.1:4011/webhook"}'),
     "",
-    p.dim(`webhooks: ${scenario.webhook.signature} signatures, attempts ${shownRetries}`),
+    p.dim(
+      scenario.profile === "standard"
+        ? `webhooks: ${scenario.webhook.signature} signatures, attempts ${shownRetries}`
+        : `profile ${scenario.profile}: its signatures and envelope, attempts ${shownRetries}, timeout ${formatDurationShort(scenario.webhook.timeoutMs)}${scenario.provider.rateLimitPerSecond !== null ? `, API limit ${+scenario.provider.rateLimitPerSecond.toFixed(3)}/s` : ""} (--explain for sources)`,
+    ),
     p.dim(`delivered to loopback only${allowHosts.length > 0 ? ` and ${allowHosts.map((h) => printable(h, 40)).join(", ")}` : " (--allow-host adds a host)"}; never link-local or metadata addresses`),
     ...(scriptsFailures(scenario.faults.webhook) ? [p.warn(FAULTS_AT_SENDER)] : []),
     p.dim("Signing secrets stay hidden unless --print-secret. Ctrl-C stops the provider."),

@@ -17,6 +17,8 @@ import { bindError, checkHost, checkPort, exposureWarning, printable, untilAbort
 import { isIP } from "node:net";
 import { UsageError } from "../errors.js";
 import { classify } from "../provider/targets.js";
+import type { ProfileName } from "../api/profile.js";
+import { withProfile } from "../api/profile-scenario.js";
 
 export const PROVIDER_DEFAULTS = { port: 4010, host: "127.0.0.1" } as const;
 
@@ -29,6 +31,8 @@ export interface ProviderCommandOptions {
   printSecret: boolean;
   /** Hosts webhooks may be delivered to besides loopback (`--allow-host`, repeatable). */
   allowHost?: string[];
+  /** `--profile`: whose webhook and API habits to take on; wins over the scenario file's `profile`. */
+  profile?: ProfileName;
   color: boolean;
 }
 
@@ -38,7 +42,8 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   checkHost(options.host);
   const allowHosts = options.allowHost ?? [];
   for (const host of allowHosts) checkAllowHost(host);
-  const scenario: Scenario = options.scenario ? await (await import("../scenario/load.js")).loadScenarioFile(options.scenario) : defaultScenario();
+  const loaded: Scenario = options.scenario ? await (await import("../scenario/load.js")).loadScenarioFile(options.scenario) : defaultScenario();
+  const scenario = withProfile(loaded, options.profile ?? loaded.profile);
   const p = makePalette(options.color);
   const warning = exposureWarning(options.host, "provider (anyone who reaches it can create payments and subscribe to webhooks)");
   if (warning) io.stderr.write(p.warn(warning));
@@ -61,7 +66,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
         settlement: settlementRule(scenario),
         speed: scenario.speed,
         network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs },
-        webhook: scenario.webhook,
+        webhook: { ...scenario.webhook, profile: scenario.profile },
         rateLimitPerSecond: scenario.provider.rateLimitPerSecond,
         faults: scenario.faults,
         allowHosts,

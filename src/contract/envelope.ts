@@ -31,5 +31,6 @@ function echoScenario(s: Scenario, strategies: readonly StrategyName[]): Scenari
     speed: s.speed,
     strategies: [...strategies],
     reconcileEveryMs: s.hybrid.reconcileEveryMs,
+    profile: s.profile,
   };
 }

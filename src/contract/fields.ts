@@ -14,6 +14,7 @@ export const STRATEGY_FIELD_PATHS = [
   "requests.wasted",
   "requests.perPayment",
   "requests.unattributed",
+  "requests.free",
   "bytes.total",
   "bytes.consumerToProvider",
   "bytes.providerToConsumer",

@@ -1,4 +1,5 @@
 import type { StrategyName } from "../scenario/types.js";
+import type { ProfileName } from "../scenario/fields.js";
 
 /**
  * What both engines produce (the real run in src/run/, the virtual clock in src/virtual/) and every
@@ -160,6 +161,8 @@ export interface ScenarioEcho {
   strategies: StrategyName[];
   /** hybrid's reconciliation interval (`hybrid.reconcileEvery`), which its recommendation names. */
   reconcileEveryMs: number;
+  /** Whose webhook and API habits the provider took on (`--profile`, the file's `profile`); `standard` is apiwh's own. */
+  profile: ProfileName;
 }
 
 export interface LatencySummary {
@@ -174,6 +177,12 @@ export interface LatencySummary {
 
 export interface StrategyResult {
   name: StrategyName;
+  /**
+   * Who received the webhooks: the run's own receiver (`built-in`), or the user's
+   * (`compare --webhook-url`: `external`, where a detection is the delivery's 2xx acknowledgement);
+   * null for strategies that receive none.
+   */
+  receiver: "built-in" | "external" | null;
   requests: {
     total: number;
     consumerToProvider: number;
@@ -191,6 +200,11 @@ export interface StrategyResult {
      * other request is one payment's: Σ details[].requests + unattributed = total.
      */
     unattributed: number;
+    /**
+     * Of `total`, requests the provider did not charge against its rate limit: 304s to conditional
+     * polls under a profile whose 304s are free (GitHub). 0 in every other profile.
+     */
+    free: number;
   };
   bytes: { total: number; consumerToProvider: number; providerToConsumer: number };
   /** Detection latency: the consumer knew the terminal status minus the provider settled it. Null when nothing was detected. */

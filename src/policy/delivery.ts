@@ -10,7 +10,8 @@ import { deliveryMessage } from "./draws.js";
  * it): the first leaves `retries[0]` (plus any reorder hold) after settlement; each attempt
  * reaches the endpoint one network delay after it leaves; its answer takes one more delay back;
  * then the sender waits the next entry of the schedule (or longer, if `Retry-After` says so)
- * before the next attempt leaves. Only a 2xx ends a chain well; 410 disables the endpoint.
+ * before the next attempt leaves. Only a 2xx ends a chain well; 410 disables the endpoint where the
+ * profile says so (the standard profile; SuccessRule.goneDisables in src/api/profile.ts).
  */
 
 /** What ends a chain, as afterAttempt() returns it (a wait ≥ 0 means: retry after that long). */
@@ -21,9 +22,9 @@ export const ChainEnd = { delivered: -1, disabled: -2, exhausted: -3 } as const;
  * the scenario ms to wait before the next attempt leaves. Each entry of the schedule is the wait
  * after the previous attempt failed (as Svix and the spec describe it); Retry-After may ask longer.
  */
-export function afterAttempt(status: number, attempt: number, retriesMs: readonly number[], retryAfterMs: number): number {
+export function afterAttempt(status: number, attempt: number, retriesMs: readonly number[], retryAfterMs: number, goneDisables = true): number {
   if (status >= 200 && status < 300) return ChainEnd.delivered;
-  if (status === 410) return ChainEnd.disabled;
+  if (status === 410 && goneDisables) return ChainEnd.disabled;
   const next = retriesMs[attempt + 1];
   if (next === undefined) return ChainEnd.exhausted;
   return Math.max(next, retryAfterMs);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { parseDuration } from "../scenario/duration.js";
 import { HttpError } from "../http/errors.js";
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_WAIT_MS } from "../api/limits.js";
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_WAIT_MS, METADATA_LIMITS } from "../api/limits.js";
 import type { PaymentStatus, PaymentView } from "../api/payment.js";
 import type { PaymentStore } from "./payments.js";
 import type { Waits } from "./waits.js";
@@ -17,17 +17,35 @@ export const LIST_QUERY = ["status", "updated_since", "limit", "starting_after"]
 export const MAX_AMOUNT = 99_999_999;
 
 /**
- * `POST /payments` takes exactly `amount` and `currency`. Any other field is refused by name, an
- * `id` above all: the provider assigns ids and never takes one from a client.
+ * `POST /payments` takes `amount` and `currency`, and optionally `metadata`. Any other field is
+ * refused by name, an `id` above all: the provider assigns ids and never takes one from a client.
  */
-export function validatePaymentBody(body: unknown): { amount: number; currency: string } {
-  const fields = objectBody(body, ["amount", "currency"]);
+export function validatePaymentBody(body: unknown): { amount: number; currency: string; metadata?: Record<string, string> } {
+  const fields = objectBody(body, ["amount", "currency", "metadata"]);
   const { amount, currency } = fields;
   if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT)
     throw new HttpError(400, "invalid_request", `amount must be a positive integer up to ${MAX_AMOUNT} (in the currency's smallest unit)`, "amount");
   if (typeof currency !== "string" || !/^[a-z]{3}$/.test(currency))
     throw new HttpError(400, "invalid_request", 'currency must be a three-letter lowercase ISO code such as "usd"', "currency");
-  return { amount, currency };
+  return fields.metadata === undefined ? { amount, currency } : { amount, currency, metadata: validateMetadata(fields.metadata) };
+}
+
+/** `metadata`: an object of string values within METADATA_LIMITS; each violation named with the key at fault (cut to 40 characters). */
+function validateMetadata(value: unknown): Record<string, string> {
+  const { keys, keyChars, valueChars } = METADATA_LIMITS;
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new HttpError(400, "invalid_request", `metadata must be an object of string values, such as {"order_id": "6735"}`, "metadata");
+  const entries = Object.entries(value);
+  if (entries.length > keys) throw new HttpError(400, "invalid_request", `metadata has ${entries.length} keys; expected at most ${keys}`, "metadata");
+  const out: Record<string, string> = {};
+  for (const [key, v] of entries) {
+    const shown = JSON.stringify(key.slice(0, keyChars));
+    if (key.length === 0 || key.length > keyChars) throw new HttpError(400, "invalid_request", `metadata key ${shown} must be 1 to ${keyChars} characters`, "metadata");
+    if (typeof v !== "string") throw new HttpError(400, "invalid_request", `metadata[${shown}] must be a string; expected string values, such as "6735"`, `metadata[${key.slice(0, keyChars)}]`);
+    if (v.length > valueChars) throw new HttpError(400, "invalid_request", `metadata[${shown}] is ${v.length} characters; expected at most ${valueChars}`, `metadata[${key.slice(0, keyChars)}]`);
+    out[key] = v;
+  }
+  return out;
 }
 
 /** `POST /webhook-endpoints` takes exactly `url`, an http(s) URL of at most 2048 characters. */
@@ -104,7 +122,7 @@ function parseWait(raw: string | null): number {
 }
 
 /** RFC 9110 §13.1.2: `*` or a list of entity tags, compared weakly. */
-function etagMatches(condition: string, etag: string): boolean {
+export function etagMatches(condition: string, etag: string): boolean {
   if (condition.trim() === "*") return true;
   const bare = etag.replace(/^W\//, "");
   return condition.split(",").some((tag) => tag.trim().replace(/^W\//, "") === bare);

@@ -26,6 +26,10 @@ export class PaymentStore {
   private createdWall = new Float64Array(INITIAL_CAPACITY);
   private updatedWall = new Float64Array(INITIAL_CAPACITY);
   private currencies: string[] = [];
+  /** Per payment index, what the client attached; only payments created with metadata have an entry, so a run's payments cost nothing more. */
+  private readonly metadata = new Map<number, Record<string, string>>();
+  /** Characters of every key and value kept, against METADATA_LIMITS.totalChars. */
+  metadataChars = 0;
   /** ISO forms of the wall stamps, made once per change rather than on every poll. */
   private createdIso: string[] = [];
   private updatedIso: string[] = [];
@@ -48,8 +52,12 @@ export class PaymentStore {
     return this.count;
   }
 
-  create(amount: number, currency: string): number {
+  create(amount: number, currency: string, metadata?: Record<string, string>): number {
     const index = this.count++;
+    if (metadata) {
+      this.metadata.set(index, metadata);
+      this.metadataChars += metadataChars(metadata);
+    }
     if (index >= this.amounts.length) this.grow(index + 1);
     this.amounts[index] = amount;
     this.currencies[index] = currency;
@@ -121,6 +129,7 @@ export class PaymentStore {
       status: this.statusOf(index),
       created_at: this.createdIso[index]!,
       updated_at: this.updatedIso[index]!,
+      ...(this.metadata.size > 0 && this.metadata.has(index) ? { metadata: { ...this.metadata.get(index)! } } : {}),
     };
   }
 
@@ -140,4 +149,11 @@ export class PaymentStore {
     this.createdWall = grow(this.createdWall, needed);
     this.updatedWall = grow(this.updatedWall, needed);
   }
+}
+
+/** Characters of a metadata object's keys and values. */
+export function metadataChars(metadata: Record<string, string>): number {
+  let n = 0;
+  for (const key in metadata) n += key.length + metadata[key]!.length;
+  return n;
 }

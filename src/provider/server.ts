@@ -12,8 +12,12 @@ import { HttpError, sendError, sendJson } from "../http/errors.js";
 import { closeServer, listen, serverTimeouts, type ServerTimeouts } from "../http/server.js";
 import { checkQuery, isPlainTarget, requestUrl } from "./http.js";
 import { LIST_QUERY, listPayments, READ_QUERY, readPayment, validateEndpointBody, validatePaymentBody, type ReadAnswer } from "./payment-routes.js";
-import { PaymentStore } from "./payments.js";
+import { metadataChars, PaymentStore } from "./payments.js";
 import { NO_WEBHOOK_FAULTS } from "../webhooks/fault-plan.js";
+import type { ProfileName } from "../api/profile.js";
+import { profileNamed } from "../api/profiles.js";
+import { PollProfile } from "./profile-polls.js";
+import { METADATA_LIMITS } from "../api/limits.js";
 import { DELIVERY_QUEUE, WebhookSender, type DeliveryCounts, type DeliveryFaultCounts } from "./webhooks.js";
 import { Waits } from "./waits.js";
 import { TARGET_RULE, TargetPolicy, type Resolver } from "./targets.js";
@@ -31,7 +35,8 @@ export interface ProviderOptions {
    * events, webhook deliveries and their answers), drawn per message as src/policy/draws.ts keys it.
    */
   network: { latencyMs: number; jitterMs: number };
-  webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat };
+  /** `profile`: whose signature, envelope and success rule deliveries take (src/api/profiles.ts); absent: standard, signed in `signature`. */
+  webhook: { retriesMs: number[]; timeoutMs: number; signature: SignatureFormat; profile?: ProfileName; secret?: string };
   /** Requests per second of scenario time per client on the read API; null or absent = unlimited. */
   rateLimitPerSecond?: number | null;
   /** Seeded faults; absent = none. */
@@ -113,6 +118,10 @@ export interface ProviderSnapshot {
   /** `GET /payments/:id` requests per payment (creation order); those naming no payment are `unknownPolls`. */
   pollsPerPayment: Uint32Array;
   unknownPolls: number;
+  /** Polls answered 304 that the profile does not charge against the rate limit (GitHub's); 0 in other profiles. */
+  notModifiedFree: number;
+  /** Deliveries as the sender put them on the wire (a user's own receiver counts nothing for the run). */
+  deliveryWire: { requests: number; bytesIn: number; bytesOut: number; byPayment: Array<[number, number]> };
 }
 
 /**
@@ -188,6 +197,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     sleep: (ms) => waits.sleep(ms),
   });
   const meter = new ServerMeter(options.stampArrivals ?? false);
+  // The profile's polling hint and free 304s; nothing in the standard profile.
+  const polls = new PollProfile(options.webhook.profile && options.webhook.profile !== "standard" ? profileNamed(options.webhook.profile) : undefined);
   const longPolls = new OpenLimit("long polls", limits.longPollsPerClient, limits.longPolls);
   const streams = new OpenLimit("event streams", limits.streamsPerClient, limits.streams);
 
@@ -271,6 +282,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (index >= pollsPerPayment.length) pollsPerPayment = grow(pollsPerPayment, index + 1);
       pollsPerPayment[index]!++;
       if (url?.searchParams.has("wait")) longPolls.hold(req, res);
+      // A 304 the profile does not charge (GitHub's) passes the rate limit; see profile-polls.ts.
+      if (polls.freeNotModified && polls.isFree(req, Boolean(url?.searchParams.has("wait")), () => store.etagOf(index))) return answerPoll(req, res, index, url);
       const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
       if (held) return held.then(() => answerPoll(req, res, index, url));
       return answerPoll(req, res, index, url);
@@ -331,14 +344,16 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 
   function sendPoll(res: ServerResponse, index: number, answer: ReadAnswer): Promise<void> | undefined {
     onEvent?.({ kind: "polled", index, at: clock.now(), status: store.statusOf(index) });
-    if (answer.status === 304) return replyEmpty(res, 304, { etag: answer.etag });
-    return reply(res, 200, answer.body, { etag: answer.etag });
+    if (answer.status === 304) return replyEmpty(res, 304, polls.headers({ etag: answer.etag }));
+    return reply(res, 200, answer.body, polls.headers({ etag: answer.etag }));
   }
 
   async function createPayment(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { amount, currency } = validatePaymentBody(await readJson(req, res));
+    const { amount, currency, metadata } = validatePaymentBody(await readJson(req, res));
     if (store.size >= limits.payments) throw new HttpError(503, "payment_limit_reached", `this provider holds at most ${limits.payments} payments; start a new one`);
-    const index = store.create(amount, currency);
+    if (metadata && store.metadataChars + metadataChars(metadata) > METADATA_LIMITS.totalChars)
+      throw new HttpError(503, "metadata_limit_reached", `this provider keeps at most ${METADATA_LIMITS.totalChars} characters of metadata in all; start a new one`);
+    const index = store.create(amount, currency, metadata);
     // Its 201 is the payment's own message 1 (message 0 was this request, keyed by its arrival).
     if (keyed) (res as KeyedResponse).subject = index;
     // Fault windows count from the run's first payment: the same instant for every strategy.
@@ -420,6 +435,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       heldPeak: longPolls.peak + streams.peak,
       pollsPerPayment: sized(pollsPerPayment, store.size),
       unknownPolls,
+      notModifiedFree: polls.notModifiedFree,
+      deliveryWire: { requests: sender.wire.requests, bytesIn: sender.wire.bytesIn, bytesOut: sender.wire.bytesOut, byPayment: [...sender.wire.byPayment] },
     }),
     async close() {
       waits.close();

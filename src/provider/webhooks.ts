@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import { Pool } from "undici";
 import type { DeliveryAttempt } from "../contract/events.js";
 import { DeliveryFate } from "../contract/miss.js";
@@ -12,6 +13,11 @@ import { signedHeaders, WARM_UP_METHOD } from "../webhooks/headers.js";
 import { generateSecret, signStandard, signStripe, standardKey } from "../webhooks/signature.js";
 import type { PaymentView } from "../api/payment.js";
 import type { TargetPolicy } from "./targets.js";
+import type { Profile, ProfileName } from "../api/profile.js";
+import { profileNamed } from "../api/profiles.js";
+import { deliveryOf, deliveryRequestSize } from "../webhooks/delivery.js";
+import { signWith } from "../webhooks/schemes.js";
+import { eventIdFor } from "../webhooks/envelopes.js";
 
 export interface Endpoint {
   id: string;
@@ -33,6 +39,22 @@ export interface DeliveryCounts {
   dropped: number;
 }
 
+/** Wall ms below which an attempt's timeout gets a timer of its own: undici's fast timers tick every ~500 ms. */
+const PRECISE_TIMEOUT_BELOW_MS = 5_000;
+
+/**
+ * The shortest delivery timeout in wall ms, however high the speed: Slack's 3 s at speed 600 is
+ * 5 ms, which a receiver on a loaded two-core machine missed while answering at once (its event
+ * loop alone stalls for tens of ms). Undici's half-second timer tick used to hide this floor.
+ */
+export const MIN_TIMEOUT_WALL_MS = 100;
+
+/** undici's headers and body timeouts, as opposed to a refused or reset connection. */
+function isTimeout(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+}
+
 /** What the seeded fault plan did to deliveries. */
 export interface DeliveryFaultCounts {
   /** Attempts that never reached the receiver because a `refuse` downtime window was open. */
@@ -47,6 +69,11 @@ export interface SenderOptions {
   retriesMs: number[];
   timeoutMs: number;
   signature: SignatureFormat;
+  /**
+   * Whose deliveries to send (src/api/profiles.ts): its envelope, its signature scheme and headers,
+   * its retry headers and its success rule. Absent or `standard`: apiwh's own, signed in `signature`.
+   */
+  profile?: ProfileName;
   speed: number;
   clock: Clock;
   /** Wall milliseconds of simulated one-way network delay of payment `index`'s message `message` (src/policy/draws.ts); 0 for none. */
@@ -67,6 +94,19 @@ export interface SenderOptions {
   queue?: { perEndpoint: number; total: number };
   /** Each time an endpoint's events start being dropped, why (for the provider's log). */
   onShed?: (reason: string) => void;
+  /** The signing secret of every endpoint registered (`compare --webhook-url … --secret …`: the user's receiver's); absent: a fresh one each. */
+  secret?: string;
+}
+
+/** Deliveries that went on the wire, as the sender sent them and read their answers (for a receiver that counts nothing for the run: the user's own). */
+export interface DeliveryWire {
+  requests: number;
+  /** Request line, headers and body as sent. */
+  bytesOut: number;
+  /** Status line, headers and body of the answers, as far as they came. */
+  bytesIn: number;
+  /** Sent attempts per payment index. */
+  byPayment: Map<number, number>;
 }
 
 /**
@@ -85,6 +125,8 @@ interface Chain {
   eventId: string;
   paymentIndex: number;
   body: string;
+  /** The payment as it settled, for a profile's envelope (built per attempt, as its signature is). */
+  payment: PaymentView;
   /** 0 = the delivery, 1 = the seeded duplicate. */
   chain: number;
 }
@@ -105,9 +147,10 @@ export class WebhookSender {
   /** Endpoints whose new events are being dropped; an endpoint leaves once its queue is half empty. */
   private readonly shedding = new Set<string>();
   readonly faultCounts: DeliveryFaultCounts = { refused: 0, scripted: 0, duplicated: 0 };
+  readonly wire: DeliveryWire = { requests: 0, bytesOut: 0, bytesIn: 0, byPayment: new Map() };
   private readonly pools = new Map<string, Pool>();
   /** Per endpoint id: its pool and request path, parsed once at registration rather than per attempt. */
-  private readonly targets = new Map<string, { pool: Pool; path: string }>();
+  private readonly targets = new Map<string, { pool: Pool; path: string; host: string }>();
   /** Attempts waiting for their time (timerScheduler: never early, so no delivery beats its simulated network). */
   private readonly timers = new Set<Cancel>();
   private readonly scheduler: Scheduler;
@@ -117,14 +160,18 @@ export class WebhookSender {
   /** Monotonic ms of the run's first payment: downtime windows count from here. */
   private runStart = NaN;
 
+  /** A provider's profile other than the standard one; undefined sends apiwh's own deliveries, byte for byte as before. */
+  private readonly profile: Profile | undefined;
+
   constructor(private readonly options: SenderOptions) {
     this.scheduler = timerScheduler(options.clock);
+    this.profile = options.profile && options.profile !== "standard" ? profileNamed(options.profile) : undefined;
   }
 
   register(url: URL): Endpoint {
-    const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: generateSecret(), disabled: false };
+    const endpoint: Endpoint = { id: `we_${this.endpoints.length + 1}`, url: url.href, secret: this.options.secret ?? generateSecret(), disabled: false };
     this.endpoints.push(endpoint);
-    const target = { pool: this.poolFor(url), path: url.pathname + url.search };
+    const target = { pool: this.poolFor(url), path: url.pathname + url.search, host: url.host };
     this.targets.set(endpoint.id, target);
     this.warm(endpoint, target);
     return endpoint;
@@ -133,7 +180,8 @@ export class WebhookSender {
   /** See WARM_UP_METHOD. Also signs once, so the HMAC code is compiled before the first delivery. */
   private warm(endpoint: Endpoint, target: { pool: Pool; path: string }): void {
     const now = Math.floor(Date.now() / 1000);
-    if (this.options.signature === "stripe") signStripe(endpoint.secret, now, "{}");
+    if (this.profile) signWith(this.profile.signature.value, { secret: endpoint.secret, eventId: "evt_0", timestamp: now, body: "{}", url: endpoint.url });
+    else if (this.options.signature === "stripe") signStripe(endpoint.secret, now, "{}");
     else signStandard(this.keyOf(endpoint), "evt_0", now, "{}");
     target.pool
       .request({ method: WARM_UP_METHOD, path: target.path, headersTimeout: 5_000, bodyTimeout: 5_000 })
@@ -154,8 +202,8 @@ export class WebhookSender {
         continue;
       }
       // One event per payment (its settlement): the event id follows the payment's, so a count of bytes can be exact.
-      const eventId = `evt_${paymentIndex + 1}`;
-      const body = eventBody(this.options.signature, eventId, payment);
+      const eventId = this.profile ? eventIdFor(this.profile.envelope.value, paymentIndex + 1) : `evt_${paymentIndex + 1}`;
+      const body = this.profile ? "" : eventBody(this.options.signature, eventId, payment);
       const hold = reorderHoldMs(seed, faults, paymentIndex);
       const chains = isDuplicated(seed, faults, paymentIndex) ? 2 : 1;
       if (chains === 2) this.faultCounts.duplicated++;
@@ -165,7 +213,7 @@ export class WebhookSender {
           this.settleFate(paymentIndex, DeliveryFate.exhausted);
           continue;
         }
-        this.schedule({ endpoint, eventId, paymentIndex, body, chain }, 0, firstAttemptWaitMs(retriesMs, hold));
+        this.schedule({ endpoint, eventId, paymentIndex, body, payment, chain }, 0, firstAttemptWaitMs(retriesMs, hold));
       }
     }
   }
@@ -212,7 +260,7 @@ export class WebhookSender {
   }
 
   private async attempt(c: Chain, attempt: number): Promise<void> {
-    const { endpoint, eventId, paymentIndex, body } = c;
+    const { endpoint, eventId, paymentIndex } = c;
     if (this.closed) return;
     if (endpoint.disabled) {
       this.settleFate(paymentIndex, DeliveryFate.disabled);
@@ -225,25 +273,29 @@ export class WebhookSender {
     const planned = planAnswer(this.options.seed, this.options.faults, paymentIndex, c.chain, attempt, (startedAt - this.runStart) * this.options.speed);
     let status = 0;
     let retryAfterMs = 0;
+    let aborted = false;
     let scripted = false;
     if (planned === PlanAnswer.refused) {
       // A refused connection carries no HTTP exchange, so it is simulated here: the attempt
       // counts (and is retried) but no request reaches the receiver, and no bytes move.
       this.faultCounts.refused++;
       scripted = true;
+      this.lastFailure.set(c, "connection_failed");
     } else if (this.options.faultsPlayedBy === "sender" && planned !== PlanAnswer.accepted) {
       // Played here, like a refusal: nothing is sent and the attempt fails with the status the
       // plan gives the endpoint, so the plan holds against any receiver, the user's own included.
       this.faultCounts.scripted++;
       status = planned;
       scripted = true;
-    } else ({ status, retryAfterMs } = await this.send(endpoint, eventId, body));
+      this.lastFailure.set(c, "http_error");
+    } else ({ status, retryAfterMs, aborted } = await this.send(c, attempt));
     // The answer (or the refused connection's reset) travels back before the sender knows it.
     const back = this.options.oneWayDelay(paymentIndex, deliveryMessage(c.chain, attempt, 1));
     if (back > 0) await sleep(back, this.closing.signal);
     if (this.closed) return;
     this.options.onAttempt?.({ eventId, paymentIndex, attempt, status, startedAt, durationMs: this.options.clock.now() - startedAt, ...(scripted ? { scripted } : {}) });
-    const next = afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs);
+    // A receiver of a profile that lets it stop the retries (Svix's `webhook-delivery: abort-message`) ends the chain on a failure.
+    const next = aborted && (status < 200 || status >= 300) ? ChainEnd.exhausted : afterAttempt(status, attempt, this.options.retriesMs, retryAfterMs, this.profile?.success.value.goneDisables ?? true);
     if (next === ChainEnd.delivered) {
       this.counts.succeeded++;
       this.settleFate(paymentIndex, DeliveryFate.delivered);
@@ -265,21 +317,64 @@ export class WebhookSender {
     this.schedule(c, attempt + 1, next);
   }
 
-  private async send(endpoint: Endpoint, eventId: string, body: string): Promise<{ status: number; retryAfterMs: number }> {
+  /** The body and headers of one attempt: the profile's delivery, else apiwh's own in the scenario's signature format. */
+  private message(c: Chain, attempt: number, timestamp: number): { body: string; headers: Record<string, string> } {
+    const { endpoint, eventId, body } = c;
+    if (!this.profile) return { body, headers: { "content-type": "application/json", ...signedHeaders(this.options.signature, endpoint.secret, this.keyOf(endpoint), eventId, timestamp, body) } };
+    // Slack names a retry and why the attempt before failed; its reason words are Slack's (http_timeout, http_error).
+    const retry = attempt > 0 ? { number: attempt, reason: this.lastFailure.get(c) ?? "http_error" } : undefined;
+    return deliveryOf(this.profile, { secret: endpoint.secret, eventId, payment: c.payment, timestamp, url: endpoint.url, retry });
+  }
+
+  /** Per chain, why its last attempt failed, for a profile's retry headers. */
+  private readonly lastFailure = new WeakMap<Chain, string>();
+
+  private async send(c: Chain, attempt: number): Promise<{ status: number; retryAfterMs: number; aborted: boolean }> {
+    const { endpoint } = c;
     const target = this.targets.get(endpoint.id)!;
     const timestamp = Math.floor(Date.now() / 1000);
-    const headers: Record<string, string> = { "content-type": "application/json", ...signedHeaders(this.options.signature, endpoint.secret, this.keyOf(endpoint), eventId, timestamp, body) };
-    // undici's own timers instead of an AbortSignal.timeout per attempt: the answer is one small
-    // head, so the time to headers and between body chunks bounds the whole exchange.
-    const timeout = Math.max(1, this.options.timeoutMs / this.options.speed);
+    const { body, headers } = this.message(c, attempt, timestamp);
+    // undici's headers and body timeouts run on its "fast timers", which tick every half second:
+    // a 300 ms timeout (Slack's 3 s at speed 10) fired after about a second, measured. Where that
+    // tick is a tenth of the timeout or more, a timer of the attempt's own cuts it on time; above,
+    // undici's timers bound it without one per attempt (the answer is one small head).
+    // Never below MIN_TIMEOUT_WALL_MS: a timeout compressed to a few ms would time out the machine's own scheduling.
+    const timeout = Math.max(MIN_TIMEOUT_WALL_MS, this.options.timeoutMs / this.options.speed);
+    const precise = timeout < PRECISE_TIMEOUT_BELOW_MS ? new AbortController() : undefined;
+    let timedOut = false;
+    const timer = precise && setTimeout(() => ((timedOut = true), precise.abort()), timeout);
     try {
-      const res = await target.pool.request({ method: "POST", path: target.path, headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+      this.countSent(c, target.path, headers, body);
+      const res = await target.pool.request({ method: "POST", path: target.path, headers, body, headersTimeout: timeout, bodyTimeout: timeout, signal: precise?.signal });
       const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
       await res.body.dump();
-      return { status: res.statusCode, retryAfterMs };
-    } catch {
-      return { status: 0, retryAfterMs: 0 }; // refused, reset or timed out: a failed attempt
+      this.countAnswer(res.statusCode, res.headers);
+      if (res.statusCode < 200 || res.statusCode >= 300) this.lastFailure.set(c, "http_error");
+      const abort = this.profile?.abortRetries.value;
+      return { status: res.statusCode, retryAfterMs, aborted: abort ? res.headers[abort.header] === abort.value : false };
+    } catch (err) {
+      if (this.profile) this.lastFailure.set(c, timedOut || isTimeout(err) ? "http_timeout" : "connection_failed");
+      return { status: 0, retryAfterMs: 0, aborted: false }; // refused, reset or timed out: a failed attempt
+    } finally {
+      if (timer) clearTimeout(timer);
     }
+  }
+
+  /**
+   * The request as undici writes it (request line, host, connection, the headers, content-length,
+   * the body): exact for the sizes here, as the virtual clock's wire sizes are.
+   */
+  private countSent(c: Chain, path: string, headers: Record<string, string>, body: string): void {
+    this.wire.requests++;
+    this.wire.bytesOut += deliveryRequestSize(path, this.targets.get(c.endpoint.id)!.host, headers, body);
+    this.wire.byPayment.set(c.paymentIndex, (this.wire.byPayment.get(c.paymentIndex) ?? 0) + 1);
+  }
+
+  /** The answer's status line and headers as parsed (a reason phrase of 2 to 30 characters is counted by its standard text), and its declared body. */
+  private countAnswer(status: number, headers: Record<string, string | string[] | undefined>): void {
+    let bytes = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`.length + 2;
+    for (const name in headers) for (const value of [headers[name]].flat()) if (value !== undefined) bytes += Buffer.byteLength(`${name}: ${value}\r\n`);
+    this.wire.bytesIn += bytes + Number(headers["content-length"] ?? 0);
   }
 
   /** A delivery on any chain wins; otherwise the last word (exhausted or disabled) stands. */

@@ -6,7 +6,7 @@ import { healthWarnings } from "./health.js";
 import { modelNotes } from "./model.js";
 import { checkSummary, failedExpectations, failureBeyondExpectations, heldOfTotal, interruptedNote, scenarioRecommendation } from "./outcome.js";
 import { projectionNote, sections } from "./rows.js";
-import { scenarioLine } from "./table.js";
+import { externalNote, scenarioLine } from "./table.js";
 import { decide, rankingLine } from "../contract/verdict.js";
 import { printable } from "../scenario/echo.js";
 
@@ -24,6 +24,8 @@ export function renderMarkdown(result: CompareResult): string {
   const blocks: string[] = [`### ${escapeText(scenarioLine(result))}`];
   if (result.scenario.description) blocks.push(`_${escapeText(result.scenario.description)}_`);
   blocks.push(compareTable(result));
+  const external = externalNote(result);
+  if (external) blocks.push(`**${escapeText(external)}**`);
   const projection = projectionNote(result);
   if (projection) blocks.push(`_${escapeText(projection)}_`);
   const { verdict, recommendation, ranking } = decide(result);

@@ -51,6 +51,8 @@ export function sections(result: CompareResult): Section[] {
         { label: "per payment", cell: (s) => formatDecimal(s.requests.perPayment) },
         { label: "consumer→provider", cell: (s) => formatCount(s.requests.consumerToProvider) },
         { label: "provider→consumer", cell: (s) => formatCount(s.requests.providerToConsumer) },
+        // GitHub's 304s do not count against its rate limit: shown only when a run had any (an older result has no field).
+        ...(result.strategies.some((s) => (s.requests.free ?? 0) > 0) ? [{ label: "free (304s)", cell: (s: StrategyResult) => formatCount(s.requests.free ?? 0) }] : []),
       ],
     },
     {

@@ -29,6 +29,8 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   const rowSections = sections(result);
   const tables = chunkStrategies(result.strategies, (chunk) => buildTable(chunk, rowSections, palette));
   blocks.push(tables.join("\n\n"));
+  const external = externalNote(result);
+  if (external) blocks.push(wrapHanging(external, MAX_WIDTH, 2).map(palette.bold).join("\n"));
   const notes = modelNotes(result);
   if (notes.length > 0) {
     blocks.push([palette.bold("Model vs measured"), ...notes.flatMap((note) => wrapHanging(`  ${note}`, MAX_WIDTH, 4))].join("\n"));
@@ -48,6 +50,13 @@ export function renderTable(result: CompareResult, palette: Palette): string {
   return blocks.join("\n");
 }
 
+/** What a detection means when the webhooks went to the user's own receiver (`--webhook-url`). */
+export function externalNote(result: Pick<CompareResult, "strategies">): string | undefined {
+  const names = result.strategies.filter((s) => s.receiver === "external").map((s) => s.name);
+  if (names.length === 0) return undefined;
+  return `${names.join(", ")}: receiver external (--webhook-url): detected means acknowledged, your receiver answered 2xx; latency is settlement to that answer, requests and bytes as the provider sent them.`;
+}
+
 /**
  * `checkout · 20 payments · seed 42 · poll every 1 s · speed 10×`; with `--repeat` the seed gives
  * way to `(mean of 5 runs, seeds 42–46)`.
@@ -58,6 +67,8 @@ export function scenarioLine(result: Pick<CompareResult, "scenario" | "repeat"> 
   if (!result.repeat) parts.push(`seed ${s.seed}`);
   parts.push(`poll every ${spacedDuration(s.pollIntervalMs)}`);
   if (s.speed !== 1) parts.push(`speed ${s.speed}×`);
+  // Older results (a saved JSON) have no profile; the standard one goes unsaid, as it always did.
+  if (s.profile && s.profile !== "standard") parts.push(`profile ${s.profile}`);
   if (result.clock === "virtual") parts.push("virtual clock (simulated, no sockets)");
   const line = parts.join(" · ");
   return result.repeat ? `${line} ${repeatNote(result.repeat)}` : line;

@@ -3,6 +3,8 @@ import { extname, join, relative } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../errors.js";
 import { loadScenarioFile } from "../scenario/load.js";
+import { withProfile } from "../api/profile-scenario.js";
+import type { ProfileName } from "../api/profile.js";
 import { stamp } from "../contract/envelope.js";
 import { compareScenario, type Engine } from "./compare.js";
 import { prepareExpectations } from "./expectations.js";
@@ -61,6 +63,8 @@ export interface CheckOptions extends RunOptions {
    * would only cost time. `alone` names that scenario.
    */
   onKept?: (check: ScenarioCheck, index: number, alone: string) => void;
+  /** `--profile`: every scenario takes on this provider's habits, whatever its own `profile` says. */
+  profile?: ProfileName;
   /** Wall ms a scenario should take (from the virtual clock), so the longest start first. */
   estimate?: (scenario: Scenario) => number | undefined;
   /** Run scenarios above what one machine runs faithfully on the real clock (see checkRealClock). */
@@ -88,7 +92,7 @@ export async function check(paths: string[], options: CheckOptions): Promise<Che
     const shown = relative(process.cwd(), file) || file;
     let scenario: Scenario | undefined;
     try {
-      scenario = await loadScenarioFile(file);
+      scenario = withProfile(await loadScenarioFile(file), options.profile);
     } catch {
       // Reported when the job runs: the same message, from the same loader.
     }
@@ -155,7 +159,7 @@ async function runJob(job: Job, total: number, options: CheckOptions): Promise<S
 export async function checkScenario(file: string, shown: string, options: CheckOptions): Promise<ScenarioCheck> {
   const t0 = performance.now();
   try {
-    const scenario = await loadScenarioFile(file);
+    const scenario = withProfile(await loadScenarioFile(file), options.profile);
     const expectations = prepareExpectations(scenario, shown);
     const engine: Engine | undefined = options.engine;
     // The virtual clock has no such limit: only a real run is refused.
@@ -222,7 +226,7 @@ async function runSideBySide(jobs: Job[], width: number, results: Array<Scenario
 export interface WorkerJob {
   file: string;
   shown: string;
-  options: Pick<CheckOptions, "host" | "webhookPort" | "details" | "force">;
+  options: Pick<CheckOptions, "host" | "webhookPort" | "details" | "force" | "profile">;
   /** Forward the run's events (a report draws its charts from them). */
   watch: boolean;
 }
@@ -230,7 +234,7 @@ export type WorkerMessage = { type: "events"; events: RunEvent[] } | { type: "do
 
 function inWorker(job: Job, options: CheckOptions): Promise<ScenarioCheck> {
   const listener = job.scenario ? options.watch?.(job.shown, job.scenario) : undefined;
-  const data: WorkerJob = { file: job.file, shown: job.shown, options: { host: options.host, webhookPort: 0, details: options.details, force: options.force }, watch: listener !== undefined };
+  const data: WorkerJob = { file: job.file, shown: job.shown, options: { host: options.host, webhookPort: 0, details: options.details, force: options.force, profile: options.profile }, watch: listener !== undefined };
   const worker = new Worker(new URL("./check-worker.js", import.meta.url), { workerData: data });
   const abort = () => worker.postMessage({ type: "abort" });
   options.signal?.addEventListener("abort", abort, { once: true });

@@ -15,7 +15,7 @@ import { poolReads } from "../strategies/api-client.js";
 import { faultScript } from "./fault-script.js";
 import { LoopbackProbe } from "./calibrate.js";
 import { strategyWarnings } from "../contract/health.js";
-import type { RunListener, TerminalStatus } from "../contract/events.js";
+import type { ProviderEvent, RunListener, TerminalStatus } from "../contract/events.js";
 import { DeliveryFate, noMisses } from "../contract/miss.js";
 import { inTime, missFor } from "../policy/outcome.js";
 import type { ConsumerStats } from "../strategies/types.js";
@@ -38,6 +38,8 @@ export interface RunOptions {
   untilDeadline?: boolean;
   /** Receives the consumer's own counts (reconnects, gaps, 429s seen) after the strategy stops. */
   onStats?: (stats: ConsumerStats) => void;
+  /** `--webhook-url` and `--secret`: the webhook strategy delivers to the user's receiver, signed with the user's secret. */
+  external?: { url: string; secret: string };
 }
 
 /**
@@ -50,6 +52,16 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   const emit = options.onEvent;
   const { speed } = scenario;
   const count = scenario.payments.count;
+  const external = name === "webhook" ? options.external : undefined;
+  // With the user's receiver, an outcome is known when its delivery is acknowledged: the provider's events say when.
+  const acknowledgements = external ? new Acknowledgements() : undefined;
+  const onProviderEvents =
+    emit || acknowledgements
+      ? (events: ProviderEvent[]) => {
+          acknowledgements?.note(events);
+          emit?.({ kind: "provider", strategy: name, events });
+        }
+      : undefined;
   const provider = await spawnProvider(
     {
       host: options.host,
@@ -57,17 +69,17 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
       settlement: settlementRule(scenario),
       speed,
       network: { latencyMs: scenario.network.latencyMs, jitterMs: scenario.network.jitterMs },
-      webhook: scenario.webhook,
+      webhook: { ...scenario.webhook, profile: scenario.profile, ...(external ? { secret: external.secret } : {}) },
       rateLimitPerSecond: scenario.provider.rateLimitPerSecond,
       faults: scenario.faults,
-      // The receiver below plays the plan's 500s and 503s, after verifying each delivery.
-      faultsPlayedBy: "receiver",
+      // The receiver below plays the plan's 500s and 503s, after verifying each delivery; a user's receiver cannot, so the sender does.
+      faultsPlayedBy: external ? "sender" : "receiver",
       stampArrivals: true,
       // A payment makes at most two delivery chains (a seeded duplicate) to the run's one endpoint: the queue bound never binds a run.
       limits: { pendingDeliveriesPerEndpoint: Math.max(PROVIDER_LIMITS.pendingDeliveriesPerEndpoint, 2 * count), pendingDeliveries: Math.max(PROVIDER_LIMITS.pendingDeliveries, 2 * count) },
       ...options.provider,
     },
-    emit ? (events) => emit({ kind: "provider", strategy: name, events }) : undefined,
+    onProviderEvents,
   );
   // A long poll holds its connection for the whole wait, so it needs one per pending payment. Short
   // requests need few: each loop iteration serves every socket that is ready, so 256 busy connections
@@ -82,6 +94,15 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
   let allDetected!: () => void;
   const everyoneKnown = new Promise<void>((resolve) => (allDetected = resolve));
 
+  const detect = (id: string, status: TerminalStatus, at: number, request?: string) => {
+    if (detectedAt.has(id)) return;
+    detectedBy.set(id, request ?? `detect:${id}`);
+    detectedAt.set(id, at);
+    detectedStatus.set(id, status);
+    emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status, ...(request ? { request } : {}) } });
+    if (detectedAt.size === count) allDetected();
+  };
+  acknowledgements?.start(detect);
   const strategy = strategyFactory(name)({
     scenario,
     providerUrl: provider.url,
@@ -89,16 +110,10 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     reads: poolReads(api),
     clock,
     listen: { host: options.host, port: options.webhookPort },
-    detect(id, status, at, request) {
-      if (detectedAt.has(id)) return;
-      detectedBy.set(id, request ?? `detect:${id}`);
-      detectedAt.set(id, at);
-      detectedStatus.set(id, status);
-      emit?.({ kind: "consumer", event: { kind: "detected", strategy: name, id, at, status, ...(request ? { request } : {}) } });
-      if (detectedAt.size === count) allDetected();
-    },
+    detect,
     isDetected: (id) => detectedAt.has(id),
     deliveryScript: faultScript(scenario),
+    ...(external ? { external: { url: external.url } } : {}),
     emit(event) {
       // A long poll's duration is its wait by design, not a round trip. The simulated network is the
       // scenario's, not the machine's: at most its largest draw each way is taken off.
@@ -167,11 +182,12 @@ export async function runStrategy(scenario: Scenario, name: StrategyName, option
     stats = strategy.stats();
     options.onStats?.(stats);
     snapshot = await provider.snapshot().catch(() => undefined);
+    if (external && snapshot) stats = { ...stats, ...externalReceived(snapshot) };
     await api.destroy().catch(() => undefined);
     await provider.close();
   }
   const interrupted = Boolean(options.signal?.aborted);
-  const result = aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, detectedBy, interrupted, details: options.details });
+  const result = aggregate(scenario, name, { t0, endedAt, snapshot, stats, detectedAt, detectedStatus, detectedBy, interrupted, details: options.details, external: Boolean(external) });
   const health: RunHealth = { unit: "wall-clock ms", provider: snapshot?.health ?? null, consumer: consumerHealth, loopbackRoundTripMs: loopback, warnings: [] };
   health.warnings = strategyWarnings({ ...result, health }, speed);
   return { ...result, health };
@@ -297,6 +313,8 @@ interface Gathered {
   /** The run was stopped (Ctrl-C) before it ended by itself. */
   interrupted?: boolean;
   details: boolean;
+  /** The webhooks went to the user's receiver (`--webhook-url`). */
+  external?: boolean;
 }
 
 /** Exchange kinds the provider counts that concern no one payment. */
@@ -376,6 +394,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
   const durationMs = (g.endedAt - g.t0) * speed;
   return {
     name,
+    receiver: name === "webhook" || name === "hybrid" ? (g.external ? "external" : "built-in") : null,
     requests: {
       total: requestsTotal,
       consumerToProvider,
@@ -384,6 +403,7 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
       wasted: Math.max(0, requestsTotal - usefulRequests.size),
       perPayment: total > 0 ? requestsTotal / total : 0,
       unattributed,
+      free: snap?.notModifiedFree ?? 0,
     },
     bytes: { total: bytesC2P + bytesP2C, consumerToProvider: bytesC2P, providerToConsumer: bytesP2C },
     latencyMs: summarizeLatencies(latencies),
@@ -400,6 +420,36 @@ export function aggregate(scenario: Scenario, name: StrategyName, g: Gathered): 
     model: predict(scenario, name),
     ...(g.details ? { details } : {}),
   };
+}
+
+/** The user's receiver counts nothing for the run: its deliveries as the provider's sender sent them and read their answers. */
+function externalReceived(snapshot: ProviderSnapshot): Pick<ConsumerStats, "received" | "receivedByPayment"> {
+  const wire = snapshot.deliveryWire;
+  return { received: { requests: wire.requests, bytesIn: wire.bytesOut, bytesOut: wire.bytesIn }, receivedByPayment: new Map(wire.byPayment.map(([index, n]) => [idOf(index), n])) };
+}
+
+/**
+ * Outcomes learnt from a user's receiver: a payment is known when a delivery of its settlement is
+ * answered 2xx, at the moment the provider has the answer (the provider's events carry both, on
+ * the shared monotonic clock). The status is the settlement's, from the provider's own event.
+ */
+class Acknowledgements {
+  private readonly settled = new Map<number, TerminalStatus>();
+  private detect?: (id: string, status: TerminalStatus, at: number) => void;
+
+  start(detect: (id: string, status: TerminalStatus, at: number) => void): void {
+    this.detect = detect;
+  }
+
+  note(events: ProviderEvent[]): void {
+    for (const e of events) {
+      if (e.kind === "settled") this.settled.set(e.index, e.status);
+      else if (e.kind === "delivery" && e.attempt.status >= 200 && e.attempt.status < 300) {
+        const status = this.settled.get(e.attempt.paymentIndex);
+        if (status) this.detect?.(idOf(e.attempt.paymentIndex), status, e.attempt.startedAt + e.attempt.durationMs);
+      }
+    }
+  }
 }
 
 /** The reasons a receiver saw, with every other reason at 0. */

@@ -76,14 +76,22 @@ const fields = {
 
       webhook: section({
         retries: leaf(F.retries)
-          .prefault("standard")
+          .optional()
           .describe(
-            `Delivery schedule: "standard" (the Standard Webhooks schedule: immediately, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h), "none" (one attempt), or a list of 1 to 100 waits before each attempt, first attempt included, each from 0 to 7d, that never decrease, such as ["0s", "5s", "5m"].`,
+            `Delivery schedule; defaults to the profile's (the standard profile's is "standard"): "standard" (the Standard Webhooks schedule: immediately, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h), "none" (one attempt), or a list of 1 to 100 waits before each attempt, first attempt included, each from 0 to 7d, that never decrease, such as ["0s", "5s", "5m"].`,
           ),
-        timeout: leaf(F.webhookTimeout).prefault("15s").describe("How long the provider waits for the receiver to answer one delivery: above 0, at most 7d."),
+        timeout: leaf(F.webhookTimeout)
+          .optional()
+          .describe("How long the provider waits for the receiver to answer one delivery: above 0, at most 7d. Defaults to the profile's (the standard profile's is 15s)."),
         signature: leaf(F.signature).prefault("standard-webhooks").describe("How deliveries are signed: Standard Webhooks (webhook-signature) or Stripe (stripe-signature)."),
       })
-        .transform(({ retries, timeout, signature }) => ({ retriesMs: retries, timeoutMs: timeout, signature }))
+        // `given` remembers what the file set itself, which a profile (src/api/profile-scenario.ts) must not override.
+        .transform(({ retries, timeout, signature }) => ({
+          retriesMs: retries ?? [...F.STANDARD_RETRIES_MS],
+          timeoutMs: timeout ?? F.STANDARD_TIMEOUT_MS,
+          signature,
+          given: { retries: retries !== undefined, timeout: timeout !== undefined },
+        }))
         .prefault({})
         .describe("How the provider delivers webhooks: used by webhook and hybrid."),
 
@@ -132,9 +140,9 @@ const fields = {
         .describe("The hybrid strategy: webhooks (with the webhook section's settings) plus a reconciliation poll of the payment list every reconcileEvery, which finds what the webhooks missed."),
 
       provider: section({
-        rateLimit: leaf(F.rate).optional().describe("Requests per unit of time the provider's API allows, such as 25/s (1/h to 1000000/s); unlimited when absent."),
+        rateLimit: leaf(F.rate).optional().describe("Requests per unit of time the provider's API allows, such as 25/s (1/h to 1000000/s); when absent, the profile's (unlimited in the standard profile)."),
       })
-        .transform(({ rateLimit }) => ({ rateLimitPerSecond: rateLimit ?? null }))
+        .transform(({ rateLimit }) => ({ rateLimitPerSecond: rateLimit ?? null, rateLimitGiven: rateLimit !== undefined }))
         .prefault({})
         .describe("Limits of the provider's API."),
 

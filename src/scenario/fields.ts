@@ -47,6 +47,9 @@ export type Arrival = { kind: "burst" } | { kind: "rate"; perSecond: number; sou
 /** The Standard Webhooks example schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
 export const STANDARD_RETRIES_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000];
 
+/** The delivery timeout of the standard profile (and of a scenario whose profile sets none): 15 s, the low end of Standard Webhooks' 15–30 s. */
+export const STANDARD_TIMEOUT_MS = 15_000;
+
 export const seed = integer("a seed", 0, MAX_SEED);
 export const paymentCount = integer("a payment count", 1, MAX_PAYMENTS);
 export const speed = decimal("a speed", MIN_SPEED, MAX_SPEED, "60 for a minute per second");

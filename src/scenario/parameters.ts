@@ -19,10 +19,16 @@ export const STRATEGY_SECTIONS: Readonly<Record<StrategyName, readonly string[]>
 };
 
 /** Flags that override a parameter. */
-const FLAGS: Readonly<Record<string, string>> = { "polling.interval": "--interval", "webhook.retries": "--retries" };
+const FLAGS: Readonly<Record<string, string>> = { "polling.interval": "--interval", "webhook.retries": "--retries", "webhook.timeout": "--webhook-timeout" };
 
 /** Defaults that follow another field, so the schema has no literal for them. */
-const DERIVED_DEFAULTS: Readonly<Record<string, string>> = { "polling-backoff.base": "polling.interval", "polling-backoff.cap": "10 × base" };
+const DERIVED_DEFAULTS: Readonly<Record<string, string>> = {
+  "polling-backoff.base": "polling.interval",
+  "polling-backoff.cap": "10 × base",
+  // The standard profile's; another profile (`profile`, --profile) sets its own (src/api/profiles.ts).
+  "webhook.retries": "standard",
+  "webhook.timeout": "15s",
+};
 
 /** A field another strategy's section also reads, in what it means there. */
 const READ_AS: Partial<Record<StrategyName, Readonly<Record<string, string>>>> = {

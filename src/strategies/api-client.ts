@@ -10,6 +10,8 @@ export interface PollAnswer {
   etag?: string;
   /** `Retry-After` in scenario ms (the provider speaks scenario time), 0 when absent. */
   retryAfterMs: number;
+  /** The provider's polling hint (GitHub's `X-Poll-Interval`) in scenario ms; absent when it sent none. */
+  pollIntervalMs?: number;
 }
 
 /** 429s and 5xx the consumer received, counted where they arrive. */
@@ -63,10 +65,19 @@ export function paymentPath(id: string, waitMs = 0): string {
   return waitMs ? `/payments/${id}?wait=${Math.round(waitMs)}ms` : `/payments/${id}`;
 }
 
+/** GitHub's polling hint: how many seconds a client should wait between polls. */
+const POLL_INTERVAL = "x-poll-interval";
+
+/** `X-Poll-Interval: 60` in scenario ms (the provider speaks scenario time); a value that is no whole number of seconds is ignored (0). */
+export function pollIntervalMs(value: string): number {
+  return /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) * 1000 : 0;
+}
+
 class PollExchange implements Dispatcher.DispatchHandler {
   private http = 0;
   private etag: string | undefined;
   private retryAfter: string | undefined;
+  private pollInterval: string | undefined;
   private chunks: Buffer[] | undefined;
   private done = false;
 
@@ -85,6 +96,7 @@ class PollExchange implements Dispatcher.DispatchHandler {
       // Only two headers matter; compare lengths before decoding any name.
       if (name.length === 4 && name.toString("latin1").toLowerCase() === "etag") this.etag = rawHeaders[i + 1]!.toString("latin1");
       else if (name.length === 11 && name.toString("latin1").toLowerCase() === "retry-after") this.retryAfter = rawHeaders[i + 1]!.toString("latin1");
+      else if (name.length === 15 && name.toString("latin1").toLowerCase() === POLL_INTERVAL) this.pollInterval = rawHeaders[i + 1]!.toString("latin1");
     }
     return true;
   }
@@ -98,6 +110,7 @@ class PollExchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     const answer: PollAnswer = { http: this.http, etag: this.etag, retryAfterMs: parseRetryAfter(this.retryAfter) };
+    if (this.pollInterval !== undefined) answer.pollIntervalMs = pollIntervalMs(this.pollInterval);
     if (this.http === 200 && this.chunks) {
       try {
         const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);

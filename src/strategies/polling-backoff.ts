@@ -49,7 +49,8 @@ export function createPollingBackoff(ctx: ConsumerContext): Strategy {
         ctx.detect(state.id, answer.paymentStatus, at);
         return;
       }
-      const sleepMs = Math.max(draws.sleepMs(index, state.step++), answer.http === 429 ? answer.retryAfterMs : 0);
+      // A provider's polling hint (GitHub's X-Poll-Interval) is a floor under every sleep.
+      const sleepMs = Math.max(draws.sleepMs(index, state.step++), answer.http === 429 ? answer.retryAfterMs : 0, answer.pollIntervalMs ?? 0);
       state.cancel = ctx.clock.at(at + sleepMs / speed, () => poll(state));
     },
   };

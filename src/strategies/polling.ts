@@ -89,7 +89,8 @@ export function createFixedPoller(ctx: ConsumerContext, name: StrategyName, cond
       }
       const errorsInRow = isRefusal(answer.http) ? ++table.errorsInRow[slot]! : (table.errorsInRow[slot] = 0);
       const hold = holdOffMs(answer.http, answer.retryAfterMs, errorsInRow, intervalMs);
-      schedule(slot, at + hold / speed);
+      // A provider's polling hint (GitHub's X-Poll-Interval): the next poll waits max(interval, hint) after this one left.
+      schedule(slot, Math.max(at + hold / speed, started + (answer.pollIntervalMs ?? 0) / speed));
     },
   };
 

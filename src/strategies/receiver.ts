@@ -10,6 +10,9 @@ import { first as header, Header, verifyDelivery } from "../webhooks/headers.js"
 import { standardKey } from "../webhooks/signature.js";
 import type { RejectReason } from "../contract/result.js";
 import type { SignatureFormat } from "../scenario/types.js";
+import type { Profile, ProfileName } from "../api/profile.js";
+import { profileNamed } from "../api/profiles.js";
+import { readDelivery } from "../webhooks/delivery.js";
 
 export interface Delivery {
   webhookId: string;
@@ -26,6 +29,8 @@ export interface ReceiverOptions {
   port: number;
   path: string;
   signature: SignatureFormat;
+  /** Whose deliveries to expect (src/api/profiles.ts): verified in its scheme, read in its envelope. Absent or `standard`: apiwh's own, in `signature`. */
+  profile?: ProfileName;
   clock: Clock;
   onDelivery(delivery: Delivery): void;
   /** Each refused request, as it is counted: the reason, the status it is answered with and its `webhook-id`, if it sent one (Standard Webhooks). */
@@ -68,8 +73,14 @@ export class WebhookReceiver {
   private secret?: string;
   private readonly seen = new Set<string>();
 
+  /** A profile other than the standard one; undefined reads apiwh's own deliveries. */
+  private readonly profile: Profile | undefined;
+  /** The URL this receiver registers, which Square signs. */
+  private url = "";
+
   constructor(private readonly options: ReceiverOptions) {
     this.meter = new ServerMeter(options.stampArrivals ?? false);
+    this.profile = options.profile && options.profile !== "standard" ? profileNamed(options.profile) : undefined;
   }
 
   /** The secret the provider returned at registration; deliveries are refused until it is set. */
@@ -93,7 +104,8 @@ export class WebhookReceiver {
     this.server = server;
     await listen(server, this.options.port, this.options.host);
     const { port } = server.address() as AddressInfo;
-    return `http://${this.options.host.includes(":") ? `[${this.options.host}]` : this.options.host}:${port}${this.options.path}`;
+    this.url = new URL(`http://${this.options.host.includes(":") ? `[${this.options.host}]` : this.options.host}:${port}${this.options.path}`).href;
+    return this.url;
   }
 
   get received(): ExchangeCount {
@@ -106,9 +118,25 @@ export class WebhookReceiver {
 
   private reject(req: IncomingMessage, reason: RejectReason, err: HttpError): never {
     this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
-    // Only Standard Webhooks names the event in a header; a Stripe event's id is in a body not trusted yet.
-    this.options.onReject?.(reason, err.status, this.options.signature === "stripe" ? undefined : header(req.headers[Header.id]));
+    // Only some formats name the event in a header; an id in the body is in a body not trusted yet.
+    this.options.onReject?.(reason, err.status, this.idHeader ? header(req.headers[this.idHeader]) : undefined);
     throw err;
+  }
+
+  /** The header a delivery names its event in, where its format has one. */
+  private get idHeader(): string | undefined {
+    if (!this.profile) return this.options.signature === "stripe" ? undefined : Header.id;
+    const where = this.profile.envelope.value.eventId;
+    return "header" in where ? where.header : undefined;
+  }
+
+  /** A profile's delivery, verified in its scheme and read in its envelope: the event and the id it dedupes on. */
+  private readProfiled(req: IncomingMessage, profile: Profile, body: string, now: number): { event: WebhookEvent; webhookId: string } {
+    if (!this.secret) this.reject(req, "missing-headers", new HttpError(401, "unauthorized", "delivery refused: missing-headers"));
+    const read = readDelivery(profile, { secret: this.secret, headers: req.headers, body, url: this.url, nowSeconds: now });
+    if (read.failure === "malformed") this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
+    if (read.failure) this.reject(req, read.failure, new HttpError(401, "unauthorized", `delivery refused: ${read.failure}`));
+    return { event: read.event, webhookId: read.event.id };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -140,15 +168,10 @@ export class WebhookReceiver {
       if (err instanceof HttpError) this.reject(req, "malformed", err);
       throw err;
     }
-    const h = req.headers;
     const now = this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
-    const failure = !this.secret ? "missing-headers" : verifyDelivery(this.options.signature, this.secret, this.key!, h, body, now);
-    if (failure) this.reject(req, failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
-    const event = parseEvent(this.options.signature, body) ?? this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
+    const { event, webhookId } = this.profile ? this.readProfiled(req, this.profile, body, now) : this.readOwn(req, body, now);
     const at = this.options.clock.now();
     this.byPayment.set(event.data.id, (this.byPayment.get(event.data.id) ?? 0) + 1);
-    // The id each format dedupes on: Stripe's is the event's own, in the body; Standard Webhooks' is verified in its header.
-    const webhookId = this.options.signature === "stripe" ? event.id! : header(h[Header.id])!;
     const scripted = this.options.script?.(event, webhookId);
     if (scripted !== undefined) {
       this.outages++;
@@ -165,6 +188,16 @@ export class WebhookReceiver {
     res.writeHead(204);
     res.end();
     this.options.onDelivery({ webhookId, event, at, duplicate, stale });
+  }
+
+  /** apiwh's own delivery, in the scenario's signature format. */
+  private readOwn(req: IncomingMessage, body: string, now: number): { event: WebhookEvent; webhookId: string } {
+    const h = req.headers;
+    const failure = !this.secret ? "missing-headers" : verifyDelivery(this.options.signature, this.secret, this.key!, h, body, now);
+    if (failure) this.reject(req, failure, new HttpError(401, "unauthorized", `delivery refused: ${failure}`));
+    const event = parseEvent(this.options.signature, body) ?? this.reject(req, "malformed", new HttpError(400, "invalid_json", "body is not a webhook event"));
+    // The id each format dedupes on: Stripe's is the event's own, in the body; Standard Webhooks' is verified in its header.
+    return { event, webhookId: this.options.signature === "stripe" ? event.id! : header(h[Header.id])! };
   }
 
   /** Records the event's state unless it is older than what is known; false when it was stale. */

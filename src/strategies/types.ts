@@ -30,6 +30,11 @@ export interface ConsumerContext {
   emit?(event: ConsumerEvent): void;
   /** Installed on webhook receivers: plays the scenario's fault plan after verification (see ReceiverOptions.script). Only the runner sets it. */
   deliveryScript?: ReceiverOptions["script"];
+  /**
+   * `compare --webhook-url`: the webhook strategy registers the user's own receiver instead of
+   * starting one; the run learns each outcome when the provider's delivery is acknowledged (2xx).
+   */
+  external?: { url: string };
 }
 
 /** Counts the consumer keeps; requests it sends are counted by the provider where they arrive. */

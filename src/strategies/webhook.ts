@@ -1,4 +1,6 @@
 import { WebhookReceiver } from "./receiver.js";
+import { UsageError } from "../errors.js";
+import { emptyCount } from "../measure/meter.js";
 import type { StrategyName } from "../scenario/types.js";
 import type { TerminalStatus } from "../contract/events.js";
 import type { ConsumerContext, Strategy } from "./types.js";
@@ -10,6 +12,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
     port: ctx.listen.port,
     path: "/webhook",
     signature: ctx.scenario.webhook.signature,
+    profile: ctx.scenario.profile,
     clock: ctx.clock,
     script: ctx.deliveryScript,
     // Refused and failed deliveries are requests too (the receiver counts them): views count them as the result does.
@@ -59,6 +62,7 @@ export function webhookEndpoint(ctx: ConsumerContext, name: StrategyName) {
  * the moment a payment settles; the receiver verifies it and answers 204 at once.
  */
 export function createWebhook(ctx: ConsumerContext): Strategy {
+  if (ctx.external) return externalWebhook(ctx, ctx.external.url);
   const endpoint = webhookEndpoint(ctx, "webhook");
   return {
     name: "webhook",
@@ -66,5 +70,29 @@ export function createWebhook(ctx: ConsumerContext): Strategy {
     track() {},
     stop: () => endpoint.receiver.stop(),
     stats: endpoint.stats,
+  };
+}
+
+/**
+ * `compare --webhook-url`: the user's receiver, registered with the provider, which signs with the
+ * user's secret. Nothing listens here: the run learns an outcome when the provider's delivery of
+ * it is acknowledged with a 2xx (src/run/strategy-run.ts), and counts the deliveries as the
+ * provider sent them.
+ */
+function externalWebhook(ctx: ConsumerContext, url: string): Strategy {
+  return {
+    name: "webhook",
+    async prepare() {
+      const started = ctx.clock.now();
+      const res = await ctx.api.request({ method: "POST", path: "/webhook-endpoints", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
+      const body = (await res.body.json().catch(() => ({}))) as { error?: { message?: string } };
+      const at = ctx.clock.now();
+      ctx.emit?.({ kind: "register", strategy: "webhook", at, status: res.statusCode, durationMs: at - started });
+      // The answer carries the secret: never printed, not even in this error.
+      if (res.statusCode !== 201) throw new UsageError(`--webhook-url refused by the provider (HTTP ${res.statusCode}): ${String(body.error?.message ?? "").slice(0, 200)}`);
+    },
+    track() {},
+    async stop() {},
+    stats: () => ({ received: emptyCount(), duplicates: 0, rejected: 0 }),
   };
 }

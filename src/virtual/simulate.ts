@@ -1,4 +1,6 @@
 import { envelope } from "../contract/envelope.js";
+import { UsageError } from "../errors.js";
+import { profileNamed } from "../api/profiles.js";
 import type { CompareResult, StrategyResult } from "../contract/result.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { simulatePollersEvents } from "./events.js";
@@ -11,12 +13,31 @@ import { World, type SimulateOptions } from "./world.js";
 
 export type { SimulateOptions } from "./world.js";
 
+/** Strategies that poll `GET /payments/:id`, whose answers a profile's polling hint and free 304s change. */
+const POLLERS: readonly StrategyName[] = ["polling", "conditional", "polling-backoff", "long-polling"];
+
+/**
+ * The virtual clock models a profile's signature, envelope, retry schedule, timeout and rate
+ * limit, but not a polling hint the pollers obey (GitHub's X-Poll-Interval) nor 304s the rate
+ * limit does not charge: a scenario that needs either with a poller is refused, with one line,
+ * rather than given figures the real run would not match.
+ */
+export function virtualRefusal(scenario: Scenario): string | undefined {
+  const profile = profileNamed(scenario.profile);
+  if (!profile.pollHint.value && profile.conditional.value.notModifiedCounts) return undefined;
+  const pollers = scenario.strategies.filter((s) => POLLERS.includes(s));
+  if (pollers.length === 0) return undefined;
+  return `--clock virtual cannot model the ${profile.name} profile's polling hint (${profile.pollHint.value?.header ?? "none"}) and free 304s for ${pollers.join(", ")}; expected --clock real, or only strategies that do not poll a payment (webhook, sse, hybrid)`;
+}
+
 /**
  * `--clock virtual`: the scenario as a discrete-event simulation in scenario time, without sockets
  * or timers, reported in the same JSON contract as the real run (marked `"clock": "virtual"`).
  * Each strategy faces the same creations and settlements, as in the real run.
  */
 export function simulateScenario(scenario: Scenario, options: SimulateOptions = {}): CompareResult {
+  const refusal = virtualRefusal(scenario);
+  if (refusal) throw new UsageError(refusal);
   const world = new World(scenario, options);
   const strategies = scenario.strategies.map((name) => simulateIn(world, name, options));
   return { ...envelope(scenario, "virtual", false), strategies };
@@ -24,6 +45,8 @@ export function simulateScenario(scenario: Scenario, options: SimulateOptions = 
 
 /** One strategy of the scenario, simulated. */
 export function simulateStrategy(scenario: Scenario, name: StrategyName, options: SimulateOptions = {}): StrategyResult {
+  const refusal = virtualRefusal({ ...scenario, strategies: [name] });
+  if (refusal) throw new UsageError(refusal);
   return simulateIn(new World(scenario, options), name, options);
 }
 

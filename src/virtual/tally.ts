@@ -77,6 +77,8 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
   const total = tally.c2pRequests + tally.p2cRequests;
   return {
     name,
+    // The virtual clock has only its own receiver (compare refuses --webhook-url with it).
+    receiver: name === "webhook" || name === "hybrid" ? "built-in" : null,
     requests: {
       total,
       consumerToProvider: tally.c2pRequests,
@@ -84,6 +86,8 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
       wasted: Math.max(0, total - tally.useful),
       perPayment: n > 0 ? total / n : 0,
       unattributed: tally.unattributed,
+      // No free 304s: the virtual clock refuses a profile whose 304s are free with a poller (simulate.ts).
+      free: 0,
     },
     bytes: { total: tally.c2pBytes + tally.p2cBytes, consumerToProvider: tally.c2pBytes, providerToConsumer: tally.p2cBytes },
     latencyMs: summarizeLatencies(latencies.subarray(0, detected)),

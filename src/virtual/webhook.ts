@@ -1,8 +1,10 @@
 import { DeliveryFate } from "../contract/miss.js";
 import { PlanAnswer, walkDeliveries, type DeliveryRules } from "../policy/delivery.js";
 import { Tally } from "./tally.js";
-import { DELIVERY_FAILED_BYTES, DELIVERY_OK_BYTES, DELIVERY_OUTAGE_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes } from "./wire.js";
+import { DELIVERY_FAILED_BYTES, DELIVERY_OK_BYTES, DELIVERY_OUTAGE_BYTES, REGISTER_REQUEST_BYTES, REGISTER_RESPONSE_BYTES, Status, deliveryRequestBytes, profileDeliveryRequestBytes } from "./wire.js";
 import type { World } from "./world.js";
+import type { Profile } from "../api/profile.js";
+import { profileNamed } from "../api/profiles.js";
 
 /**
  * Webhooks: the provider's sender as src/policy/delivery.ts walks it (the same decisions the real
@@ -45,9 +47,14 @@ export class WebhookWalker {
   private index = 0;
   private first = NaN;
   private status: number = Status.succeeded;
+  /** A profile other than the standard one, whose deliveries are counted as it writes them. */
+  private readonly profile: Profile | undefined;
+  /** Per chain, why its last attempt failed, as the sender names it in a profile's retry headers. */
+  private readonly lastFailure = ["http_error", "http_error"];
 
   constructor(private readonly world: World) {
     const { scenario } = world;
+    this.profile = scenario.profile !== "standard" ? profileNamed(scenario.profile) : undefined;
     this.rules = { seed: scenario.seed, faults: scenario.faults.webhook, retriesMs: scenario.webhook.retriesMs, oneWay: (i, m) => world.oneWay(i, m) };
     this.runStart = world.createdAt[0] ?? 0;
   }
@@ -66,7 +73,7 @@ export class WebhookWalker {
     return this.first;
   }
 
-  private readonly visit = (_chain: number, attempt: number, arriveAt: number, answer: number): void => {
+  private readonly visit = (chain: number, attempt: number, arriveAt: number, answer: number): void => {
     const tally = this.tally;
     if (tally) {
       tally.deliveries.attempted++;
@@ -79,10 +86,14 @@ export class WebhookWalker {
       tally.p2cRequests++;
       tally.requests[i]!++;
       tally.histogram.add(arriveAt);
-      tally.p2cBytes += deliveryRequestBytes(i, this.status, this.world.scenario.webhook.signature);
+      tally.p2cBytes += this.profile
+        ? profileDeliveryRequestBytes(this.profile, i, this.status, attempt, this.lastFailure[chain]!)
+        : deliveryRequestBytes(i, this.status, this.world.scenario.webhook.signature);
       tally.c2pBytes += answer === PlanAnswer.outage ? DELIVERY_OUTAGE_BYTES : answer === PlanAnswer.failure ? DELIVERY_FAILED_BYTES : DELIVERY_OK_BYTES;
       if (answer === PlanAnswer.accepted) tally.deliveries.succeeded++;
     }
+    if (attempt === 0) this.lastFailure[chain] = "http_error";
+    if (answer !== PlanAnswer.accepted) this.lastFailure[chain] = answer === PlanAnswer.refused ? "connection_failed" : "http_error";
     if (answer === PlanAnswer.accepted) {
       // The second chain to arrive carries a webhook-id already seen: acknowledged, counted as a duplicate.
       if (this.first === this.first) {

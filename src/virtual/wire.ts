@@ -1,4 +1,8 @@
 import type { SignatureFormat } from "../scenario/types.js";
+import type { PaymentStatus } from "../api/payment.js";
+import type { Profile } from "../api/profile.js";
+import { deliveryOf, deliveryRequestSize } from "../webhooks/delivery.js";
+import { eventIdFor } from "../webhooks/envelopes.js";
 
 /**
  * Bytes on the wire per exchange, as the real run counts them (request line + headers + body as
@@ -94,6 +98,33 @@ const STRIPE_BODY_BASE = len(`{"id":"evt_","type":"payment.","timestamp":"${ISO}
 const DELIVERY_REQ_HEAD = `POST /webhook HTTP/1.1\r\n${HOST}${KEEP_ALIVE_REQ}${JSON_TYPE}`;
 const DELIVERY_REQ_STANDARD = len(`${DELIVERY_REQ_HEAD}webhook-id: evt_\r\nwebhook-timestamp: 1795764429\r\nwebhook-signature: v1,${"x".repeat(44)}\r\ncontent-length: \r\n\r\n`);
 const DELIVERY_REQ_STRIPE = len(`${DELIVERY_REQ_HEAD}stripe-signature: t=1795764429,v1=${"x".repeat(64)}\r\ncontent-length: \r\n\r\n`);
+/**
+ * A profile's delivery of payment `index` with `status` (attempt `attempt`, `reason` the failure
+ * before it where the profile names one, Slack's `x-slack-retry-reason`), built by the very
+ * function the sender calls, so every header and body the profile writes is counted as sent. The
+ * parts that vary by payment only vary in width, so sizes are kept per width and status.
+ */
+export function profileDeliveryRequestBytes(profile: Profile, index: number, status: number, attempt: number, reason: string): number {
+  const retry = attempt > 0 && profile.retryHeaders.value !== null;
+  const key = `${profile.name} ${digits(index + 1)} ${digits(1000 + index)} ${status} ${retry ? `${digits(attempt)} ${reason}` : ""}`;
+  let bytes = PROFILE_SIZES.get(key);
+  if (bytes === undefined) {
+    const payment = { id: `pay_${index + 1}`, object: "payment" as const, amount: 1000 + index, currency: "usd", status: STATUS_NAMES[status] as PaymentStatus, created_at: ISO, updated_at: ISO };
+    const { body, headers } = deliveryOf(profile, {
+      secret: `whsec_${"x".repeat(44)}`,
+      eventId: eventIdFor(profile.envelope.value, index + 1),
+      payment,
+      timestamp: 1795764429,
+      url: "http://127.0.0.1:00000/webhook",
+      retry: retry ? { number: attempt, reason } : undefined,
+    });
+    bytes = deliveryRequestSize("/webhook", "127.0.0.1:00000", headers, body);
+    PROFILE_SIZES.set(key, bytes);
+  }
+  return bytes;
+}
+const PROFILE_SIZES = new Map<string, number>();
+
 /** The receiver's 204, or the 500/503 it plays for the fault plan once the delivery verified (`res.end()` adds `Content-Length: 0`). */
 export const DELIVERY_OK_BYTES = len(`HTTP/1.1 204 No Content\r\n${DATE}${KEEP_ALIVE_RES}\r\n`);
 export const DELIVERY_FAILED_BYTES = len(`HTTP/1.1 500 Internal Server Error\r\n${DATE}${KEEP_ALIVE_RES}Content-Length: 0\r\n\r\n`);

@@ -49,3 +49,15 @@ export function readDelivery(profile: Profile, d: IncomingDelivery): { event: Pr
   const event = parseEnvelope(profile.envelope.value, d.headers, d.body);
   return event ? { event } : { failure: "malformed" };
 }
+
+/**
+ * Bytes of a delivery's request as undici writes it: request line, `host`, `connection:
+ * keep-alive`, the headers as given, `content-length`, the body. Shared by the sender's count of
+ * what it sent (a user's own receiver counts nothing for the run) and the virtual clock's.
+ */
+export function deliveryRequestSize(path: string, host: string, headers: Record<string, string>, body: string): number {
+  let head = `POST ${path} HTTP/1.1\r\nhost: ${host}\r\nconnection: keep-alive\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  const length = Buffer.byteLength(body);
+  return Buffer.byteLength(head) + `content-length: ${length}\r\n\r\n`.length + length;
+}

@@ -70,7 +70,7 @@ const CODECS: Record<EnvelopeKind, Codec> = {
         object: "event",
         type: wire.type,
         created: unix(p.updated_at),
-        data: { object: { id: p.id, object: "payment_intent", amount: p.amount, currency: p.currency, status: wire.status, created: unix(p.created_at) } },
+        data: { object: { id: p.id, object: "payment_intent", amount: p.amount, currency: p.currency, status: wire.status, created: unix(p.created_at), ...(p.metadata ? { metadata: p.metadata } : {}) } },
       },
     }),
     read(b) {
