@@ -156,6 +156,3 @@ function parseLimit(raw: string): number {
     throw new HttpError(400, "invalid_request", `limit "${raw.slice(0, 16)}" must be an integer from 1 to ${MAX_LIST_LIMIT}`, "limit");
   return Number(raw);
 }
-
-
-
