@@ -132,9 +132,10 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--host <host>", "address to bind (anything but loopback is exposed to your network)", "127.0.0.1")
     .option("--print-secret", "print each registered endpoint's signing secret", false)
     .option("--allow-host <host>", "also deliver webhooks to this host (repeatable; loopback only by default, never link-local or metadata addresses)", flag.collect, [])
+    .option("--quiet", "print no line per request (settlements, deliveries and the banner still print)", false)
     .addOption(profileOption())
     .addOption(explainOption())
-    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[]; profile?: ProfileName; explain?: boolean }) =>
+    .action((scenario: string | undefined, o: { port: number; host: string; printSecret: boolean; allowHost: string[]; quiet: boolean; profile?: ProfileName; explain?: boolean }) =>
       o.explain ? setTask(() => explainProfile(o.profile, scenario, io)) : standalone(async () => (await import("./commands/provider.js")).providerCommand, { scenario, ...o }, true),
     );
 

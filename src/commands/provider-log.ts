@@ -56,9 +56,19 @@ export function bannerLines(url: string, scenario: Scenario, source: string, p: 
 }
 
 export function requestLine(r: ServedRequest, stamp: Stamp, printSecret: boolean, p: Palette): string {
+  return requestLineFrom(requestWhat(r, printSecret, p), r, stamp, p);
+}
+
+/** The line's middle: what was asked and answered, the same for every poll that got the same answer. */
+export function requestWhat(r: ServedRequest, printSecret: boolean, p: Palette): string {
   const status = r.aborted && !res200(r) ? p.warn("---") : r.status >= 500 ? p.bad(String(r.status)) : r.status >= 400 ? p.warn(String(r.status)) : String(r.status);
   const detail = r.aborted && !r.path.startsWith("/events") ? p.warn("client went away") : requestDetail(r, printSecret, p);
-  return `${p.dim(stamp(r.at))}  client → provider  ${r.method} ${printable(r.path, 48)}  ${status}${detail ? ` ${detail}` : ""}  ${p.dim(formatMs(r.durationMs))}`;
+  return `client → provider  ${r.method} ${printable(r.path, 48)}  ${status}${detail ? ` ${detail}` : ""}`;
+}
+
+/** The whole line from its middle (requestWhat): when, and how long the answer took. */
+export function requestLineFrom(what: string, r: Pick<ServedRequest, "at" | "durationMs">, stamp: Stamp, p: Palette): string {
+  return `${p.dim(stamp(r.at))}  ${what}  ${p.dim(formatMs(r.durationMs))}`;
 }
 
 const res200 = (r: ServedRequest) => r.path.startsWith("/events") && r.status === 200;

@@ -35,3 +35,18 @@ export function requestUrl(req: IncomingMessage): URL {
     throw new HttpError(400, "invalid_request", "the request target is not a valid path", "path");
   }
 }
+
+/**
+ * `If-None-Match` read from the raw header list: `req.headers` builds an object of every header on
+ * first access, which a plain poll (that sends none of interest) would pay for nothing. Several
+ * `If-None-Match` lines are one list (RFC 9110 §5.3), as node joins them.
+ */
+export function ifNoneMatchOf(req: IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === "if-none-match") value = value === undefined ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+  }
+  return value;
+}

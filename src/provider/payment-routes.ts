@@ -4,6 +4,7 @@ import { HttpError } from "../http/errors.js";
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_WAIT_MS, METADATA_LIMITS } from "../api/limits.js";
 import type { PaymentStatus, PaymentView } from "../api/payment.js";
 import type { PaymentStore } from "./payments.js";
+import { ifNoneMatchOf } from "./http.js";
 import type { Waits } from "./waits.js";
 
 
@@ -71,11 +72,13 @@ function objectBody(body: unknown, allowed: readonly string[]): Record<string, u
   return body as Record<string, unknown>;
 }
 
-export interface ReadAnswer {
-  status: 200 | 304;
-  body?: PaymentView;
-  etag: string;
-}
+/**
+ * What a read answers: 304 with the ETag the client holds, or 200, whose body and headers are the
+ * store's cached answer (PaymentStore.answer), so deciding a plain poll allocates nothing.
+ */
+export type ReadAnswer = { status: 200 } | { status: 304; etag: string };
+
+const FRESH: ReadAnswer = { status: 200 };
 
 /**
  * `GET /payments/:id[?wait=<duration>]`, honouring `If-None-Match`. With `wait`, a pending payment
@@ -85,7 +88,7 @@ export interface ReadAnswer {
  */
 export function readPayment(store: PaymentStore, index: number, query: URLSearchParams | null, req: IncomingMessage, speed: number, waits: Waits): ReadAnswer | Promise<ReadAnswer> {
   const waitMs = query ? parseWait(query.get("wait")) : 0;
-  const ifNoneMatch = header(req.headers["if-none-match"]);
+  const ifNoneMatch = ifNoneMatchOf(req);
   if (waitMs > 0 && unchanged(store, index, ifNoneMatch)) return holdThenRead(store, index, ifNoneMatch, waitMs / speed, req, waits);
   return readNow(store, index, ifNoneMatch);
 }
@@ -96,9 +99,9 @@ function unchanged(store: PaymentStore, index: number, ifNoneMatch: string | und
 }
 
 function readNow(store: PaymentStore, index: number, ifNoneMatch: string | undefined): ReadAnswer {
+  if (ifNoneMatch === undefined) return FRESH;
   const etag = store.etagOf(index);
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) return { status: 304, etag };
-  return { status: 200, body: store.view(index), etag };
+  return etagMatches(ifNoneMatch, etag) ? { status: 304, etag } : FRESH;
 }
 
 /** Holds a long poll until the payment changes, the wait ends, the client goes or the provider closes. */
@@ -171,9 +174,3 @@ function parseLimit(raw: string): number {
     throw new HttpError(400, "invalid_request", `limit "${raw.slice(0, 16)}" must be an integer from 1 to ${MAX_LIST_LIMIT}`, "limit");
   return Number(raw);
 }
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-

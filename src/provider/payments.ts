@@ -4,6 +4,17 @@ import { DueWheel } from "../measure/due-wheel.js";
 import { grow } from "../util/grow.js";
 import { idOf, type PaymentStatus, type PaymentView } from "../api/payment.js";
 
+/**
+ * A payment's `GET /payments/:id` 200 answer as it goes on the wire: the JSON and the header block
+ * (a flat name, value list for `writeHead`), made once per state change and shared by every poll
+ * until the next one.
+ */
+export interface PaymentAnswer {
+  json: string;
+  headers: readonly string[];
+  etag: string;
+}
+
 /** Payments a store holds before its arrays first grow. */
 const INITIAL_CAPACITY = 1024;
 
@@ -34,6 +45,8 @@ export class PaymentStore {
   private createdIso: string[] = [];
   private updatedIso: string[] = [];
   private outcomes = new Uint8Array(INITIAL_CAPACITY);
+  /** Each payment's serialised answer once asked for, until its status changes (settle() drops it). */
+  private answers: (PaymentAnswer | undefined)[] = [];
   /** Settlements due in the same millisecond share one timer (a burst of 10,000 is 10,000 Timeouts otherwise). */
   private readonly settlements: DueWheel;
   /** Long polls waiting for a payment's status to change, by index. */
@@ -67,6 +80,8 @@ export class PaymentStore {
     const wall = Date.now();
     this.createdWall[index] = this.updatedWall[index] = wall;
     this.createdIso[index] = this.updatedIso[index] = new Date(wall).toISOString();
+    // Filled in order (never a hole), so the array stays packed however many payments there are.
+    this.answers[index] = undefined;
     const { delayMs, outcome } = settlementFor(this.rule, index);
     this.outcomes[index] = STATUS_CODES[outcome];
     this.settlements.add(index, this.createdAt[index]! + delayMs / this.speed);
@@ -79,6 +94,8 @@ export class PaymentStore {
     const wall = Date.now();
     this.updatedWall[index] = wall;
     this.updatedIso[index] = new Date(wall).toISOString();
+    // The cached answer shows the old status: the next read serialises the new one.
+    this.answers[index] = undefined;
     this.onSettled(index);
     const waiting = this.waiters.get(index);
     this.waiters.delete(index);
@@ -131,6 +148,20 @@ export class PaymentStore {
       updated_at: this.updatedIso[index]!,
       ...(this.metadata.size > 0 && this.metadata.has(index) ? { metadata: { ...this.metadata.get(index)! } } : {}),
     };
+  }
+
+  /**
+   * The 200 answer to `GET /payments/:id`, serialised on the first read after a change and reused
+   * until the next: a payment polled every second while pending is stringified once, not per poll.
+   */
+  answer(index: number): PaymentAnswer {
+    const cached = this.answers[index];
+    if (cached !== undefined) return cached;
+    const json = JSON.stringify(this.view(index));
+    const etag = this.etagOf(index);
+    const made: PaymentAnswer = { json, etag, headers: ["content-type", "application/json", "content-length", String(Buffer.byteLength(json)), "etag", etag] };
+    this.answers[index] = made;
+    return made;
   }
 
   /** Stops pending settlements (the run is over). */

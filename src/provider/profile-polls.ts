@@ -11,6 +11,8 @@ import { etagMatches } from "./payment-routes.js";
 export class PollProfile {
   /** Extra headers of every poll's answer (200 and 304); undefined when the profile sends none. */
   readonly hint: Record<string, string> | undefined;
+  /** The same hint as a raw header list, appended to the cached 200's header block. */
+  readonly hintList: readonly string[] | undefined;
   /** Whether a 304 is free: it passes the rate limit and is counted in `notModifiedFree`. */
   readonly freeNotModified: boolean;
   /** Plain polls answered 304 at no cost (requests.free in the result). */
@@ -19,6 +21,7 @@ export class PollProfile {
   constructor(profile: Profile | undefined) {
     const hint = profile?.pollHint.value;
     this.hint = hint ? { [hint.header]: String(hint.seconds) } : undefined;
+    this.hintList = hint ? [hint.header, String(hint.seconds)] : undefined;
     this.freeNotModified = profile ? !profile.conditional.value.notModifiedCounts : false;
   }
 

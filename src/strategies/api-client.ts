@@ -45,7 +45,12 @@ export interface PaymentReads {
 
 /**
  * PaymentReads over undici's dispatch with a small handler instead of `request()`, which would
- * build a Readable stream, a promise and a parsed header object per poll.
+ * build a Readable stream, a promise and a parsed header object per poll. The handler keeps
+ * undici's original hooks (onConnect, onHeaders, onData, onComplete, onError) on purpose: undici 7
+ * runs them as they are, while a handler with the newer ones (onRequestStart, onResponseStart, …)
+ * is wrapped per request in an UnwrapHandler and a controller, and gets its headers parsed into an
+ * object (lib/handler/unwrap-handler.js, dispatcher-base.js). What a poll allocates is its handler,
+ * its options and what the answer brings.
  */
 export function poolReads(api: Dispatcher): PaymentReads {
   return {
@@ -78,6 +83,8 @@ class PollExchange implements Dispatcher.DispatchHandler {
   private etag: string | undefined;
   private retryAfter: string | undefined;
   private pollInterval: string | undefined;
+  /** The body: one chunk on loopback (a payment is ~170 bytes), so a list is made only for a second. */
+  private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;
   private done = false;
 
@@ -102,7 +109,8 @@ class PollExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    (this.chunks ??= []).push(chunk);
+    if (this.chunk === undefined) this.chunk = chunk;
+    else (this.chunks ??= [this.chunk]).push(chunk);
     return true;
   }
 
@@ -111,9 +119,9 @@ class PollExchange implements Dispatcher.DispatchHandler {
     this.done = true;
     const answer: PollAnswer = { http: this.http, etag: this.etag, retryAfterMs: parseRetryAfter(this.retryAfter) };
     if (this.pollInterval !== undefined) answer.pollIntervalMs = pollIntervalMs(this.pollInterval);
-    if (this.http === 200 && this.chunks) {
+    if (this.http === 200 && this.chunk) {
       try {
-        const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+        const body = this.chunks ? Buffer.concat(this.chunks) : this.chunk;
         answer.paymentStatus = (JSON.parse(body.toString("utf8")) as { status: string }).status;
       } catch {
         answer.http = 0; // a 200 without a readable payment is as good as no answer

@@ -1,12 +1,18 @@
-// The provider on its own in a child process, so the process's RSS is the provider's alone (issue 7,
-// item 6). Forked by test/bench/load.mjs; needs `npm run build` first. Messages: it sends
-// { url } once listening; on "sample" it starts recording process memory every 100 ms; on "stop"
-// it sends { samples: [{ atMs, rssMb, heapMb }] } and exits.
-import { startProvider } from "../../dist/provider/server.js";
-import { defaultScenario } from "../../dist/scenario/defaults.js";
-import { settlementRule } from "../../dist/scenario/plan.js";
+// The provider on its own in a child process, so the process's RSS and CPU time are the provider's
+// alone (issue 7, item 6; issue 18). Forked by test/bench/load.mjs and throughput.mjs; needs
+// `npm run build` first. argv[2]: the dist directory to load (default this checkout's). Messages: it
+// sends { url } once listening; on "sample" it starts recording process memory every 100 ms; on
+// "cpu" it sends { cpu: process.cpuUsage() }; on "stop" it sends { samples: [{ atMs, rssMb, heapMb }] }
+// and exits.
+const dist = process.argv[2] ?? new URL("../../dist", import.meta.url).href;
+const { startProvider } = await import(`${dist}/provider/server.js`);
+const { defaultScenario } = await import(`${dist}/scenario/defaults.js`);
+const { settlementRule } = await import(`${dist}/scenario/plan.js`);
+const { parseDistribution } = await import(`${dist}/scenario/distribution.js`);
 
 const scenario = defaultScenario();
+// With a dist given (the cost per poll), payments stay pending for the whole measurement.
+if (process.argv[2]) scenario.settlement.delay = parseDistribution("fixed(10m)");
 const provider = await startProvider({
   host: "127.0.0.1",
   port: 0,
@@ -26,6 +32,8 @@ process.on("message", async (msg) => {
     };
     take();
     timer = setInterval(take, 100);
+  } else if (msg === "cpu") {
+    process.send({ cpu: process.cpuUsage() });
   } else if (msg === "stop") {
     clearInterval(timer);
     await provider.close();
