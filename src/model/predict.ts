@@ -1,8 +1,8 @@
-import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
+import { PaymentDraws } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { MAX_WAIT_MS } from "../api/limits.js";
 import { PlanAnswer, walkDeliveries, type DeliveryRules } from "../policy/delivery.js";
-import { endOfRun, inTime } from "../policy/outcome.js";
+import { inTime, RunEnd } from "../policy/outcome.js";
 import { backoffOf, BackoffDraws, firstSeeingPoll, nextFixedSlot } from "../policy/polling.js";
 import type { ModelPrediction } from "../contract/result.js";
 
@@ -23,18 +23,21 @@ export type Prediction = ModelPrediction;
  *
  * A strategy whose cost depends on timing the model does not capture (429s, injected 5xx, the
  * hybrid's reconciliation over the run's length) gets null rather than a made-up figure.
+ *
+ * `draws`, when the caller has them (the virtual clock does), must be the scenario's own; the
+ * model walks each payment twice and keeps no per-payment array of its own.
  */
-export function predict(scenario: Scenario, name: StrategyName): Prediction | null {
+export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentDraws): Prediction | null {
   const api = scenario.faults.api;
   const apiIsClean = scenario.provider.rateLimitPerSecond === null && api.errorRate === 0 && api.latency === null;
   if (name === "hybrid" || (name !== "webhook" && !apiIsClean)) return null;
-  const plan = new Plan(scenario);
+  const plan = new Plan(scenario, draws ?? new PaymentDraws(scenario));
   const walk = walkerFor(scenario, name, plan);
   const { n } = plan;
-  const detectedAt = new Float64Array(n);
+  const runEnd = new RunEnd(plan.cutoff);
   cut = NaN;
-  for (let i = 0; i < n; i++) detectedAt[i] = walk(i, plan.cutoff);
-  const end = endOfRun(detectedAt, plan.cutoff);
+  for (let i = 0; i < n; i++) runEnd.add(walk(i, plan.cutoff));
+  const end = runEnd.at;
   // A request reaching the provider exactly at the cutoff meets the run's end: it is not counted.
   cut = end === plan.cutoff ? end : NaN;
   let requests = name === "webhook" || name === "sse" ? 1 : 0;
@@ -43,9 +46,9 @@ export function predict(scenario: Scenario, name: StrategyName): Prediction | nu
   for (let i = 0; i < n; i++) {
     const at = walk(i, end);
     if (name !== "sse") requests += walked;
-    if (at <= end && inTime(at, plan.createdAt[i]!, scenario.deadlineMs)) {
+    if (at <= end && inTime(at, plan.createdAt(i), scenario.deadlineMs)) {
       known++;
-      latency += at - plan.settleAt[i]!;
+      latency += at - plan.settleAt(i);
     }
   }
   // Each detection is its own useful request, except on a stream: one connection brings them all.
@@ -70,42 +73,50 @@ function past(reach: number, horizon: number): boolean {
 /** Payment i's detection time by `horizon` (NaN: none), with `walked` set to its requests that reached the provider by then. */
 type Walk = (i: number, horizon: number) => number;
 
-/** The scenario's draws on the model's clock: constant delays d, no machine. */
+/** The scenario's draws on the model's clock: constant delays d, no machine. Times computed per payment, not stored. */
 class Plan {
   readonly n: number;
   readonly d: number;
-  readonly createdAt: Float64Array;
-  readonly anchor: Float64Array;
-  readonly settleAt: Float64Array;
   readonly cutoff: number;
+  private readonly offsets: Float64Array;
+  private readonly delayMs: Float64Array;
 
-  constructor(readonly scenario: Scenario) {
-    const n = (this.n = scenario.payments.count);
+  constructor(
+    readonly scenario: Scenario,
+    draws: PaymentDraws,
+  ) {
+    this.n = draws.n;
     this.d = scenario.network.latencyMs + scenario.network.jitterMs / 2;
-    const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
-    const rule = settlementRule(scenario);
-    this.createdAt = new Float64Array(n);
-    this.anchor = new Float64Array(n);
-    this.settleAt = new Float64Array(n);
+    this.offsets = draws.offsets;
+    this.delayMs = draws.delayMs;
     let last = 0;
-    for (let i = 0; i < n; i++) {
-      const c = (this.createdAt[i] = offsets[i]! + this.d);
-      this.settleAt[i] = c + settlementFor(rule, i).delayMs;
-      last = Math.max(last, (this.anchor[i] = c + this.d));
-    }
+    for (let i = 0; i < this.n; i++) last = Math.max(last, this.anchor(i));
     this.cutoff = last + scenario.deadlineMs;
+  }
+
+  createdAt(i: number): number {
+    return this.offsets[i]! + this.d;
+  }
+
+  /** When the shop learns payment i's id: its polls count from here. */
+  anchor(i: number): number {
+    return this.createdAt(i) + this.d;
+  }
+
+  settleAt(i: number): number {
+    return this.createdAt(i) + this.delayMs[i]!;
   }
 }
 
 function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
-  const { d, anchor, settleAt } = plan;
+  const { d } = plan;
   const T = scenario.polling.intervalMs;
   switch (name) {
     case "polling":
     case "conditional":
       return (i, horizon) => {
-        const a = anchor[i]!;
-        const s = settleAt[i]!;
+        const a = plan.anchor(i);
+        const s = plan.settleAt(i);
         if (2 * d <= T) {
           // Every answer is back before the next slot: the closed form.
           const k = firstSeeingPoll(a, s, T, d, 0);
@@ -131,9 +142,9 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
       const { baseMs, capMs } = backoffOf(scenario);
       const draws = new BackoffDraws(scenario.seed, baseMs, capMs);
       return (i, horizon) => {
-        const s = settleAt[i]!;
+        const s = plan.settleAt(i);
         walked = 0;
-        for (let leave = anchor[i]!, step = 0; ; ) {
+        for (let leave = plan.anchor(i), step = 0; ; ) {
           const reach = leave + d;
           if (past(reach, horizon)) return NaN;
           walked++;
@@ -145,9 +156,9 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
     case "long-polling": {
       const W = Math.min(scenario.longPolling.waitMs, MAX_WAIT_MS);
       return (i, horizon) => {
-        const s = settleAt[i]!;
+        const s = plan.settleAt(i);
         walked = 0;
-        for (let leave = anchor[i]!; ; ) {
+        for (let leave = plan.anchor(i); ; ) {
           const reach = leave + d;
           if (past(reach, horizon)) return NaN;
           walked++;
@@ -159,7 +170,7 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
     case "sse":
       return (i, horizon) => {
         walked = 0;
-        const at = settleAt[i]! + d;
+        const at = plan.settleAt(i) + d;
         return at <= horizon ? at : NaN;
       };
     case "webhook": {
@@ -172,7 +183,7 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
       return (i, horizon) => {
         walked = 0;
         first = NaN;
-        walkDeliveries(rules, i, settleAt[i]!, plan.createdAt[0]!, horizon, visit);
+        walkDeliveries(rules, i, plan.settleAt(i), plan.createdAt(0), horizon, visit);
         return first;
       };
     }

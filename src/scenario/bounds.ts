@@ -22,7 +22,7 @@ export const MAX_SPEED = 10_000;
 
 /** Seeds are 32-bit: the generator reads `seed >>> 0`, so 2³² would repeat seed 0. */
 export const MAX_SEED = 0xffff_ffff;
-export const MAX_PAYMENTS = 1_000_000;
+export const MAX_PAYMENTS = 10_000_000;
 
 /** Rates (arrivals, the provider's rate limit): at least one an hour, at most a million a second. */
 export const MIN_RATE_PER_SECOND = 1 / 3600;

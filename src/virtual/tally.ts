@@ -1,4 +1,4 @@
-import { summarizeLatencies } from "../contract/latency.js";
+import { LatencyAggregate } from "../contract/latency.js";
 import { HeldSpans, loadOf, RequestHistogram } from "../contract/load.js";
 import { DeliveryFate, noMisses } from "../contract/miss.js";
 import { predict } from "../model/predict.js";
@@ -55,10 +55,14 @@ export class Tally {
   }
 }
 
-/** The JSON contract for one strategy, with the definitions of run/strategy-run.ts `aggregate()`. */
+/**
+ * The JSON contract for one strategy, with the definitions of run/strategy-run.ts `aggregate()`.
+ * One pass in payment order, streaming: the latencies go to the same aggregate as the real run's,
+ * and per-payment records are built only for `--details`.
+ */
 export function strategyResult(world: World, name: StrategyName, tally: Tally, details: boolean): StrategyResult {
   const { n, scenario } = world;
-  const latencies = new Float64Array(n);
+  const latencies = new LatencyAggregate();
   let detected = 0;
   let succeeded = 0;
   let failed = 0;
@@ -68,7 +72,8 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
     const at = tally.detectedAt[i]!;
     const known = inTime(at, world.createdAt[i]!, scenario.deadlineMs);
     if (known) {
-      latencies[detected++] = Math.max(0, at - world.settleAt[i]!);
+      latencies.add(Math.max(0, at - world.settleAt[i]!));
+      detected++;
       if (world.failed[i]) failed++;
       else succeeded++;
     } else missedByReason[missFor(tally.fates?.[i] ?? DeliveryFate.none, false)]++;
@@ -86,13 +91,13 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
       unattributed: tally.unattributed,
     },
     bytes: { total: tally.c2pBytes + tally.p2cBytes, consumerToProvider: tally.c2pBytes, providerToConsumer: tally.p2cBytes },
-    latencyMs: summarizeLatencies(latencies.subarray(0, detected)),
+    latencyMs: latencies.summary(),
     payments: { total: n, detected, missed: n - detected, duplicates: tally.duplicates, succeeded, failed, missedByReason },
     deliveries: { ...tally.deliveries },
     errors: { ...tally.errors },
     durationMs: tally.endedAt,
     load: loadOf(tally.histogram, tally.endedAt, tally.held.peak(), details),
-    model: predict(scenario, name),
+    model: predict(scenario, name, world.draws),
     ...(details ? { details: records } : {}),
   };
 }
