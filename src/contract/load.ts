@@ -61,10 +61,14 @@ export class HeldSpans {
     this.ends[this.size++] = toMs;
   }
 
-  /** The most spans open at one instant; a span that ends as another starts does not overlap it. */
+  /**
+   * The most spans open at one instant; a span that ends as another starts does not overlap it.
+   * Sorts the starts and the ends in place (which pairs with which does not matter to the count):
+   * a copy would add 16 bytes a span, 160 MB for ten million long polls.
+   */
   peak(): number {
-    const starts = this.starts.slice(0, this.size).sort();
-    const ends = this.ends.slice(0, this.size).sort();
+    const starts = this.starts.subarray(0, this.size).sort();
+    const ends = this.ends.subarray(0, this.size).sort();
     let open = 0;
     let peak = 0;
     let e = 0;

@@ -25,7 +25,7 @@ export type Prediction = ModelPrediction;
  * hybrid's reconciliation over the run's length) gets null rather than a made-up figure.
  *
  * `draws`, when the caller has them (the virtual clock does), must be the scenario's own; the
- * model walks each payment twice and keeps no per-payment array of its own.
+ * model walks each payment once or twice and keeps no per-payment array of its own.
  */
 export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentDraws): Prediction | null {
   const api = scenario.faults.api;
@@ -35,21 +35,24 @@ export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentD
   const walk = walkerFor(scenario, name, plan);
   const { n } = plan;
   const runEnd = new RunEnd(plan.cutoff);
+  const tally = new ModelTally(name === "webhook" || name === "sse" ? 1 : 0);
   cut = NaN;
-  for (let i = 0; i < n; i++) runEnd.add(walk(i, plan.cutoff));
-  const end = runEnd.at;
-  // A request reaching the provider exactly at the cutoff meets the run's end: it is not counted.
-  cut = end === plan.cutoff ? end : NaN;
-  let requests = name === "webhook" || name === "sse" ? 1 : 0;
-  let known = 0;
-  let latency = 0;
   for (let i = 0; i < n; i++) {
-    const at = walk(i, end);
-    if (name !== "sse") requests += walked;
-    if (at <= end && inTime(at, plan.createdAt(i), scenario.deadlineMs)) {
-      known++;
-      latency += at - plan.settleAt(i);
-    }
+    const at = walk(i, plan.cutoff);
+    runEnd.add(at);
+    tally.add(name, plan, i, at);
+  }
+  const end = runEnd.at;
+  let { requests, known, latency } = tally;
+  // A poll's walk stops at its detection, so when every outcome is known before the cutoff the
+  // first pass saw every request of the run. Otherwise walk again up to the end: the run ends at
+  // the cutoff, and a request reaching the provider exactly then meets the run's end and is not
+  // counted. A webhook's walk goes on past its first delivery (retries, duplicates): always again.
+  if (end === plan.cutoff || name === "webhook") {
+    cut = end === plan.cutoff ? end : NaN;
+    const again = new ModelTally(tally.base);
+    for (let i = 0; i < n; i++) again.add(name, plan, i, walk(i, end), end);
+    ({ requests, known, latency } = again);
   }
   // Each detection is its own useful request, except on a stream: one connection brings them all.
   const useful = name === "sse" ? Math.min(known, 1) : known;
@@ -58,6 +61,26 @@ export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentD
     latencyMs: { mean: known > 0 ? latency / known : 0 },
     basis: basisOf(name, name === "webhook" && requests === n + 1),
   };
+}
+
+/** What the walks found: requests that reached the provider, outcomes known in time and their latencies. */
+class ModelTally {
+  requests: number;
+  known = 0;
+  latency = 0;
+
+  constructor(readonly base: number) {
+    this.requests = base;
+  }
+
+  /** Payment i's walk, which found `at` and counted `walked` requests, in a run ending at `end`. */
+  add(name: StrategyName, plan: Plan, i: number, at: number, end = Infinity): void {
+    if (name !== "sse") this.requests += walked;
+    if (at <= end && inTime(at, plan.createdAt(i), plan.scenario.deadlineMs)) {
+      this.known++;
+      this.latency += at - plan.settleAt(i);
+    }
+  }
 }
 
 /** Requests the last walk counted (scratch, so walks allocate nothing). */

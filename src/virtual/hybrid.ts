@@ -51,7 +51,7 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
   // The provider's own rule (src/policy/gate.ts), run on scenario time (speed 1) with the shop as its one client.
   const gate = new ApiRule(scenario.seed, scenario.provider.rateLimitPerSecond, scenario.faults.api, 1, () => 0);
 
-  const order = settlementOrder(world);
+  const order = world.settlementOrder();
   // The pass's window, keyed by payment index: pages list in creation order.
   const heap = new MinHeap(Math.min(n, 1024));
   const pages: ListPage[] = [];
@@ -141,7 +141,7 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
  */
 export function simulateHybrid(world: World): Tally {
   const { n } = world;
-  const tally = new Tally(n);
+  const tally = Tally.of(world);
   tally.fates = new Uint8Array(n);
   const hooked = new Float64Array(n);
   const listedAt = new Float64Array(n).fill(NaN);
@@ -180,10 +180,3 @@ function earlier(a: number, b: number): number {
   return b < a ? b : a;
 }
 
-/** Payment indices sorted by settlement time (ties by index). */
-function settlementOrder(world: World): Uint32Array {
-  const { n, settleAt } = world;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  return order.sort((a, b) => settleAt[a]! - settleAt[b]! || a - b);
-}

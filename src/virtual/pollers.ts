@@ -30,7 +30,7 @@ let onHold: ((from: number, to: number) => void) | null = null;
  */
 export function simulatePollersDirect(world: World, kind: PollKind): Tally {
   const { n } = world;
-  const tally = new Tally(n);
+  const tally = Tally.of(world);
   const polls = new Uint32Array(n);
   const walk = walker(world, kind);
   for (let i = 0; i < n; i++) {

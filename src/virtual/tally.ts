@@ -33,9 +33,25 @@ export class Tally {
   /** Long polls and streams the provider held open, for `load.connectionsHeld`. */
   readonly held = new HeldSpans();
 
-  constructor(n: number) {
-    this.detectedAt = new Float64Array(n).fill(NaN);
-    this.requests = new Uint32Array(n);
+  constructor(n: number, spare?: Pick<Tally, "detectedAt" | "requests">) {
+    this.detectedAt = (spare?.detectedAt ?? new Float64Array(n)).fill(NaN);
+    this.requests = spare?.requests.fill(0) ?? new Uint32Array(n);
+  }
+
+  /**
+   * A tally for one strategy of `world`, on the per-payment arrays of the strategy before it when
+   * its result is built (see release): 12 bytes a payment that the next strategy would otherwise
+   * allocate while the garbage collector has yet to return the last one's.
+   */
+  static of(world: World): Tally {
+    const spare = world.spareTally;
+    world.spareTally = undefined;
+    return new Tally(world.n, spare);
+  }
+
+  /** Hands the per-payment arrays to the world's next strategy: call once the result is built. */
+  release(world: World): void {
+    world.spareTally = { detectedAt: this.detectedAt, requests: this.requests };
   }
 
   /** The run ends when every outcome is known, or at the cutoff: the moment, as the real run decides it. */

@@ -15,7 +15,7 @@ import type { World } from "./world.js";
  * run ends, once to count what happened by then.
  */
 export function simulateWebhook(world: World): Tally {
-  const tally = new Tally(world.n);
+  const tally = Tally.of(world);
   tally.fates = new Uint8Array(world.n);
   const walker = new WebhookWalker(world);
   for (let i = 0; i < world.n; i++) tally.detectedAt[i] = walker.walk(i, world.cutoff, null);

@@ -2,6 +2,7 @@ import { PaymentDraws } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import { FIRST_MESSAGE, NetworkDelays } from "../policy/draws.js";
 import { LOOPBACK_ROUND_TRIP_MS } from "../policy/machine.js";
+import { orderBy } from "../util/order.js";
 
 export { FIRST_MESSAGE };
 
@@ -86,6 +87,16 @@ export class World {
     this.lastAnchor = lastAnchor;
     this.cutoff = lastAnchor + scenario.deadlineMs;
   }
+
+  /** Payment indices by settlement time, ties by index: sorted once, for every strategy that walks them so (streams, reconciliation). */
+  settlementOrder(): Uint32Array {
+    return (this.bySettlement ??= orderBy(this.settleAt));
+  }
+
+  private bySettlement: Uint32Array | undefined;
+
+  /** The per-payment arrays of a strategy whose result is built, for the next (see Tally.of). */
+  spareTally: { detectedAt: Float64Array; requests: Uint32Array } | undefined;
 
   /** True when every one-way delay is the same, so per-payment closed forms apply. */
   get constantDelay(): boolean {
