@@ -1,15 +1,30 @@
-import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
-import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { compareCommand } from "./cli/actions.js";
-import { checkCommand, type CheckFlags } from "./cli/check.js";
-import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
+import type { CheckFlags } from "./cli/check.js";
+import type { SweepFlags } from "./cli/sweep.js";
 import { Interrupts } from "./cli/interrupts.js";
-import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
-import { PRICE_PRESET_NAMES } from "./contract/projection.js";
+
+// Cold start: `apiwh --version` loads only this module and src/version.ts; everything else, the
+// parser included, loads when a command line needs it (loadParser), and each command's module when
+// it runs. test/cold-start.e2e.test.ts records what --version and --help import.
+type Command = import("commander").Command;
+type Option = import("commander").Option;
+let Command: typeof import("commander").Command;
+let CommanderError: typeof import("commander").CommanderError;
+let Option: typeof import("commander").Option;
+let flag: typeof import("./cli/flags.js");
+let STRATEGY_NAMES: typeof import("./scenario/types.js").STRATEGY_NAMES;
+let PRICE_PRESET_NAMES: typeof import("./contract/projection.js").PRICE_PRESET_NAMES;
+
+async function loadParser(): Promise<void> {
+  const [commander, flags, types, projection] = await Promise.all([import("commander"), import("./cli/flags.js"), import("./scenario/types.js"), import("./contract/projection.js")]);
+  ({ Command, CommanderError, Option } = commander);
+  flag = flags;
+  STRATEGY_NAMES = types.STRATEGY_NAMES;
+  PRICE_PRESET_NAMES = projection.PRICE_PRESET_NAMES;
+}
 
 /** `--no-expect` sets its own attribute: commander would otherwise share `expect` with the repeatable `--expect`. */
 function noExpect(): Option {
@@ -59,7 +74,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .addHelpText("after", () => strategyHelp)
-    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io, interrupts)));
+    .action((file: string | undefined, flags: CompareFlags) => setTask(async () => (await import("./cli/actions.js")).compareCommand(file, flags, io, interrupts)));
 
   program
     .command("check")
@@ -81,7 +96,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
         "$GITHUB_STEP_SUMMARY.",
       ].join("\n"),
     )
-    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io, interrupts)));
+    .action((paths: string[], flags: CheckFlags) => setTask(async () => (await import("./cli/check.js")).checkCommand(paths, flags, io, interrupts)));
 
   program
     .command("sweep")
@@ -98,7 +113,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
     .option("--report <file>", "also write the trade-off chart as a self-contained HTML file")
     .option("--force", "run even above what one machine runs faithfully on the real clock")
-    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io, interrupts)));
+    .action((file: string | undefined, flags: SweepFlags) => setTask(async () => (await import("./cli/sweep.js")).sweepCommand(file, flags, io, interrupts)));
 
   const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O, server = false) =>
     setTask(async () => {
@@ -215,6 +230,12 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 }
 
 async function runCommand(argv: string[], io: Io, interrupts: Interrupts): Promise<number> {
+  // `apiwh --version` alone is answered before the parser loads: what commander would print.
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V")) {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  await loadParser();
   let task: (() => Promise<number>) | undefined;
   // The strategies' parameters come from the scenario's declaration, which loads zod: only for help.
   const wantsHelp = argv.slice(2).some((a) => a === "--help" || a === "-h" || a === "help");
