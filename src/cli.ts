@@ -237,8 +237,9 @@ async function runCommand(argv: string[], io: Io, interrupts: Interrupts): Promi
   }
   await loadParser();
   let task: (() => Promise<number>) | undefined;
-  // The strategies' parameters come from the scenario's declaration, which loads zod: only for help.
-  const wantsHelp = argv.slice(2).some((a) => a === "--help" || a === "-h" || a === "help");
+  // The strategies' parameters come from the scenario's declaration, which loads zod: only for compare's help.
+  const args = argv.slice(2);
+  const wantsHelp = args.includes("compare") && args.some((a) => a === "--help" || a === "-h" || a === "help");
   const strategyHelp = wantsHelp ? (await import("./scenario/parameters.js")).strategyParametersHelp() : "";
   const program = buildProgram(io, interrupts, (t) => (task = t), strategyHelp);
   try {
