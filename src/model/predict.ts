@@ -37,6 +37,7 @@ export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentD
   const runEnd = new RunEnd(plan.cutoff);
   const tally = new ModelTally(name === "webhook" || name === "sse" ? 1 : 0);
   cut = NaN;
+  latestAttempt = -Infinity;
   for (let i = 0; i < n; i++) {
     const at = walk(i, plan.cutoff);
     runEnd.add(at);
@@ -47,8 +48,9 @@ export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentD
   // A poll's walk stops at its detection, so when every outcome is known before the cutoff the
   // first pass saw every request of the run. Otherwise walk again up to the end: the run ends at
   // the cutoff, and a request reaching the provider exactly then meets the run's end and is not
-  // counted. A webhook's walk goes on past its first delivery (retries, duplicates): always again.
-  if (end === plan.cutoff || name === "webhook") {
+  // counted. A webhook's walk can go on past its first delivery (retries, a duplicate): again
+  // unless every attempt it saw arrived by the end.
+  if (end === plan.cutoff || latestAttempt > end) {
     cut = end === plan.cutoff ? end : NaN;
     const again = new ModelTally(tally.base);
     for (let i = 0; i < n; i++) again.add(name, plan, i, walk(i, end), end);
@@ -85,6 +87,8 @@ class ModelTally {
 
 /** Requests the last walk counted (scratch, so walks allocate nothing). */
 let walked = 0;
+/** The latest webhook attempt the walks saw reach the endpoint (scratch, as `walked`). */
+let latestAttempt = -Infinity;
 /** The run's cutoff when it ends there (NaN otherwise): see past(). */
 let cut = NaN;
 
@@ -200,6 +204,7 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
       const rules: DeliveryRules = { seed: scenario.seed, faults: scenario.faults.webhook, retriesMs: scenario.webhook.retriesMs, oneWay: () => d };
       let first = NaN;
       const visit = (_chain: number, _attempt: number, at: number, answer: number) => {
+        if (at > latestAttempt) latestAttempt = at;
         if (answer !== PlanAnswer.refused) walked++;
         if (answer === PlanAnswer.accepted && !(first <= at)) first = at;
       };
