@@ -51,6 +51,12 @@ export class HeldSpans {
   private ends = new Float64Array(16);
   private size = 0;
 
+  /** Room for `count` spans at once: a caller that knows about how many saves the doublings' copies and slack. */
+  reserve(count: number): void {
+    this.starts = grow(this.starts, count);
+    this.ends = grow(this.ends, count);
+  }
+
   add(fromMs: number, toMs: number): void {
     if (!(toMs > fromMs)) return;
     if (this.size >= this.starts.length) {
