@@ -24,6 +24,13 @@ export class RequestHistogram {
     this.total++;
   }
 
+  /** Forgets every request counted. */
+  clear(): void {
+    this.bins.fill(0);
+    this.length = 0;
+    this.total = 0;
+  }
+
   /** `count` requests at the same moment (a closed form that knows only how many). */
   addMany(atMs: number, count: number): void {
     for (let k = 0; k < count; k++) this.add(atMs);
@@ -55,6 +62,11 @@ export class HeldSpans {
   reserve(count: number): void {
     this.starts = grow(this.starts, count);
     this.ends = grow(this.ends, count);
+  }
+
+  /** Forgets every span. */
+  clear(): void {
+    this.size = 0;
   }
 
   add(fromMs: number, toMs: number): void {
