@@ -141,19 +141,27 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
  */
 export function simulateHybrid(world: World): Tally {
   const { n } = world;
-  const tally = Tally.of(world);
+  let tally = Tally.of(world);
   tally.fates = new Uint8Array(n);
   const hooked = new Float64Array(n);
   const listedAt = new Float64Array(n).fill(NaN);
   const walker = new WebhookWalker(world);
-  for (let i = 0; i < n; i++) hooked[i] = walker.walk(i, world.cutoff, null);
+  // The deliveries walked and counted to the cutoff; again up to the end only if the run ends
+  // before an attempt they saw (as simulateWebhook does).
+  for (let i = 0; i < n; i++) hooked[i] = walker.walk(i, world.cutoff, tally);
   const pages = reconcile(world, hooked, world.cutoff, listedAt);
   for (let i = 0; i < n; i++) tally.detectedAt[i] = earlier(hooked[i]!, listedAt[i]!);
-  const endedAt = (tally.endedAt = tally.endOfRun(world));
+  const endedAt = tally.endOfRun(world);
+  const again = walker.latest > endedAt;
+  if (again) {
+    tally = Tally.of(world);
+    tally.fates = new Uint8Array(n);
+  }
+  tally.endedAt = endedAt;
 
   countRegistration(tally);
   for (let i = 0; i < n; i++) {
-    const hook = walker.walk(i, endedAt, tally);
+    const hook = again ? walker.walk(i, endedAt, tally) : hooked[i]!;
     const listed = listedAt[i]! <= endedAt ? listedAt[i]! : NaN;
     // A delivery is its own useful exchange when it came first, in time (the real receiver ignores a later one).
     if (hook === hook && !(listed < hook) && inTime(hook, world.createdAt[i]!, world.scenario.deadlineMs)) tally.useful++;
