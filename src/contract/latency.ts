@@ -15,7 +15,10 @@ import type { LatencySummary } from "./result.js";
  */
 export class LatencyAggregate {
   /** 31 buckets of 1,024 sub-buckets (the first uses 2,048) cover 0 to 2⁴⁰ µs, past the 7 days a deadline may hold. */
-  private readonly counts = new Float64Array(COUNTS_LENGTH);
+  private readonly counts = new Uint32Array(COUNTS_LENGTH);
+  /** The lowest and highest bucket used: a percentile walks only between them (a small run's are close). */
+  private low = COUNTS_LENGTH;
+  private high = -1;
   count = 0;
   min = Infinity;
   max = -Infinity;
@@ -28,7 +31,10 @@ export class LatencyAggregate {
     this.sum += ms;
     this.count++;
     const us = Math.min(Math.max(0, Math.round(ms * 1000)), HIGHEST_US);
-    this.counts[indexOf(us)]!++;
+    const index = indexOf(us);
+    this.counts[index]!++;
+    if (index < this.low) this.low = index;
+    if (index > this.high) this.high = index;
   }
 
   /** The summary the result reports, or null when nothing was added. */
@@ -44,7 +50,7 @@ export class LatencyAggregate {
     const fp = (Math.min(p, 100) / 100) * this.count;
     const wanted = Math.max(Math.ceil(fp - ulp(fp)), 1);
     let total = 0;
-    for (let i = 0; i < COUNTS_LENGTH; i++) {
+    for (let i = this.low; i <= this.high; i++) {
       total += this.counts[i]!;
       if (total >= wanted) return highestEquivalent(valueFromIndex(i));
     }
