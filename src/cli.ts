@@ -1,21 +1,39 @@
-import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "./errors.js";
 import type { Io } from "./io.js";
-import { STRATEGY_NAMES } from "./scenario/types.js";
 import { VERSION } from "./version.js";
-import { compareCommand, explainProfile } from "./cli/actions.js";
+import type { CheckFlags } from "./cli/check.js";
+import type { SweepFlags } from "./cli/sweep.js";
 import type { ProfileName } from "./scenario/fields.js";
-import { checkCommand, type CheckFlags } from "./cli/check.js";
-import { sweepCommand, type SweepFlags } from "./cli/sweep.js";
 import { Interrupts } from "./cli/interrupts.js";
-import * as flag from "./cli/flags.js";
 import type { CompareFlags } from "./cli/flags.js";
-import { PRICE_PRESET_NAMES } from "./contract/projection.js";
-import { PROFILE_NAMES } from "./scenario/fields.js";
+
+// Cold start: `apiwh --version` loads only this module and src/version.ts; everything else, the
+// parser included, loads when a command line needs it (loadParser), and each command's module when
+// it runs. test/cold-start.e2e.test.ts records what --version and --help import.
+type Command = import("commander").Command;
+type Option = import("commander").Option;
+let Command: typeof import("commander").Command;
+let CommanderError: typeof import("commander").CommanderError;
+let Option: typeof import("commander").Option;
+let flag: typeof import("./cli/flags.js");
+let STRATEGY_NAMES: typeof import("./scenario/types.js").STRATEGY_NAMES;
+let PRICE_PRESET_NAMES: typeof import("./contract/projection.js").PRICE_PRESET_NAMES;
+let PROFILE_NAMES: typeof import("./scenario/fields.js").PROFILE_NAMES;
+
+async function loadParser(): Promise<void> {
+  const [commander, flags, types, projection, fields] = await Promise.all([import("commander"), import("./cli/flags.js"), import("./scenario/types.js"), import("./contract/projection.js"), import("./scenario/fields.js")]);
+  ({ Command, CommanderError, Option } = commander);
+  flag = flags;
+  STRATEGY_NAMES = types.STRATEGY_NAMES;
+  PRICE_PRESET_NAMES = projection.PRICE_PRESET_NAMES;
+  PROFILE_NAMES = fields.PROFILE_NAMES;
+}
 
 /** `--profile` and `--explain`, the same on every command that takes on a provider's habits. */
 const profileOption = () => new Option("--profile <name>", `whose webhook and API habits the provider takes on: ${PROFILE_NAMES.join(", ")} (default: the file's, else standard)`).argParser(flag.profile);
 const explainOption = () => new Option("--explain", "with --profile: print the profile's values with their sources, and run nothing");
+/** `--explain` loads the profiles (and the renderer) only when asked. */
+const explainProfile = async (...args: Parameters<typeof import("./cli/actions.js").explainProfile>) => (await import("./cli/actions.js")).explainProfile(...args);
 
 /** `--no-expect` sets its own attribute: commander would otherwise share `expect` with the repeatable `--expect`. */
 function noExpect(): Option {
@@ -36,7 +54,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .command("compare")
     .description("run one seeded payment scenario once per strategy over loopback HTTP and print them side by side")
     .argument("[scenario]", "scenario file (JSON or YAML); flags override it (default: the built-in checkout scenario)")
-    .option("-n, --payments <n>", "number of payments (1 to 1,000,000)", flag.payments)
+    .option("-n, --payments <n>", "number of payments (1 to 10,000,000; the real clock runs at most 1,000,000)", flag.payments)
     .option("-i, --interval <duration>", "poll interval, such as 250ms, 1s or 1.5m (at most 7d)", flag.interval)
     .option("--seed <n>", "seed for settlement delays, outcomes and faults (0 to 4294967295)", flag.seed)
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).argParser(flag.choiceFlag("--format", ["table", "json", "markdown"], "an output format")).default("table"))
@@ -71,7 +89,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--report <file>", "also write a self-contained HTML report (table, charts, timeline)")
     .option("--trace [payment]", "narrate every HTTP exchange on stderr, or only one payment's (such as pay_3)")
     .addHelpText("after", () => strategyHelp)
-    .action((file: string | undefined, flags: CompareFlags) => setTask(() => compareCommand(file, flags, io, interrupts)));
+    .action((file: string | undefined, flags: CompareFlags) => setTask(async () => (await import("./cli/actions.js")).compareCommand(file, flags, io, interrupts)));
 
   program
     .command("check")
@@ -95,14 +113,14 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
         "$GITHUB_STEP_SUMMARY.",
       ].join("\n"),
     )
-    .action((paths: string[], flags: CheckFlags) => setTask(() => checkCommand(paths, flags, io, interrupts)));
+    .action((paths: string[], flags: CheckFlags) => setTask(async () => (await import("./cli/check.js")).checkCommand(paths, flags, io, interrupts)));
 
   program
     .command("sweep")
     .description("run polling at several intervals and show the trade-off of requests against latency, the webhook as reference")
     .argument("[scenario]", "scenario file (JSON or YAML); flags override it")
     .option("--intervals <list>", "up to 20 poll intervals, such as 250ms,500ms,1s,2s,5s (the default)", flag.intervals)
-    .option("-n, --payments <n>", "number of payments (1 to 1,000,000)", flag.payments)
+    .option("-n, --payments <n>", "number of payments (1 to 10,000,000; the real clock runs at most 1,000,000)", flag.payments)
     .option("--seed <n>", "seed for settlement delays and outcomes (0 to 4294967295)", flag.seed)
     .option("--delay <distribution>", "settlement delay distribution", flag.delay)
     .option("--speed <factor>", "run scenario time this many times faster than real time (1 to 10000)", flag.speedFactor)
@@ -114,7 +132,7 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
     .option("--force", "run even above what one machine runs faithfully on the real clock")
     .addOption(profileOption())
     .addOption(explainOption())
-    .action((file: string | undefined, flags: SweepFlags) => setTask(() => sweepCommand(file, flags, io, interrupts)));
+    .action((file: string | undefined, flags: SweepFlags) => setTask(async () => (await import("./cli/sweep.js")).sweepCommand(file, flags, io, interrupts)));
 
   const standalone = <O>(load: () => Promise<(o: O & { color: boolean }, io: Io, signal: AbortSignal) => Promise<number>>, options: O, server = false) =>
     setTask(async () => {
@@ -238,9 +256,16 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
 }
 
 async function runCommand(argv: string[], io: Io, interrupts: Interrupts): Promise<number> {
+  // `apiwh --version` alone is answered before the parser loads: what commander would print.
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V")) {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  await loadParser();
   let task: (() => Promise<number>) | undefined;
-  // The strategies' parameters come from the scenario's declaration, which loads zod: only for help.
-  const wantsHelp = argv.slice(2).some((a) => a === "--help" || a === "-h" || a === "help");
+  // The strategies' parameters come from the scenario's declaration, which loads zod: only for compare's help.
+  const args = argv.slice(2);
+  const wantsHelp = args.includes("compare") && args.some((a) => a === "--help" || a === "-h" || a === "help");
   const strategyHelp = wantsHelp ? (await import("./scenario/parameters.js")).strategyParametersHelp() : "";
   const program = buildProgram(io, interrupts, (t) => (task = t), strategyHelp);
   try {

@@ -76,6 +76,16 @@ describe("the CLI", () => {
     expect(JSON.parse(virtual.stdout).strategies[0].payments.total).toBe(1_000_000);
   }, 60_000);
 
+  it("past a million payments the real clock refuses even with --force; sweep, which has no virtual clock, offers none", async () => {
+    const r = await runCli(["compare", "--payments", "1000001", "--force"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("error: the scenario has 1,000,001 payments; the real clock runs at most 1,000,000, even with --force; use --clock virtual to simulate it\n");
+    const sweep = await runCli(["sweep", "-n", "1000001", "--force"]);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toMatch(/^error: .*1,000,001 payments; the real clock runs at most 1,000,000, even with --force\n$/);
+  });
+
   it("sweep checks its shortest interval; check reports a scenario past the limit as an error and runs the rest", async () => {
     const sweep = await runCli(["sweep", "-n", "6000", "--intervals", "250ms,1s"]);
     expect(sweep.code).toBe(2);

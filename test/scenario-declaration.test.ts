@@ -66,7 +66,7 @@ describe("flags read the same fields as files", () => {
     ["--retries", flag.retriesSchedule, (t) => ({ webhook: { retries: t === "standard" || t === "none" ? t : t.split(",") } }), ["standard", "none", "0s,5s,5m", "5s,1s", "0s,8d"]],
     ["--strategies", flag.strategyList, (t) => ({ strategies: t.split(",") }), ["polling,webhook", "polling,polling", "polling,webhok"]],
     ["--seed", flag.seed, (t) => ({ seed: Number(t) }), ["0", "42", "4294967295", "4294967296", "-1"]],
-    ["--payments", flag.payments, (t) => ({ payments: { count: Number(t) } }), ["1", "1000000", "1000001", "0"]],
+    ["--payments", flag.payments, (t) => ({ payments: { count: Number(t) } }), ["1", "10000000", "10000001", "0"]],
     ["--speed", flag.speedFactor, (t) => ({ speed: Number(t) }), ["1", "60", "10000", "0.5", "10001"]],
     ["--failure-rate", flag.failureRate, (t) => ({ settlement: { failureRate: Number(t) } }), ["0", "0.05", "1", "1.5"]],
   ];

@@ -146,11 +146,11 @@ describe("validateScenario: bad input", () => {
     ["polling.interval", "1000", { polling: { interval: 1000 } }, "has no unit"],
     ["polling.interval", `"0s"`, { polling: { interval: "0s" } }, "longer than zero"],
     ["polling", `"1s"`, { polling: "1s" }, "must be an object"],
-    ["payments.count", "-3", { payments: { count: -3 } }, "is not a payment count; expected a whole number from 1 to 1,000,000"],
-    ["payments.count", "0", { payments: { count: 0 } }, "from 1 to 1,000,000"],
+    ["payments.count", "-3", { payments: { count: -3 } }, "is not a payment count; expected a whole number from 1 to 10,000,000"],
+    ["payments.count", "0", { payments: { count: 0 } }, "from 1 to 10,000,000"],
     ["payments.count", "2.5", { payments: { count: 2.5 } }, "a whole number"],
     ["payments.count", `"20"`, { payments: { count: "20" } }, "a whole number"],
-    ["payments.count", "10000000", { payments: { count: 10_000_000 } }, "to 1,000,000"],
+    ["payments.count", "10000001", { payments: { count: 10_000_001 } }, "to 10,000,000"],
     ["payments.arrival", `"steady"`, { payments: { arrival: "steady" } }, `expected "burst" or { "rate": "50/s" }`],
     ["payments.arrival.rate", `"50 per second"`, { payments: { arrival: { rate: "50 per second" } } }, "is not a rate"],
     ["payments.arrival.rate", `"0/s"`, { payments: { arrival: { rate: "0/s" } } }, "above zero"],
@@ -230,7 +230,7 @@ describe("validateScenario: bad input", () => {
     expect(usageMessage(() => validateScenario({ polling: { interval: "5 sec" } }, SOURCE))).toBe(
       `${SOURCE}: polling.interval "5 sec" is not a duration; expected a number with a unit, such as 250ms, 2s, 1.5m or 1h`,
     );
-    expect(usageMessage(() => validateScenario({ payments: { count: -3 } }, SOURCE))).toBe(`${SOURCE}: payments.count -3 is not a payment count; expected a whole number from 1 to 1,000,000`);
+    expect(usageMessage(() => validateScenario({ payments: { count: -3 } }, SOURCE))).toBe(`${SOURCE}: payments.count -3 is not a payment count; expected a whole number from 1 to 10,000,000`);
     expect(usageMessage(() => validateScenario({ settlement: { delay: "uniform(4s, 1s)" } }, SOURCE))).toMatch(
       /^examples\/x\.json: settlement\.delay "uniform\(4s, 1s\)" is impossible: /,
     );

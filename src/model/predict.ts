@@ -1,8 +1,8 @@
-import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
+import { PaymentDraws } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
 import { MAX_WAIT_MS } from "../api/limits.js";
 import { PlanAnswer, walkDeliveries, type DeliveryRules } from "../policy/delivery.js";
-import { endOfRun, inTime } from "../policy/outcome.js";
+import { inTime, RunEnd } from "../policy/outcome.js";
 import { backoffOf, BackoffDraws, firstSeeingPoll, nextFixedSlot } from "../policy/polling.js";
 import type { ModelPrediction } from "../contract/result.js";
 
@@ -23,30 +23,38 @@ export type Prediction = ModelPrediction;
  *
  * A strategy whose cost depends on timing the model does not capture (429s, injected 5xx, the
  * hybrid's reconciliation over the run's length) gets null rather than a made-up figure.
+ *
+ * `draws`, when the caller has them (the virtual clock does), must be the scenario's own; the
+ * model walks each payment once or twice and keeps no per-payment array of its own.
  */
-export function predict(scenario: Scenario, name: StrategyName): Prediction | null {
+export function predict(scenario: Scenario, name: StrategyName, draws?: PaymentDraws): Prediction | null {
   const api = scenario.faults.api;
   const apiIsClean = scenario.provider.rateLimitPerSecond === null && api.errorRate === 0 && api.latency === null;
   if (name === "hybrid" || (name !== "webhook" && !apiIsClean)) return null;
-  const plan = new Plan(scenario);
+  const plan = new Plan(scenario, draws ?? new PaymentDraws(scenario));
   const walk = walkerFor(scenario, name, plan);
   const { n } = plan;
-  const detectedAt = new Float64Array(n);
+  const runEnd = new RunEnd(plan.cutoff);
+  const tally = new ModelTally(name === "webhook" || name === "sse" ? 1 : 0);
   cut = NaN;
-  for (let i = 0; i < n; i++) detectedAt[i] = walk(i, plan.cutoff);
-  const end = endOfRun(detectedAt, plan.cutoff);
-  // A request reaching the provider exactly at the cutoff meets the run's end: it is not counted.
-  cut = end === plan.cutoff ? end : NaN;
-  let requests = name === "webhook" || name === "sse" ? 1 : 0;
-  let known = 0;
-  let latency = 0;
+  latestAttempt = -Infinity;
   for (let i = 0; i < n; i++) {
-    const at = walk(i, end);
-    if (name !== "sse") requests += walked;
-    if (at <= end && inTime(at, plan.createdAt[i]!, scenario.deadlineMs)) {
-      known++;
-      latency += at - plan.settleAt[i]!;
-    }
+    const at = walk(i, plan.cutoff);
+    runEnd.add(at);
+    tally.add(name, plan, i, at);
+  }
+  const end = runEnd.at;
+  let { requests, known, latency } = tally;
+  // A poll's walk stops at its detection, so when every outcome is known before the cutoff the
+  // first pass saw every request of the run. Otherwise walk again up to the end: the run ends at
+  // the cutoff, and a request reaching the provider exactly then meets the run's end and is not
+  // counted. A webhook's walk can go on past its first delivery (retries, a duplicate): again
+  // unless every attempt it saw arrived by the end.
+  if (end === plan.cutoff || latestAttempt > end) {
+    cut = end === plan.cutoff ? end : NaN;
+    const again = new ModelTally(tally.base);
+    for (let i = 0; i < n; i++) again.add(name, plan, i, walk(i, end), end);
+    ({ requests, known, latency } = again);
   }
   // Each detection is its own useful request, except on a stream: one connection brings them all.
   const useful = name === "sse" ? Math.min(known, 1) : known;
@@ -57,8 +65,30 @@ export function predict(scenario: Scenario, name: StrategyName): Prediction | nu
   };
 }
 
+/** What the walks found: requests that reached the provider, outcomes known in time and their latencies. */
+class ModelTally {
+  requests: number;
+  known = 0;
+  latency = 0;
+
+  constructor(readonly base: number) {
+    this.requests = base;
+  }
+
+  /** Payment i's walk, which found `at` and counted `walked` requests, in a run ending at `end`. */
+  add(name: StrategyName, plan: Plan, i: number, at: number, end = Infinity): void {
+    if (name !== "sse") this.requests += walked;
+    if (at <= end && inTime(at, plan.createdAt(i), plan.scenario.deadlineMs)) {
+      this.known++;
+      this.latency += at - plan.settleAt(i);
+    }
+  }
+}
+
 /** Requests the last walk counted (scratch, so walks allocate nothing). */
 let walked = 0;
+/** The latest webhook attempt the walks saw reach the endpoint (scratch, as `walked`). */
+let latestAttempt = -Infinity;
 /** The run's cutoff when it ends there (NaN otherwise): see past(). */
 let cut = NaN;
 
@@ -70,42 +100,50 @@ function past(reach: number, horizon: number): boolean {
 /** Payment i's detection time by `horizon` (NaN: none), with `walked` set to its requests that reached the provider by then. */
 type Walk = (i: number, horizon: number) => number;
 
-/** The scenario's draws on the model's clock: constant delays d, no machine. */
+/** The scenario's draws on the model's clock: constant delays d, no machine. Times computed per payment, not stored. */
 class Plan {
   readonly n: number;
   readonly d: number;
-  readonly createdAt: Float64Array;
-  readonly anchor: Float64Array;
-  readonly settleAt: Float64Array;
   readonly cutoff: number;
+  private readonly offsets: Float64Array;
+  private readonly delayMs: Float64Array;
 
-  constructor(readonly scenario: Scenario) {
-    const n = (this.n = scenario.payments.count);
+  constructor(
+    readonly scenario: Scenario,
+    draws: PaymentDraws,
+  ) {
+    this.n = draws.n;
     this.d = scenario.network.latencyMs + scenario.network.jitterMs / 2;
-    const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
-    const rule = settlementRule(scenario);
-    this.createdAt = new Float64Array(n);
-    this.anchor = new Float64Array(n);
-    this.settleAt = new Float64Array(n);
+    this.offsets = draws.offsets;
+    this.delayMs = draws.delayMs;
     let last = 0;
-    for (let i = 0; i < n; i++) {
-      const c = (this.createdAt[i] = offsets[i]! + this.d);
-      this.settleAt[i] = c + settlementFor(rule, i).delayMs;
-      last = Math.max(last, (this.anchor[i] = c + this.d));
-    }
+    for (let i = 0; i < this.n; i++) last = Math.max(last, this.anchor(i));
     this.cutoff = last + scenario.deadlineMs;
+  }
+
+  createdAt(i: number): number {
+    return this.offsets[i]! + this.d;
+  }
+
+  /** When the shop learns payment i's id: its polls count from here. */
+  anchor(i: number): number {
+    return this.createdAt(i) + this.d;
+  }
+
+  settleAt(i: number): number {
+    return this.createdAt(i) + this.delayMs[i]!;
   }
 }
 
 function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
-  const { d, anchor, settleAt } = plan;
+  const { d } = plan;
   const T = scenario.polling.intervalMs;
   switch (name) {
     case "polling":
     case "conditional":
       return (i, horizon) => {
-        const a = anchor[i]!;
-        const s = settleAt[i]!;
+        const a = plan.anchor(i);
+        const s = plan.settleAt(i);
         if (2 * d <= T) {
           // Every answer is back before the next slot: the closed form.
           const k = firstSeeingPoll(a, s, T, d, 0);
@@ -131,9 +169,9 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
       const { baseMs, capMs } = backoffOf(scenario);
       const draws = new BackoffDraws(scenario.seed, baseMs, capMs);
       return (i, horizon) => {
-        const s = settleAt[i]!;
+        const s = plan.settleAt(i);
         walked = 0;
-        for (let leave = anchor[i]!, step = 0; ; ) {
+        for (let leave = plan.anchor(i), step = 0; ; ) {
           const reach = leave + d;
           if (past(reach, horizon)) return NaN;
           walked++;
@@ -145,9 +183,9 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
     case "long-polling": {
       const W = Math.min(scenario.longPolling.waitMs, MAX_WAIT_MS);
       return (i, horizon) => {
-        const s = settleAt[i]!;
+        const s = plan.settleAt(i);
         walked = 0;
-        for (let leave = anchor[i]!; ; ) {
+        for (let leave = plan.anchor(i); ; ) {
           const reach = leave + d;
           if (past(reach, horizon)) return NaN;
           walked++;
@@ -159,20 +197,21 @@ function walkerFor(scenario: Scenario, name: StrategyName, plan: Plan): Walk {
     case "sse":
       return (i, horizon) => {
         walked = 0;
-        const at = settleAt[i]! + d;
+        const at = plan.settleAt(i) + d;
         return at <= horizon ? at : NaN;
       };
     case "webhook": {
       const rules: DeliveryRules = { seed: scenario.seed, faults: scenario.faults.webhook, retriesMs: scenario.webhook.retriesMs, oneWay: () => d };
       let first = NaN;
       const visit = (_chain: number, _attempt: number, at: number, answer: number) => {
+        if (at > latestAttempt) latestAttempt = at;
         if (answer !== PlanAnswer.refused) walked++;
         if (answer === PlanAnswer.accepted && !(first <= at)) first = at;
       };
       return (i, horizon) => {
         walked = 0;
         first = NaN;
-        walkDeliveries(rules, i, settleAt[i]!, plan.createdAt[0]!, horizon, visit);
+        walkDeliveries(rules, i, plan.settleAt(i), plan.createdAt(0), horizon, visit);
         return first;
       };
     }

@@ -48,7 +48,7 @@ export function streamEventMessage(connection: number): number {
 
 /**
  * Exchanges that concern no one payment draw their delays under a key of their own, beyond every
- * payment index (at most 1,000,000): the p-th list page, the c-th stream connection, the registration.
+ * payment index (at most 10,000,000): the p-th list page, the c-th stream connection, the registration.
  * Each is a request (message 0) and its answer (message 1).
  */
 export const SharedKey = { listPage: 0x4000_0000, stream: 0x5000_0000, register: 0x6000_0000, unknown: 0x7000_0000 } as const;

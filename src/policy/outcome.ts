@@ -27,11 +27,26 @@ export function missFor(fate: number, interruptedBeforeDeadline: boolean): keyof
  * `detectedAt` holds NaN for never.
  */
 export function endOfRun(detectedAt: ArrayLike<number>, cutoff: number): number {
-  let last = 0;
-  for (let i = 0; i < detectedAt.length; i++) {
-    const at = detectedAt[i]!;
-    if (!(at <= cutoff)) return cutoff;
-    if (at > last) last = at;
+  const end = new RunEnd(cutoff);
+  for (let i = 0; i < detectedAt.length; i++) end.add(detectedAt[i]!);
+  return end.at;
+}
+
+/** endOfRun one detection at a time, for walks that keep no per-payment array. */
+export class RunEnd {
+  private last = 0;
+  private unknown = false;
+
+  constructor(readonly cutoff: number) {}
+
+  /** One payment's detection (NaN: never). */
+  add(detectedAt: number): void {
+    if (!(detectedAt <= this.cutoff)) this.unknown = true;
+    else if (detectedAt > this.last) this.last = detectedAt;
   }
-  return last;
+
+  /** When the run ends, given the detections added. */
+  get at(): number {
+    return this.unknown ? this.cutoff : this.last;
+  }
 }

@@ -74,6 +74,8 @@ export function backoffOf(scenario: { polling: { intervalMs: number }; pollingBa
 /** The seeded full-jitter draws of `polling-backoff`, keyed by (seed, payment index, step). */
 export class BackoffDraws {
   private readonly draws: KeyedDraws;
+  /** backoffCeilingMs for the first steps, computed once: the virtual clock asks for tens of millions. */
+  private readonly ceilings: Float64Array;
 
   constructor(
     seed: number,
@@ -81,10 +83,12 @@ export class BackoffDraws {
     private readonly capMs: number,
   ) {
     this.draws = new KeyedDraws(seed, Stream.backoff);
+    this.ceilings = Float64Array.from({ length: 64 }, (_, step) => backoffCeilingMs(baseMs, capMs, step));
   }
 
   /** Scenario ms payment `index` sleeps after its step-th answer without news. */
   sleepMs(index: number, step: number): number {
-    return backoffCeilingMs(this.baseMs, this.capMs, step) * this.draws.unit(index, step);
+    const ceiling = step < this.ceilings.length ? this.ceilings[step]! : backoffCeilingMs(this.baseMs, this.capMs, step);
+    return ceiling * this.draws.unit(index, step);
   }
 }

@@ -1,5 +1,6 @@
 import { UsageError } from "../errors.js";
 import { formatCount } from "../contract/format.js";
+import { REAL_CLOCK_MAX_PAYMENTS } from "../scenario/bounds.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
 import type { Scenario, StrategyName } from "../scenario/types.js";
@@ -107,6 +108,11 @@ function maxInWindow(values: Float64Array, width: number): number {
  * machine can run faithfully; `force` runs it anyway (the health warnings will say what it cost).
  */
 export function checkRealClock(scenario: Scenario, force: boolean, where = "the scenario", simulable = true): void {
+  // Past a million, --force cannot help: the provider refuses the next payment (503), and a million took 1.2 GB.
+  if (scenario.payments.count > REAL_CLOCK_MAX_PAYMENTS)
+    throw new UsageError(
+      `${where} has ${formatCount(scenario.payments.count)} payments; the real clock runs at most ${formatCount(REAL_CLOCK_MAX_PAYMENTS)}, even with --force${simulable ? "; use --clock virtual to simulate it" : ""}`,
+    );
   if (force) return;
   const { payments, requestsPerSecond } = REAL_CLOCK_LIMITS;
   // `apiwh sweep` has no virtual clock to offer.

@@ -22,7 +22,10 @@ export const MAX_SPEED = 10_000;
 
 /** Seeds are 32-bit: the generator reads `seed >>> 0`, so 2³² would repeat seed 0. */
 export const MAX_SEED = 0xffff_ffff;
-export const MAX_PAYMENTS = 1_000_000;
+/** The virtual clock's reach (issue 18: ten million in under 10 s and 1 GB); the real clock stops at REAL_CLOCK_MAX_PAYMENTS. */
+export const MAX_PAYMENTS = 10_000_000;
+/** The real clock's hard limit, even with --force: the provider holds at most this many payments (503 past it). */
+export const REAL_CLOCK_MAX_PAYMENTS = 1_000_000;
 
 /** Rates (arrivals, the provider's rate limit): at least one an hour, at most a million a second. */
 export const MIN_RATE_PER_SECOND = 1 / 3600;

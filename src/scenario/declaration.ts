@@ -46,7 +46,7 @@ const fields = {
       seed: leaf(F.seed).prefault(42).describe("Seed for every random draw (settlement delays, failures, arrivals, faults): 0 to 4294967295. The same seed gives the same run."),
 
       payments: section({
-        count: leaf(F.paymentCount).prefault(20).describe("How many payments to create: 1 to 1,000,000."),
+        count: leaf(F.paymentCount).prefault(20).describe("How many payments to create: 1 to 10,000,000 (the real clock runs at most 1,000,000)."),
         arrival: leaf(F.arrival)
           .prefault("burst")
           .describe(`When payments are created: "burst" creates them all at once; { "rate": "50/s" } spreads them as a Poisson process (1/h to 1000000/s, all within 7 days).`),

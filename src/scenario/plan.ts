@@ -31,6 +31,35 @@ export function settlementFor(rule: SettlementRule, index: number): Settlement {
   return { delayMs, outcome };
 }
 
+/**
+ * Every payment's draws at once, for the engines that walk them all (the virtual clock and the
+ * model): creation offsets, settlement delays and outcomes, each drawn once per run and shared by
+ * every strategy, rather than once per strategy and again for its model. Typed arrays: 17 bytes a
+ * payment, 170 MB at ten million.
+ */
+export class PaymentDraws {
+  readonly n: number;
+  /** Creation offsets (see arrivalOffsets), by the order the shop sends the creations. */
+  readonly offsets: Float64Array;
+  /** Settlement delay of the i-th payment created at the provider (see settlementFor). */
+  readonly delayMs: Float64Array;
+  /** 1 when the i-th payment fails. */
+  readonly failed: Uint8Array;
+
+  constructor(scenario: Scenario) {
+    const n = (this.n = scenario.payments.count);
+    const rule = settlementRule(scenario);
+    this.offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
+    this.delayMs = new Float64Array(n);
+    this.failed = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const { delayMs, outcome } = settlementFor(rule, i);
+      this.delayMs[i] = delayMs;
+      this.failed[i] = outcome === "failed" ? 1 : 0;
+    }
+  }
+}
+
 /** Creation offsets (ms of scenario time from the start of a run): all zero for a burst, a Poisson process for a rate. */
 export function arrivalOffsets(arrival: Arrival, count: number, seed: number): Float64Array {
   const offsets = new Float64Array(count);

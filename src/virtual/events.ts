@@ -28,7 +28,7 @@ const NOT_MODIFIED = 304;
  */
 export function simulatePollersEvents(world: World, kind: PollKind): Tally {
   const { n, scenario, anchor, settleAt } = world;
-  const tally = new Tally(n);
+  const tally = Tally.of(world);
   const T = scenario.polling.intervalMs;
   const σ = world.serviceMs;
   const wait = kind === "long-polling" ? Math.min(scenario.longPolling.waitMs, MAX_WAIT_MS) : 0;

@@ -51,7 +51,7 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
   // The provider's own rule (src/policy/gate.ts), run on scenario time (speed 1) with the shop as its one client.
   const gate = new ApiRule(scenario.seed, scenario.provider.rateLimitPerSecond, scenario.faults.api, 1, () => 0);
 
-  const order = settlementOrder(world);
+  const order = world.settlementOrder();
   // The pass's window, keyed by payment index: pages list in creation order.
   const heap = new MinHeap(Math.min(n, 1024));
   const pages: ListPage[] = [];
@@ -141,19 +141,27 @@ export function reconcile(world: World, hooked: Float64Array, horizon: number, l
  */
 export function simulateHybrid(world: World): Tally {
   const { n } = world;
-  const tally = new Tally(n);
+  let tally = Tally.of(world);
   tally.fates = new Uint8Array(n);
   const hooked = new Float64Array(n);
   const listedAt = new Float64Array(n).fill(NaN);
   const walker = new WebhookWalker(world);
-  for (let i = 0; i < n; i++) hooked[i] = walker.walk(i, world.cutoff, null);
+  // The deliveries walked and counted to the cutoff; again up to the end only if the run ends
+  // before an attempt they saw (as simulateWebhook does).
+  for (let i = 0; i < n; i++) hooked[i] = walker.walk(i, world.cutoff, tally);
   const pages = reconcile(world, hooked, world.cutoff, listedAt);
   for (let i = 0; i < n; i++) tally.detectedAt[i] = earlier(hooked[i]!, listedAt[i]!);
-  const endedAt = (tally.endedAt = tally.endOfRun(world));
+  const endedAt = tally.endOfRun(world);
+  const again = walker.latest > endedAt;
+  if (again) {
+    tally = Tally.of(world);
+    tally.fates = new Uint8Array(n);
+  }
+  tally.endedAt = endedAt;
 
   countRegistration(tally);
   for (let i = 0; i < n; i++) {
-    const hook = walker.walk(i, endedAt, tally);
+    const hook = again ? walker.walk(i, endedAt, tally) : hooked[i]!;
     const listed = listedAt[i]! <= endedAt ? listedAt[i]! : NaN;
     // A delivery is its own useful exchange when it came first, in time (the real receiver ignores a later one).
     if (hook === hook && !(listed < hook) && inTime(hook, world.createdAt[i]!, world.scenario.deadlineMs)) tally.useful++;
@@ -180,10 +188,3 @@ function earlier(a: number, b: number): number {
   return b < a ? b : a;
 }
 
-/** Payment indices sorted by settlement time (ties by index). */
-function settlementOrder(world: World): Uint32Array {
-  const { n, settleAt } = world;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  return order.sort((a, b) => settleAt[a]! - settleAt[b]! || a - b);
-}

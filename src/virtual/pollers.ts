@@ -25,27 +25,35 @@ let onHold: ((from: number, to: number) => void) | null = null;
  * and answers back before the next slot (2d + service ≤ T) sees the settlement on poll
  * k = max(0, ⌈(s − a − d − service)/T⌉), a being the anchor (src/policy/polling.ts).
  *
- * Two passes: the first finds every detection up to the cutoff, which fixes when the run ends;
- * the second counts the requests that reached the provider by then.
+ * The first walk finds every detection up to the cutoff, which fixes when the run ends, and stamps
+ * each poll's arrival. A walk stops at its detection, so when every outcome was known before the
+ * cutoff it saw every poll of the run; otherwise a second walk stamps them again up to the end.
  */
 export function simulatePollersDirect(world: World, kind: PollKind): Tally {
   const { n } = world;
-  const tally = new Tally(n);
+  const tally = Tally.of(world);
   const polls = new Uint32Array(n);
   const walk = walker(world, kind);
-  for (let i = 0; i < n; i++) {
-    walk(i, world.cutoff);
-    polls[i] = outPolls;
-    tally.detectedAt[i] = outDetect;
-  }
-  const endedAt = (tally.endedAt = tally.endOfRun(world));
   const query = queryLength(world, kind);
   onArrive = (at) => tally.histogram.add(at);
   onHold = (from, to) => tally.held.add(from, to);
+  // Every long-polling payment holds at least its first poll (ten million spans at ten million payments).
+  if (kind === "long-polling") tally.held.reserve(n);
   try {
     for (let i = 0; i < n; i++) {
+      walk(i, world.cutoff);
+      polls[i] = outPolls;
+      tally.detectedAt[i] = outDetect;
+    }
+    const endedAt = (tally.endedAt = tally.endOfRun(world));
+    const again = endedAt === world.cutoff;
+    if (again) {
+      tally.histogram.clear();
+      tally.held.clear();
+    }
+    for (let i = 0; i < n; i++) {
       // Walked again up to the end of the run, to stamp each poll's arrival; a payment known by then polls as in the first walk.
-      walk(i, endedAt);
+      if (again) walk(i, endedAt);
       let count = polls[i]!;
       let detected = tally.detectedAt[i] === tally.detectedAt[i];
       // An answer still on its way when the run ended was never written: its request counts, its bytes do not.

@@ -51,7 +51,10 @@ export function simulateStrategy(scenario: Scenario, name: StrategyName, options
 }
 
 function simulateIn(world: World, name: StrategyName, options: SimulateOptions): StrategyResult {
-  return strategyResult(world, name, tallyFor(world, name, options), Boolean(options.details));
+  const tally = tallyFor(world, name, options);
+  const result = strategyResult(world, name, tally, Boolean(options.details));
+  tally.release(world);
+  return result;
 }
 
 function tallyFor(world: World, name: StrategyName, options: SimulateOptions): Tally {

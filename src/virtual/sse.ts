@@ -17,7 +17,7 @@ import type { World } from "./world.js";
  */
 export function simulateSse(world: World): Tally {
   const { n, scenario, settleAt } = world;
-  const tally = new Tally(n);
+  const tally = Tally.of(world);
   const gate = new ApiRule(scenario.seed, scenario.provider.rateLimitPerSecond, scenario.faults.api, 1, () => 0);
   // The connections, until one is served: the first one's answer marks the start of the run (0).
   let connection = 0;
@@ -53,9 +53,7 @@ export function simulateSse(world: World): Tally {
   if (opened === opened) {
     // Events in settlement order, each due one network delay after it happened (or with the head,
     // for what settled before the stream was read), never ahead of the one before.
-    order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => settleAt[a]! - settleAt[b]! || a - b);
+    order = world.settlementOrder();
     let last = opened;
     const eventMessage = streamEventMessage(connection);
     for (let k = 0; k < n; k++) {

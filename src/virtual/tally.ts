@@ -1,4 +1,4 @@
-import { summarizeLatencies } from "../contract/latency.js";
+import { LatencyAggregate } from "../contract/latency.js";
 import { HeldSpans, loadOf, RequestHistogram } from "../contract/load.js";
 import { DeliveryFate, noMisses } from "../contract/miss.js";
 import { predict } from "../model/predict.js";
@@ -33,9 +33,25 @@ export class Tally {
   /** Long polls and streams the provider held open, for `load.connectionsHeld`. */
   readonly held = new HeldSpans();
 
-  constructor(n: number) {
-    this.detectedAt = new Float64Array(n).fill(NaN);
-    this.requests = new Uint32Array(n);
+  constructor(n: number, spare?: Pick<Tally, "detectedAt" | "requests">) {
+    this.detectedAt = (spare?.detectedAt ?? new Float64Array(n)).fill(NaN);
+    this.requests = spare?.requests.fill(0) ?? new Uint32Array(n);
+  }
+
+  /**
+   * A tally for one strategy of `world`, on the per-payment arrays of the strategy before it when
+   * its result is built (see release): 12 bytes a payment that the next strategy would otherwise
+   * allocate while the garbage collector has yet to return the last one's.
+   */
+  static of(world: World): Tally {
+    const spare = world.spareTally;
+    world.spareTally = undefined;
+    return new Tally(world.n, spare);
+  }
+
+  /** Hands the per-payment arrays to the world's next strategy: call once the result is built. */
+  release(world: World): void {
+    world.spareTally = { detectedAt: this.detectedAt, requests: this.requests };
   }
 
   /** The run ends when every outcome is known, or at the cutoff: the moment, as the real run decides it. */
@@ -55,10 +71,14 @@ export class Tally {
   }
 }
 
-/** The JSON contract for one strategy, with the definitions of run/strategy-run.ts `aggregate()`. */
+/**
+ * The JSON contract for one strategy, with the definitions of run/strategy-run.ts `aggregate()`.
+ * One pass in payment order, streaming: the latencies go to the same aggregate as the real run's,
+ * and per-payment records are built only for `--details`.
+ */
 export function strategyResult(world: World, name: StrategyName, tally: Tally, details: boolean): StrategyResult {
   const { n, scenario } = world;
-  const latencies = new Float64Array(n);
+  const latencies = new LatencyAggregate();
   let detected = 0;
   let succeeded = 0;
   let failed = 0;
@@ -68,7 +88,8 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
     const at = tally.detectedAt[i]!;
     const known = inTime(at, world.createdAt[i]!, scenario.deadlineMs);
     if (known) {
-      latencies[detected++] = Math.max(0, at - world.settleAt[i]!);
+      latencies.add(Math.max(0, at - world.settleAt[i]!));
+      detected++;
       if (world.failed[i]) failed++;
       else succeeded++;
     } else missedByReason[missFor(tally.fates?.[i] ?? DeliveryFate.none, false)]++;
@@ -90,13 +111,13 @@ export function strategyResult(world: World, name: StrategyName, tally: Tally, d
       free: 0,
     },
     bytes: { total: tally.c2pBytes + tally.p2cBytes, consumerToProvider: tally.c2pBytes, providerToConsumer: tally.p2cBytes },
-    latencyMs: summarizeLatencies(latencies.subarray(0, detected)),
+    latencyMs: latencies.summary(),
     payments: { total: n, detected, missed: n - detected, duplicates: tally.duplicates, succeeded, failed, missedByReason },
     deliveries: { ...tally.deliveries },
     errors: { ...tally.errors },
     durationMs: tally.endedAt,
     load: loadOf(tally.histogram, tally.endedAt, tally.held.peak(), details),
-    model: predict(scenario, name),
+    model: predict(scenario, name, world.draws),
     ...(details ? { details: records } : {}),
   };
 }

@@ -13,20 +13,26 @@ import { profileNamed } from "../api/profiles.js";
  * counted from the failed attempt's answer; the seeded fault plan decides refusals, 503s, 500s,
  * duplicates and reorder holds. Downtime windows count from the first payment's creation, as the
  * sender's clock does. Payments never share state here (the receiver never answers 410, so the
- * endpoint is never disabled), so each one is walked on its own: twice, once to find when the
- * run ends, once to count what happened by then.
+ * endpoint is never disabled), so each one is walked on its own, counting, as far as the cutoff.
+ * When the run ends before an attempt the walks saw (a retry or a duplicate after every outcome
+ * was known), the payments are walked again, counting only up to the end.
  */
 export function simulateWebhook(world: World): Tally {
-  const tally = new Tally(world.n);
-  tally.fates = new Uint8Array(world.n);
   const walker = new WebhookWalker(world);
-  for (let i = 0; i < world.n; i++) tally.detectedAt[i] = walker.walk(i, world.cutoff, null);
-  const endedAt = (tally.endedAt = tally.endOfRun(world));
+  let tally = walkAll(world, walker, world.cutoff);
+  const endedAt = tally.endOfRun(world);
+  if (walker.latest > endedAt) tally = walkAll(world, walker, endedAt);
+  tally.endedAt = endedAt;
   countRegistration(tally);
-  for (let i = 0; i < world.n; i++) {
-    tally.detectedAt[i] = walker.walk(i, endedAt, tally);
-    if (tally.inTime(world, i)) tally.useful++;
-  }
+  for (let i = 0; i < world.n; i++) if (tally.inTime(world, i)) tally.useful++;
+  return tally;
+}
+
+function walkAll(world: World, walker: WebhookWalker, horizon: number): Tally {
+  const tally = Tally.of(world);
+  tally.fates = new Uint8Array(world.n);
+  walker.latest = -Infinity;
+  for (let i = 0; i < world.n; i++) tally.detectedAt[i] = walker.walk(i, horizon, tally);
   return tally;
 }
 
@@ -51,6 +57,8 @@ export class WebhookWalker {
   private readonly profile: Profile | undefined;
   /** Per chain, why its last attempt failed, as the sender names it in a profile's retry headers. */
   private readonly lastFailure = ["http_error", "http_error"];
+  /** The latest arrival of any attempt walked (set it to −Infinity to start over). */
+  latest = -Infinity;
 
   constructor(private readonly world: World) {
     const { scenario } = world;
@@ -74,6 +82,7 @@ export class WebhookWalker {
   }
 
   private readonly visit = (chain: number, attempt: number, arriveAt: number, answer: number): void => {
+    if (arriveAt > this.latest) this.latest = arriveAt;
     const tally = this.tally;
     if (tally) {
       tally.deliveries.attempted++;

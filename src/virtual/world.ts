@@ -1,7 +1,8 @@
-import { arrivalOffsets, settlementFor, settlementRule } from "../scenario/plan.js";
+import { PaymentDraws } from "../scenario/plan.js";
 import type { Scenario } from "../scenario/types.js";
 import { FIRST_MESSAGE, NetworkDelays } from "../policy/draws.js";
 import { LOOPBACK_ROUND_TRIP_MS } from "../policy/machine.js";
+import { orderBy } from "../util/order.js";
 
 export { FIRST_MESSAGE };
 
@@ -51,6 +52,8 @@ export class World {
   readonly serviceMs: number;
   readonly machineRoundTripMs: number;
   readonly network: NetworkDelays;
+  /** The scenario's per-payment draws, shared with each strategy's model (src/model/predict.ts). */
+  readonly draws: PaymentDraws;
   private readonly machineOneWay: number;
 
   constructor(
@@ -64,12 +67,12 @@ export class World {
     this.latencyMs = scenario.network.latencyMs + this.machineOneWay;
     this.jitterMs = scenario.network.jitterMs;
     this.serviceMs = options.serviceMs ?? 0;
-    const offsets = arrivalOffsets(scenario.payments.arrival, n, scenario.seed);
-    const rule = settlementRule(scenario);
+    const draws = (this.draws = new PaymentDraws(scenario));
+    const offsets = draws.offsets;
     this.createdAt = new Float64Array(n);
     this.anchor = new Float64Array(n);
     this.settleAt = new Float64Array(n);
-    this.failed = new Uint8Array(n);
+    this.failed = draws.failed;
     // The k-th creation request to reach the provider draws message 0 of key k; the provider numbers
     // payments in the order their creation completes, which jitter can change: sort then.
     for (let k = 0; k < n; k++) this.createdAt[k] = offsets[k]! + this.oneWay(k, 0);
@@ -77,15 +80,23 @@ export class World {
     let lastAnchor = 0;
     for (let i = 0; i < n; i++) {
       const created = this.createdAt[i]!;
-      const { delayMs, outcome } = settlementFor(rule, i);
-      this.settleAt[i] = created + delayMs;
-      this.failed[i] = outcome === "failed" ? 1 : 0;
+      this.settleAt[i] = created + draws.delayMs[i]!;
       const anchor = (this.anchor[i] = created + this.oneWay(i, 1));
       if (anchor > lastAnchor) lastAnchor = anchor;
     }
     this.lastAnchor = lastAnchor;
     this.cutoff = lastAnchor + scenario.deadlineMs;
   }
+
+  /** Payment indices by settlement time, ties by index: sorted once, for every strategy that walks them so (streams, reconciliation). */
+  settlementOrder(): Uint32Array {
+    return (this.bySettlement ??= orderBy(this.settleAt));
+  }
+
+  private bySettlement: Uint32Array | undefined;
+
+  /** The per-payment arrays of a strategy whose result is built, for the next (see Tally.of). */
+  spareTally: { detectedAt: Float64Array; requests: Uint32Array } | undefined;
 
   /** True when every one-way delay is the same, so per-payment closed forms apply. */
   get constantDelay(): boolean {
