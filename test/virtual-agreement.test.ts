@@ -91,8 +91,6 @@ const HYBRID: Case = {
 const HYBRID_CLEAR_MS = 30;
 /** A settlement timer's own lateness on a busy machine (three real runs at once, vitest's workers): up to several ms. */
 const HYBRID_CLEAR_BEFORE_MS = 10;
-/** Per reconciled payment, real minus simulated latency: machine noise, far below the one-second pass that a different page would cost. */
-const HYBRID_GAP_MS = 50;
 
 /**
  * Events of the hybrid case that a real run late by `late` ms (consumer and provider timers alike)
@@ -278,11 +276,12 @@ describe("virtual clock agrees with the real run", () => {
     // lateness and loopback round trips (a few ms per pass) and earlier by the settlement timer's
     // own lateness (a ms, 15 seen with vitest's workers and other runs sharing two cores): measured
     // gaps of −15 to +10 ms. What must hold is that each payment was found by the same page in both
-    // runs, a pass (1 s) apart otherwise: every gap within ±HYBRID_GAP_MS, and the mean within the
-    // issue's 5% (about 1% measured).
+    // runs, a pass (1 s) apart otherwise: every gap under half a pass (a fixed 50 ms was exceeded by
+    // −55 ms gaps with the load average at 7–8 on two cores: still the same page, a pass is 1,000 ms),
+    // and the mean within the issue's 5% (about 1% measured), which catches any systematic shift.
     // Each near event may put one payment on another pass.
-    expect(gaps.filter((gap) => Math.abs(gap) > HYBRID_GAP_MS).length, `gaps ${gaps.map((g) => g.toFixed(1))}`).toBeLessThanOrEqual(near);
     const passMs = run.scenario.hybrid.reconcileEveryMs;
+    expect(gaps.filter((gap) => Math.abs(gap) >= passMs / 2).length, `gaps ${gaps.map((g) => g.toFixed(1))}`).toBeLessThanOrEqual(near);
     expect(Math.abs(mean(virtualHybrid!) - mean(realHybrid!)), "reconciled mean latency").toBeLessThanOrEqual(0.05 * mean(realHybrid!) + (near * passMs) / reconciled.length);
   });
 
