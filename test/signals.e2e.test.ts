@@ -98,8 +98,8 @@ interface Plan {
   settleMs?: number;
   /** Send each further signal once this holds. */
   between?: (out: { stdout: string; stderr: string }) => boolean;
-  /** Called right after the first signal. */
-  afterFirst?: () => Promise<void> | void;
+  /** Called right after the first signal, with what the CLI has printed so far. */
+  afterFirst?: (out: { stdout: string; stderr: string }, alive: () => boolean) => Promise<void> | void;
 }
 
 /** Runs the CLI and signals it at the moment `plan` names; the time from the first signal to the exit. */
@@ -119,7 +119,7 @@ async function interrupted(args: string[], plan: Plan) {
         for (const [i, signal] of (plan.signals ?? ["SIGINT"]).entries()) {
           if (i > 0 && !(await until(() => plan.between?.(out) ?? true, alive))) return;
           child.kill(signal);
-          if (i === 0) await plan.afterFirst?.();
+          if (i === 0) await plan.afterFirst?.(out, alive);
         }
       })();
     },
@@ -154,8 +154,13 @@ describe("signals at any moment stop the run within 2 s and print what was gathe
     const r = await interrupted(["compare", "--format", "json", "--delay", "fixed(20s)", "--deadline", "60s", "--report", fifo], {
       // The CLI has loaded, read its scenario and is checking its outputs: open() waits for a reader.
       ready: (pid) => threadStates(pid).includes("wait_for_partner"),
-      // Once signalled, let the open complete: nothing may run, and nothing is written there.
-      afterFirst: () => void (reader = open(fifo, "r")),
+      // Once the CLI has taken the signal (it says so as it aborts), let the open complete: nothing
+      // may run, and nothing is written there. Opening the reader at once let the open's completion
+      // reach the CLI before the signal did, on a loaded machine, and the run then began.
+      afterFirst: async (out, alive) => {
+        await until(() => out.stderr.includes("apiwh: interrupted"), alive);
+        reader = open(fifo, "r");
+      },
     });
     stoppedInTime(r);
     const json = JSON.parse(r.stdout) as CompareJson;
