@@ -217,6 +217,18 @@ function buildProgram(io: Io, interrupts: Interrupts, setTask: (task: () => Prom
 }
 
 /** Joins commander's multi-line messages ("error: …\n(Did you mean …?)") into one line. */
+/**
+ * The form a command line should have had, for commander's own errors (an unknown option, a
+ * missing argument or value): the command's usage and where its options are listed.
+ */
+function expectedForm(program: Command, argv: readonly string[], code: string): string {
+  if (code === "commander.invalidArgument") return ""; // our own argument parsers already say what they expected
+  const name = argv.slice(2).find((a) => !a.startsWith("-"));
+  const command = program.commands.find((c) => c.name() === name);
+  if (!command) return `; expected apiwh <command>, one of ${program.commands.map((c) => c.name()).join(", ")} (apiwh --help)`;
+  return `; expected apiwh ${command.name()} ${command.usage()} (apiwh ${command.name()} --help lists the options)`;
+}
+
 function oneLine(message: string): string {
   return message
     .split("\n")
@@ -281,7 +293,7 @@ async function runCommand(argv: string[], io: Io, interrupts: Interrupts): Promi
       // was given, which is a usage mistake (2), so a script that forgot its command fails.
       if (err.code === "commander.help" && err.exitCode !== 0) return 2;
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
-      io.stderr.write(`error: ${oneLine(err.message)}\n`);
+      io.stderr.write(`error: ${oneLine(err.message)}${expectedForm(program, argv, err.code)}\n`);
       return 2;
     }
     if (err instanceof UsageError) {

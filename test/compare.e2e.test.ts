@@ -149,7 +149,8 @@ describe("apiwh compare: bad input exits 2 with one line and no stack", () => {
     [["--interval", "5 sec"], /--interval.*"5 sec".*250ms/],
     [["--seed", "-1"], /--seed/],
     [["--format", "xml"], /--format.*xml.*table, json/],
-    [["--bogus"], /unknown option '--bogus'/],
+    [["--bogus"], /unknown option '--bogus'; expected apiwh compare \[options\] \[scenario\] \(apiwh compare --help lists the options\)$/m],
+    [["--seed"], /argument missing; expected apiwh compare \[options\] \[scenario\]/],
     [["--webhook-port", "70000"], /--webhook-port.*65535/],
     [["--delay", "uniform(4s, 1s)"], /--delay.*impossible/],
     [["--strategies", "polling,smoke-signals"], /smoke-signals.*not a strategy/],
@@ -161,6 +162,15 @@ describe("apiwh compare: bad input exits 2 with one line and no stack", () => {
     expect(run.stderr).toMatch(/^error: /);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("commander's own errors name the form expected: a missing argument, an unknown command", async () => {
+    const probe = await runCli(["probe"]);
+    expect(probe.code).toBe(2);
+    expect(probe.stderr).toBe("error: missing required argument 'url'; expected apiwh probe [options] <url> (apiwh probe --help lists the options)\n");
+    const typo = await runCli(["comp"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error: unknown command 'comp' \(Did you mean compare\?\); expected apiwh <command>, one of compare, check, sweep, provider, listen, pay, poll, probe \(apiwh --help\)\n$/);
   });
 
   it("a webhook port in use", async () => {
