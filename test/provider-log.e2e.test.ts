@@ -57,7 +57,7 @@ describe("apiwh provider's log", () => {
     p.interrupt();
     expect(await p.exited, p.stderr()).toBe(130);
     expect(p.stdout()).not.toContain("client → provider");
-    expect(p.stdout()).toMatch(/stopped: 1 payments, 4 requests served, /);
+    expect(p.stdout()).toMatch(/stopped: 1 payment, 4 requests served, /);
     expect(p.stderr()).toBe("");
   }, 20_000);
 
@@ -76,7 +76,7 @@ describe("apiwh provider's log", () => {
     // Each shows the payment's status as the answer carried it (the cached answer is read by the log too).
     for (const line of polled) expect(line).toMatch(/ 200 (pending|succeeded|failed) /);
     expect(lines.filter((l) => l.includes("POST /payments  201 pay_1 pending"))).toHaveLength(1);
-    expect(lines[lines.length - 1]).toMatch(new RegExp(`^stopped: 1 payments, ${polls + 1} requests served, `));
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^stopped: 1 payment, ${polls + 1} requests served, `));
   }, 30_000);
 });
 

@@ -6,7 +6,7 @@ import type { Io } from "../io.js";
 import { UsageError } from "../errors.js";
 import { monotonicClock } from "../measure/clock.js";
 import { makePalette, type Palette } from "../render/color.js";
-import { formatCount, formatMs } from "../contract/format.js";
+import { formatCount, formatCounted, formatMs } from "../contract/format.js";
 import type { SignatureFormat } from "../scenario/types.js";
 import { WebhookReceiver, type Delivery } from "../strategies/receiver.js";
 import { resolveSecret, SECRET_ENV } from "../webhooks/secret.js";
@@ -151,6 +151,6 @@ function summaryLine(verified: number, receiver: WebhookReceiver): string {
     .map(([reason, n]) => `${reason} ${formatCount(n ?? 0)}`)
     .join(", ");
   const rejected = receiver.rejectedTotal;
-  return `stopped: ${formatCount(verified)} deliveries verified, ${formatCount(receiver.duplicates)} duplicates, ${formatCount(rejected)} rejected${rejected ? ` (${reasons})` : ""}`;
+  return `stopped: ${formatCounted(verified, "delivery", "deliveries")} verified, ${formatCounted(receiver.duplicates, "duplicate")}, ${formatCount(rejected)} rejected${rejected ? ` (${reasons})` : ""}`;
 }
 

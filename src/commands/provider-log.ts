@@ -3,7 +3,7 @@
  * and per delivery attempt. Pure: data in, string out.
  */
 import type { Palette } from "../render/color.js";
-import { formatCount, formatMs } from "../contract/format.js";
+import { formatCount, formatCounted, formatMs } from "../contract/format.js";
 import { formatDurationShort } from "../scenario/duration.js";
 import type { Scenario } from "../scenario/types.js";
 import type { DeliveryAttempt } from "../contract/events.js";
@@ -122,5 +122,5 @@ export function deliveryLine(a: DeliveryAttempt, id: string, stamp: Stamp, p: Pa
 
 export function stopLine(s: ProviderSnapshot, requests: number): string {
   const d = s.deliveries;
-  return `stopped: ${formatCount(s.payments)} payments, ${formatCount(requests)} requests served, ${formatCount(d.attempted)} delivery attempts (${formatCount(d.succeeded)} answered 2xx, ${formatCount(d.retried)} retries)`;
+  return `stopped: ${formatCounted(s.payments, "payment")}, ${formatCounted(requests, "request")} served, ${formatCounted(d.attempted, "delivery attempt")} (${formatCount(d.succeeded)} answered 2xx, ${formatCounted(d.retried, "retry", "retries")})`;
 }

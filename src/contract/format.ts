@@ -106,3 +106,8 @@ export function formatSeconds(ms: number): string {
   if (Math.abs(ms) < 59_950) return `${(ms / 1000).toFixed(1)} s`;
   return formatMs(ms);
 }
+
+/** A count with its noun, singular for one: "1 payment", "3 payments", "1 delivery", "2 deliveries". */
+export function formatCounted(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
