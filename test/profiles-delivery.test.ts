@@ -204,7 +204,11 @@ describe("the delivery timeout cuts a receiver that never answers", () => {
       // undici's timers count from the loop's cached time: a ms early at most; late by what the machine adds.
       expect(cut.attempt.durationMs, name).toBeGreaterThanOrEqual(timeoutMs / speed - 2);
       expect(cut.attempt.durationMs, name).toBeLessThan(timeoutMs / speed + LATE_MS);
-      expect(cut.heldMs, name).toBeGreaterThanOrEqual(timeoutMs / speed - 2);
+      // The receiver stamps the arrival when its own loop gets to the request, which a loaded machine
+      // delays (seen: 3.8 ms under a CPU hog, so it saw the delivery held 496.2 ms of Shopify's 500):
+      // never early is the sender's figure above; the receiver's only shows the cut came near the timeout.
+      expect(cut.heldMs, name).toBeGreaterThanOrEqual(timeoutMs / speed - LATE_MS);
+      expect(cut.heldMs, name).toBeLessThan(timeoutMs / speed + LATE_MS);
     }
     // Slack's 3 s comes 200 ms of wall time before Shopify's 5 s: more than LATE_MS apart would need a stall.
     expect(slack.attempt.durationMs).toBeLessThan(shopify.attempt.durationMs);
