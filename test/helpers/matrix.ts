@@ -248,7 +248,11 @@ export function checkRun(run: MatrixRun): void {
       // cap, a fixed poller's interval) on one payment's latency, so on the mean ÷ detected.
       const sleepCeiling = r.name === "polling-backoff" ? backoffOf(scenario).capMs : r.name === "polling" || r.name === "conditional" ? scenario.polling.intervalMs : 0;
       const walk = (Math.abs(rc.requests - vc.requests) * sleepCeiling) / Math.max(1, r.payments.detected);
-      const margin = 0.05 * v.latencyMs.mean + 2 + machine + spread.latencyMean + walk;
+      // A mean over n payments also carries one payment's worst stall, once: the largest timer
+      // lateness of each side, over the detected payments (seen: hybrid under a rate limit, one
+      // delivery late by a stall, mean 25.4 vs 10.4 ms against a margin of 13.2 without it).
+      const worst = (((h.provider?.eventLoopDelayMs.max ?? 0) + (h.consumer.eventLoopDelayMs.max ?? 0)) * scenario.speed) / Math.max(1, r.payments.detected);
+      const margin = 0.05 * v.latencyMs.mean + 2 + machine + spread.latencyMean + walk + worst;
       expect(Math.abs(r.latencyMs.mean - v.latencyMs.mean), `${where}: latency mean ${r.latencyMs.mean.toFixed(2)} vs ${v.latencyMs.mean.toFixed(2)} (margin ${margin.toFixed(2)})`).toBeLessThanOrEqual(margin);
     }
   });
