@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { CompareResult, StrategyResult } from "../../src/contract/result.js";
 import { loadScenarioFile } from "../../src/scenario/load.js";
 import type { Scenario } from "../../src/scenario/types.js";
@@ -255,5 +255,21 @@ export function checkRun(run: MatrixRun): void {
       const margin = 0.05 * v.latencyMs.mean + 2 + machine + spread.latencyMean + walk + worst;
       expect(Math.abs(r.latencyMs.mean - v.latencyMs.mean), `${where}: latency mean ${r.latencyMs.mean.toFixed(2)} vs ${v.latencyMs.mean.toFixed(2)} (margin ${margin.toFixed(2)})`).toBeLessThanOrEqual(margin);
     }
+  });
+}
+
+/**
+ * One file of the matrix: its cases run for real one after the other (two real runs at once would
+ * add to each other's machine time), then each is checked. The cases are split over files so
+ * vitest's workers can take them side by side.
+ */
+export function describeMatrix(title: string, cases: readonly MatrixCase[]): void {
+  describe(`real and virtual clocks, under ${title}`, () => {
+    const runs: MatrixRun[] = [];
+    beforeAll(async () => {
+      for (const c of cases) runs.push(await runCase(c));
+    }, 120_000);
+
+    for (const c of cases) it(c.label, () => checkRun(runs.find((r) => r.c === c)!));
   });
 }
