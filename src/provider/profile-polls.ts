@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Profile } from "../api/profile.js";
+import { ifNoneMatchOf } from "./http.js";
 import { etagMatches } from "./payment-routes.js";
 
 export class PollProfile {
@@ -32,8 +33,8 @@ export class PollProfile {
    */
   isFree(req: IncomingMessage, held: boolean, etag: () => string): boolean {
     if (!this.freeNotModified || held) return false;
-    const condition = req.headers["if-none-match"];
-    if (typeof condition !== "string" || !etagMatches(condition, etag())) return false;
+    const condition = ifNoneMatchOf(req);
+    if (condition === undefined || !etagMatches(condition, etag())) return false;
     this.notModifiedFree++;
     return true;
   }
