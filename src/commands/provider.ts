@@ -87,9 +87,9 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   } catch (err) {
     throw bindError(err, options.port, options.host);
   }
+  // --quiet: the provider's own count; a second 'request' listener would cost every request an array copy.
   let served = 0;
-  if (options.quiet) countRequests(provider.server, () => served++);
-  else
+  if (!options.quiet)
     watchRequests(provider.server, clock, (r, what) => {
       served++;
       out(requestLineFrom(what(r, options.printSecret, p), r, stamp, p));
@@ -103,7 +103,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
     await untilAborted(signal);
     const snapshot = provider.snapshot();
     await provider.close();
-    out(stopLine(snapshot, served));
+    out(stopLine(snapshot, options.quiet ? provider.requests() : served));
   } finally {
     // Every line gathered so far reaches stdout before the command returns, on Ctrl-C as on any other end.
     log.close();
@@ -167,11 +167,6 @@ function sameMillisecond(stamp: (at: number) => string): (at: number) => string 
     }
     return last;
   };
-}
-
-/** `--quiet`: only the count of requests, for the last line. */
-function countRequests(server: Server, onRequest: () => void): void {
-  server.on("request", onRequest);
 }
 
 /** A host name or an address, as a URL's host would hold it; link-local and metadata addresses stay refused whatever is named. */

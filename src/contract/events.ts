@@ -21,7 +21,6 @@ export interface DeliveryAttempt {
 export type ProviderEvent =
   | { kind: "created"; index: number; at: number }
   | { kind: "settled"; index: number; at: number; status: TerminalStatus }
-  | { kind: "polled"; index: number; at: number; status: string }
   | { kind: "delivery"; attempt: DeliveryAttempt }
   /** The provider let go of something a client made it hold past its bounds: a stream that did not read, deliveries past an endpoint's queue. */
   | { kind: "shed"; at: number; reason: string };

@@ -133,6 +133,8 @@ export const Exchange = { poll: "poll", register: "register", list: "list", even
 export interface Provider {
   url: string;
   server: Server;
+  /** Every request that reached a route, counted as it arrived (`apiwh provider --quiet` prints it). */
+  requests(): number;
   snapshot(): ProviderSnapshot;
   close(): Promise<void>;
 }
@@ -270,7 +272,8 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
       // Held (counted as it arrives until answered) when its answer can wait: a long poll, or any poll
       // whose answer the simulated network or an injected latency holds back as the run ends.
-      meter.track(Exchange.poll, res, keyed || url?.searchParams.has("wait"));
+      if (keyed || url?.searchParams.has("wait")) meter.track(Exchange.poll, res, true);
+      else meter.trackAnswer(Exchange.poll, res);
       if (url) checkQuery(url, READ_QUERY);
       // The id is only ever looked up: a malformed one is simply not found.
       const raw = path.slice("/payments/".length);
@@ -343,7 +346,6 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   }
 
   function sendPoll(res: ServerResponse, index: number, answer: ReadAnswer): Promise<void> | undefined {
-    onEvent?.({ kind: "polled", index, at: clock.now(), status: store.statusOf(index) });
     if (answer.status === 304) return replyEmpty(res, 304, polls.headers({ etag: answer.etag }));
     // Taken now: an answer the simulated network holds back shows the payment as it was when read.
     const fresh = store.answer(index);
@@ -408,13 +410,17 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
     return undefined;
   }
 
+  let requests = 0;
   const server = createServer(serverTimeouts(options.timeouts), (req, res) => {
+    requests++;
     let pending: Promise<void> | undefined;
     try {
       pending = route(req, res);
     } catch (err) {
       pending = Promise.reject(err);
     }
+    // A plain poll's answer is on its socket by now: charged at once, with no 'finish' listener.
+    meter.settle(res);
     // Answering must never become an unhandled rejection: if even that fails, drop the connection.
     pending?.catch((err: unknown) => fail(req, res, err)).catch(() => res.destroy());
   });
@@ -427,6 +433,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   return {
     url: `http://${host}:${port}`,
     server,
+    requests: () => requests,
     snapshot: () => ({
       payments: store.size,
       createdAt: store.createdAt.slice(0, store.size),
