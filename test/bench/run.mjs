@@ -94,8 +94,13 @@ function scale() {
 // ETag). The two alternate in short rounds (bare, provider, provider, bare, …) and the row shows the
 // median of the rounds' ratios: on a 2-core machine anything else running (a test suite, a build)
 // lands on one side of a single long back-to-back pair and moved the ratio by ±0.2.
+// Rounds per throughput row. On this machine kind one server loaded alone for 2 s, twelve times,
+// varied by 11–15% (sd) from round to round with nothing else running (the host's other tenants):
+// a median over 6 rounds still moved by ±4% between runs, over 12 by about ±3%.
+const THROUGHPUT_ROUNDS = 12;
+
 async function throughput() {
-  const rounds = 6;
+  const rounds = THROUGHPUT_ROUNDS;
   const seconds = 2;
   log(`throughput: autocannon, 16 connections, ${rounds} alternating rounds of ${seconds} s against the provider and a bare server (${loadAverage()})`);
   const provider = await spawnProvider({
@@ -129,7 +134,7 @@ function loadAverage() {
 // by autocannon, against a bare node:http server in a process of its own answering the same bytes;
 // then what its per-request log costs: `apiwh provider` (log on, to /dev/null) against `--quiet`.
 async function standalone() {
-  const rounds = 6;
+  const rounds = THROUGHPUT_ROUNDS;
   const seconds = 2;
   log(`standalone: apiwh provider --quiet against a bare server, ${rounds} alternating rounds of ${seconds} s (${loadAverage()})`);
   const quiet = await standaloneProvider(["--quiet"]);
