@@ -162,6 +162,14 @@ describe("compare --profile github against --profile stripe, one payment settlin
   // One payment, so GitHub's 5,000 requests an hour (1.4 a second, a bucket of 1.4) never refuses
   // a poll and every count is exact. At speed 200 the 60 s hint is 300 ms of wall time.
   const args = ["--payments", "1", "--delay", "fixed(150s)", "--deadline", "5m", "--speed", "200", "--failure-rate", "0", "--format", "json"];
+  /**
+   * What this machine added to a latency, in scenario ms (× speed 200): the worst timer lateness
+   * each side measured and the slowest poll round trip, from the run's own health report.
+   */
+  const added = (r: CompareResult["strategies"][number]): number => {
+    const h = r.health!;
+    return (h.consumer.eventLoopDelayMs.max + (h.provider?.eventLoopDelayMs.max ?? 0) + (h.loopbackRoundTripMs?.max ?? 0)) * 200;
+  };
   const compare = async (profile: string, strategies: string) => {
     const run = await runCli(["compare", "--profile", profile, "--strategies", strategies, ...args], { timeoutMs: 60_000 });
     expect(run.code, run.stderr).toBe(0);
@@ -173,14 +181,18 @@ describe("compare --profile github against --profile stripe, one payment settlin
     const [stripe] = await compare("stripe", "polling");
     expect(github!.requests.total).toBe(4);
     expect(github!.errors.rateLimited).toBe(0);
-    // Learnt at the 180 s poll, 30 s after settling (plus the run's own few ms at speed 200).
+    // Learnt at the 180 s poll, 30 s after settling, not at a later one 60 s on. Each of the three
+    // waits starts when the previous answer is read, so their round trips add up (33.6 s was seen
+    // on a calm machine): the bound is the next poll, not one round trip.
     expect(github!.latencyMs!.p50).toBeGreaterThanOrEqual(30_000);
     expect(github!.latencyMs!.p50).toBeLessThan(60_000);
     // Stripe sends no hint: a poll every second until the one after 150 s, 151 on a calm machine. At
     // speed 200 a second is 5 ms of wall time, and a loaded machine skips slots (136 and 120 were
     // seen with the whole suite running): still ten times the hinted poller's 4.
     expect(stripe!.requests.total).toBeGreaterThan(40);
-    expect(stripe!.latencyMs!.p50).toBeLessThan(2_000);
+    // Learnt at the first poll after settling: within the second, plus what this machine added. A
+    // fixed 2 s failed once under a CPU hog (2,404 ms: a 12 ms stall of wall time).
+    expect(stripe!.latencyMs!.p50, `stripe p50 against 1 s + ${added(stripe!).toFixed(0)} ms the machine added`).toBeLessThanOrEqual(1_000 + added(stripe!));
   }, 60_000);
 
   it("GitHub's conditional 304s are counted as free; Stripe's are not", async () => {
