@@ -87,13 +87,9 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
   } catch (err) {
     throw bindError(err, options.port, options.host);
   }
-  // --quiet: the provider's own count; a second 'request' listener would cost every request an array copy.
-  let served = 0;
-  if (!options.quiet)
-    watchRequests(provider.server, clock, (r, what) => {
-      served++;
-      out(requestLineFrom(what(r, options.printSecret, p), r, stamp, p));
-    });
+  // The count of requests served is the provider's own (a second 'request' listener just to count
+  // would cost every request an array copy); --quiet watches nothing more.
+  if (!options.quiet) watchRequests(provider.server, clock, (r, what) => out(requestLineFrom(what(r, options.printSecret, p), r, stamp, p)));
   for (const line of bannerLines(provider.url, scenario, options.scenario ?? "built-in", p, allowHosts)) out(line);
   out("");
   // The banner at once: whoever started the provider waits for its address.
@@ -103,7 +99,7 @@ export async function providerCommand(options: ProviderCommandOptions, io: Io, s
     await untilAborted(signal);
     const snapshot = provider.snapshot();
     await provider.close();
-    out(stopLine(snapshot, options.quiet ? provider.requests() : served));
+    out(stopLine(snapshot, provider.requests()));
   } finally {
     // Every line gathered so far reaches stdout before the command returns, on Ctrl-C as on any other end.
     log.close();

@@ -73,10 +73,7 @@ export class ServerMeter {
    * costs no bookkeeping on the hot path.
    */
   track(kind: string, res: ServerResponse, held = false): void {
-    let onFinish = this.onFinish.get(kind);
-    if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind), this.openOf(kind))));
-    this.counts.get(kind)!.requests++;
-    this.arrived();
+    const onFinish = this.count(kind);
     res.on("finish", onFinish);
     if (held) {
       this.openOf(kind).add(res);
@@ -91,11 +88,16 @@ export class ServerMeter {
    * makes to emit 'finish' to two listeners instead of one.
    */
   trackAnswer(kind: string, res: ServerResponse): void {
+    (res as Deferred)[CHARGE] = this.count(kind);
+  }
+
+  /** Counts one exchange of `kind` as it arrives; returns the kind's shared listener that charges its bytes. */
+  private count(kind: string): (this: ServerResponse) => void {
     let onFinish = this.onFinish.get(kind);
     if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind), this.openOf(kind))));
     this.counts.get(kind)!.requests++;
     this.arrived();
-    (res as Deferred)[CHARGE] = onFinish;
+    return onFinish;
   }
 
   /**

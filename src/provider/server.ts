@@ -270,9 +270,10 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   function dispatch(req: IncomingMessage, res: ServerResponse, path: string, url: URL | null): Promise<void> | undefined {
     if (path.startsWith("/payments/")) {
       if (req.method !== "GET") throw notAllowed(req, path, "GET");
+      const long = url !== null && url.searchParams.has("wait");
       // Held (counted as it arrives until answered) when its answer can wait: a long poll, or any poll
       // whose answer the simulated network or an injected latency holds back as the run ends.
-      if (keyed || url?.searchParams.has("wait")) meter.track(Exchange.poll, res, true);
+      if (keyed || long) meter.track(Exchange.poll, res, true);
       else meter.trackAnswer(Exchange.poll, res);
       if (url) checkQuery(url, READ_QUERY);
       // The id is only ever looked up: a malformed one is simply not found.
@@ -284,9 +285,9 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       }
       if (index >= pollsPerPayment.length) pollsPerPayment = grow(pollsPerPayment, index + 1);
       pollsPerPayment[index]!++;
-      if (url?.searchParams.has("wait")) longPolls.hold(req, res);
+      if (long) longPolls.hold(req, res);
       // A 304 the profile does not charge (GitHub's) passes the rate limit; see profile-polls.ts.
-      if (polls.freeNotModified && polls.isFree(req, Boolean(url?.searchParams.has("wait")), () => store.etagOf(index))) return answerPoll(req, res, index, url);
+      if (polls.freeNotModified && polls.isFree(req, long, () => store.etagOf(index))) return answerPoll(req, res, index, url);
       const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
       if (held) return held.then(() => answerPoll(req, res, index, url));
       return answerPoll(req, res, index, url);
@@ -463,9 +464,9 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 /**
  * The payment as the store last serialised it, headers and body in one write: node joins a string
  * body to the header block when it ends a response whose head is not sent yet (measured against a
- * Buffer body, which goes out as a two-chunk writev, and against a header object: no slower).
+ * Buffer body, which goes out as a two-chunk writev, and against a header object: no slower). A
+ * profile's polling hint (GitHub's X-Poll-Interval) is appended when it has one.
  */
-/** The cached 200 in one write; a profile's polling hint (GitHub's X-Poll-Interval) appended when it has one. */
 function sendAnswer(res: ServerResponse, answer: PaymentAnswer, hint: readonly string[] | undefined): void {
   res.writeHead(200, (hint ? [...answer.headers, ...hint] : answer.headers) as string[]);
   res.end(answer.json);
