@@ -1,5 +1,8 @@
+import { createServer, type ServerResponse } from "node:http";
 import { connect, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { ServerMeter } from "../src/measure/meter.js";
 import { startProvider, type Provider } from "../src/provider/server.js";
 import { providerOptions } from "./helpers/provider.js";
 
@@ -72,5 +75,50 @@ describe("the provider's meter", () => {
     const { exchanges } = provider.snapshot();
     expect(exchanges.poll).toEqual({ requests: polls.length * 2, bytesIn: sums.poll.in, bytesOut: sums.poll.out });
     expect(exchanges.list).toEqual({ requests: polls.length, bytesIn: sums.list.in, bytesOut: sums.list.out });
+  });
+});
+
+describe("ServerMeter.trackAnswer and settle", () => {
+  it("charges an answer sent before settle() at once and one sent after it at 'finish', exactly", async () => {
+    const meter = new ServerMeter();
+    let held: ServerResponse | undefined;
+    const server = createServer((req, res) => {
+      const later = req.url!.startsWith("/later");
+      meter.trackAnswer(later ? "later" : "now", res);
+      if (later) held = res;
+      else res.end("answered at once");
+      meter.settle(res);
+    });
+    meter.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket = connection((server.address() as AddressInfo).port);
+    const sums = { now: { requests: 0, bytesIn: 0, bytesOut: 0 }, later: { requests: 0, bytesIn: 0, bytesOut: 0 } };
+    for (const target of ["/now", "/later", "/now/again", "/later/again", "/now"]) {
+      const kind = target.startsWith("/later") ? "later" : "now";
+      const pending = socket.exchange(`GET ${target} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      if (kind === "later") {
+        while (!held) await new Promise((r) => setImmediate(r));
+        held.end("answered after the handler returned");
+        held = undefined;
+      }
+      const r = await pending;
+      expect(r.status).toBe(200);
+      sums[kind].requests++;
+      sums[kind].bytesIn += r.sent;
+      sums[kind].bytesOut += r.received;
+    }
+    socket.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    expect(meter.counts.get("now")).toEqual(sums.now);
+    expect(meter.counts.get("later")).toEqual(sums.later);
+    expect(sums.now.requests).toBe(3);
+  });
+
+  it("refuses a second trackAnswer() before settle(): the first exchange's bytes would be lost", () => {
+    const meter = new ServerMeter();
+    const res = {} as ServerResponse;
+    meter.trackAnswer("poll", res);
+    expect(() => meter.trackAnswer("poll", {} as ServerResponse)).toThrow(/before settle\(\) charged the previous exchange/);
   });
 });

@@ -16,13 +16,6 @@ export function emptyCount(): ExchangeCount {
   return { requests: 0, bytesIn: 0, bytesOut: 0 };
 }
 
-const CHARGE = Symbol("charge");
-
-/** A response counted by trackAnswer() whose bytes settle() has not charged yet. */
-interface Deferred extends ServerResponse {
-  [CHARGE]?: (this: ServerResponse) => void;
-}
-
 interface Marks {
   read: number;
   written: number;
@@ -46,6 +39,14 @@ export class ServerMeter {
   private readonly onFinish = new Map<string, (this: ServerResponse) => void>();
   /** Moves the marks without charging anyone. */
   private readonly onSkippedFinish: (this: ServerResponse) => void;
+  /**
+   * The exchange trackAnswer() counted and settle() has not charged yet, with its charge. One slot
+   * is enough: a server calls settle() in the same synchronous turn as trackAnswer(), before any
+   * other request can be routed. Kept here rather than on the response: a property added to node's
+   * ServerResponse would give responses a second hidden class for node's own code to handle.
+   */
+  private answering: ServerResponse | undefined;
+  private answeringCharge: ((this: ServerResponse) => void) | undefined;
   /** When each counted exchange arrived, on the shared monotonic clock (for the run's requests per second). */
   private stamps = new Float64Array(1024);
   private stamped = 0;
@@ -88,7 +89,10 @@ export class ServerMeter {
    * makes to emit 'finish' to two listeners instead of one.
    */
   trackAnswer(kind: string, res: ServerResponse): void {
-    (res as Deferred)[CHARGE] = this.count(kind);
+    // The server's bug, not the client's: a charge left unsettled would lose that exchange's bytes.
+    if (this.answering !== undefined) throw new Error("ServerMeter: trackAnswer() called again before settle() charged the previous exchange");
+    this.answeringCharge = this.count(kind);
+    this.answering = res;
   }
 
   /** Counts one exchange of `kind` as it arrives; returns the kind's shared listener that charges its bytes. */
@@ -108,9 +112,9 @@ export class ServerMeter {
    * socket) it is charged at 'finish'.
    */
   settle(res: ServerResponse): void {
-    const charge = (res as Deferred)[CHARGE];
-    if (charge === undefined) return;
-    (res as Deferred)[CHARGE] = undefined;
+    if (this.answering !== res) return;
+    const charge = this.answeringCharge!;
+    this.answering = this.answeringCharge = undefined;
     if (res.writableEnded && res.socket !== null && res.headersSent) charge.call(res);
     else res.on("finish", charge);
   }
