@@ -19,13 +19,21 @@ export function checkQuery(url: URL, allowed: readonly string[]): void {
 /**
  * A target of letters, digits, `_`, `-` and `/` (not starting `//`) is its own pathname: no query,
  * escape or dot segment for the URL parser to resolve. Every plain poll is one, and skipping
- * `new URL` for them was a measurable share of the provider's cost per request.
+ * `new URL` for them was a measurable share of the provider's cost per request. Checked by
+ * character codes: the regular expression it replaces (`/^\/(?!\/)[\w\-/]*$/`) cost a plain poll
+ * about 400 instructions of the provider's 55,000 (issue 18).
  */
-const PLAIN_TARGET = /^\/(?!\/)[\w\-/]*$/;
-
 export function isPlainTarget(target: string): boolean {
-  return PLAIN_TARGET.test(target);
+  if (target.charCodeAt(0) !== SLASH || target.charCodeAt(1) === SLASH) return false;
+  for (let i = 1; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    // a-z, A-Z, 0-9, _, - and /
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === SLASH)) return false;
+  }
+  return true;
 }
+
+const SLASH = 47;
 
 /** Parses the request target; a target the URL parser refuses is the client's mistake (400), never a 500. */
 export function requestUrl(req: IncomingMessage): URL {

@@ -126,10 +126,15 @@ export class PaymentStore {
 
   /** `pay_<n>` → index, or -1. Client-supplied ids are only ever used for this lookup. */
   indexOf(id: string): number {
-    if (!id.startsWith("pay_")) return -1;
-    const digits = id.slice(4);
-    if (!/^[1-9]\d{0,9}$/.test(digits)) return -1;
-    const index = Number(digits) - 1;
+    // "pay_" and 1 to 10 digits, the first not 0: read by character codes, as a plain poll's path is (see isPlainTarget).
+    if (id.length < 5 || id.length > 14 || !id.startsWith("pay_") || id.charCodeAt(4) === 48) return -1;
+    let n = 0;
+    for (let i = 4; i < id.length; i++) {
+      const d = id.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
+    }
+    const index = n - 1;
     return index < this.count ? index : -1;
   }
 

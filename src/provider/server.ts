@@ -250,8 +250,10 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
 
   /** The answer's delay (wall ms): the message after the request's. */
   function outbound(res: ServerResponse): number {
-    const keyed = res as KeyedResponse;
-    return keyed.subject === undefined ? 0 : delay(keyed.subject, keyed.message! + 1);
+    // Unkeyed, no exchange has its messages named: nothing to look up on the response.
+    if (!keyed) return 0;
+    const named = res as KeyedResponse;
+    return named.subject === undefined ? 0 : delay(named.subject, named.message! + 1);
   }
 
   /**
