@@ -109,5 +109,10 @@ export function formatSeconds(ms: number): string {
 
 /** A count with its noun, singular for one: "1 payment", "3 payments", "1 delivery", "2 deliveries". */
 export function formatCounted(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${plural(n, one, many)}`;
+}
+
+/** The noun alone for a count shown elsewhere: singular for one ("0 of 1 outcome"). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? one : many;
 }

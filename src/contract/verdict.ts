@@ -1,6 +1,6 @@
 import type { CheckDocument, CheckResult, CompareDocument, CompareResult, Criterion, RankEntry, ScenarioCheckDocument, StrategyResult } from "./result.js";
 import type { StrategyName } from "../scenario/types.js";
-import { formatBytes, formatCount, formatDecimal, formatMs } from "./format.js";
+import { formatBytes, formatCount, formatDecimal, formatMs, plural } from "./format.js";
 import { formatDurationShort } from "../scenario/duration.js";
 
 /**
@@ -449,10 +449,6 @@ function spaced(ms: number): string {
 /** Whole counts grouped; the means of `--repeat` to one decimal. */
 function count(n: number): string {
   return Number.isInteger(n) ? formatCount(n) : n.toFixed(1);
-}
-
-function plural(n: number, word: string, many = `${word}s`): string {
-  return n === 1 ? word : many;
 }
 
 function joinNames(names: string[]): string {
