@@ -5,8 +5,10 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompareDocument } from "../src/contract/result.js";
+import type { ClassroomMessage } from "../src/contract/classroom.js";
 import { formatCount, formatMs } from "../src/contract/format.js";
 import { launchBrowser, openPage, painted, saveScreenshot } from "./helpers/browser.js";
+import { readStream } from "./helpers/classroom-stream.js";
 
 /**
  * `apiwh compare --serve` as a class would use it: the real CLI serves the page on 127.0.0.1, a
@@ -58,31 +60,11 @@ async function counters(page: Page): Promise<Record<string, Record<string, strin
 
 const bodyNumber = (page: Page, key: "cursor" | "received") => page.evaluate(`Number(document.body.dataset.${key})`) as Promise<number>;
 
-/** The run's messages as the server sends them to a page that joins after it: hello, then its log up to `done`. */
-async function serverLog(url: string): Promise<Array<Record<string, unknown>>> {
-  const controller = new AbortController();
-  const res = await fetch(new URL("/events", url), { signal: controller.signal });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const messages: Array<Record<string, unknown>> = [];
-  let buffer = "";
-  while (!messages.some((m) => m.type === "done")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const data = buffer.slice(0, end).split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("");
-      buffer = buffer.slice(end + 2);
-      if (data) messages.push(JSON.parse(data) as Record<string, unknown>);
-    }
-  }
-  controller.abort();
-  return messages;
-}
-
 /** Per strategy, the last three messages that carried a p95, with their position in the log. */
-function lastLatencies(messages: Array<Record<string, unknown>>): string {
-  const carried = messages.map((m, i) => ({ i, type: m.type, strategy: m.strategy, c: m.c as { p95Text?: string; done?: boolean } | undefined })).filter((m) => m.c?.p95Text !== undefined);
+function lastLatencies(messages: ClassroomMessage[]): string {
+  const carried = messages
+    .map((m, i) => ({ i, type: m.type, strategy: "strategy" in m ? m.strategy : undefined, c: "c" in m ? (m.c as { p95Text?: string; done?: boolean }) : undefined }))
+    .filter((m) => m.c?.p95Text !== undefined);
   const strategies = [...new Set(carried.map((m) => m.strategy))];
   return JSON.stringify(strategies.map((s) => carried.filter((m) => m.strategy === s).slice(-3).map((m) => `#${m.i} ${String(m.type)} ${m.c!.p95Text} done=${m.c!.done}`)));
 }
@@ -191,7 +173,7 @@ describe("the classroom page (apiwh compare --serve) in headless Chromium", () =
 
       // What the server sent, read by a second subscriber (it gets the run's whole log): named when
       // the page's figures and the JSON disagree (seen once: a p95 of 15.4 ms on the page, 15.5 ms in the JSON).
-      const sent = await serverLog(served.url);
+      const sent = await readStream(served.url, (m) => m.type === "done");
       const code = await served.interrupt();
       expect(code).toBe(130);
       const doc = JSON.parse(served.stdout()) as CompareDocument;

@@ -11,6 +11,7 @@ import { ClassroomRecorder } from "../src/serve/recorder.js";
 import { CONTENT_SECURITY_POLICY, MAX_RUN_BODY_BYTES } from "../src/serve/server.js";
 import { defaultScenario } from "../src/scenario/defaults.js";
 import { pollingEvents, recordedRun } from "./helpers/recorded-run.js";
+import { readStream } from "./helpers/classroom-stream.js";
 import { compareResult, polling, webhook } from "./render-fixtures.js";
 
 /** Starts the classroom on a free port with an engine that replays `events` and returns `result`. */
@@ -119,32 +120,6 @@ describe("the classroom server: small and closed", () => {
     expect(c.said.some((l) => l.startsWith(`run 1 (poll every 1000 ms): ${said.slice(0, 40)}`)), c.said.join("\n")).toBe(true);
   });
 });
-
-/** Reads `GET /events` until `until` holds for a message; returns every message read. */
-async function readStream(url: string, until: (m: ClassroomMessage) => boolean): Promise<ClassroomMessage[]> {
-  const controller = new AbortController();
-  const res = await request(`${url}events`, { signal: controller.signal });
-  const out: ClassroomMessage[] = [];
-  let buffer = "";
-  try {
-    for await (const chunk of res.body) {
-      buffer += chunk.toString();
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split("\n").find((l) => l.startsWith("data: "));
-        if (!data) continue;
-        const m = JSON.parse(data.slice(6)) as ClassroomMessage;
-        out.push(m);
-        if (until(m)) return out;
-      }
-    }
-  } finally {
-    controller.abort();
-  }
-  return out;
-}
 
 describe("ClassroomRecorder: the run's events as the page's messages", () => {
   afterEach(() => void vi.useRealTimers());
