@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompareDocument } from "../src/contract/result.js";
-import { formatMs, formatPercent } from "../src/contract/format.js";
+import { formatPercent } from "../src/contract/format.js";
+import { msAsShown } from "./helpers/json-figures.js";
 
 /**
  * The live view in a real terminal: the classroom scenario runs in a tmux pane of 100 × 32 (a
@@ -117,8 +118,8 @@ describe("live view in tmux (100 × 32)", () => {
         requests: String(s.requests.total),
         wasted: s.requests.wasted > 0 ? `${s.requests.wasted} (${formatPercent(s.requests.wasted, s.requests.total)})` : String(s.requests.wasted),
         known: `${s.payments.detected}/${s.payments.total}`,
-        p50: formatMs(s.latencyMs!.p50),
-        p95: formatMs(s.latencyMs!.p95),
+        p50: msAsShown(p50, s.latencyMs!.p50),
+        p95: msAsShown(p95, s.latencyMs!.p95),
         missed: String(s.payments.missed),
       });
     }
