@@ -110,9 +110,49 @@ describe("ServerMeter.trackAnswer and settle", () => {
     socket.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    expect(meter.counts.get("now")).toEqual(sums.now);
-    expect(meter.counts.get("later")).toEqual(sums.later);
+    const counts = meter.snapshot();
+    expect(counts.now).toEqual(sums.now);
+    expect(counts.later).toEqual(sums.later);
     expect(sums.now.requests).toBe(3);
+  });
+
+  it("charges the answers of a run of plain polls on a connection still open when a snapshot is taken, and only once", async () => {
+    const meter = new ServerMeter();
+    const server = createServer((req, res) => {
+      if (req.url === "/skip") {
+        meter.skip(res);
+        res.end("not counted");
+        return;
+      }
+      meter.trackAnswer(req.url!.startsWith("/a") ? "a" : "b", res);
+      res.end(`answer to ${req.url}`);
+      meter.settle(res);
+    });
+    meter.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket = connection((server.address() as AddressInfo).port);
+    const sums = { a: { requests: 0, bytesIn: 0, bytesOut: 0 }, b: { requests: 0, bytesIn: 0, bytesOut: 0 } };
+    const play = async (targets: string[]) => {
+      for (const target of targets) {
+        const r = await socket.exchange(`GET ${target} HTTP/1.1\r\nhost: x\r\n\r\n`);
+        expect(r.status).toBe(200);
+        if (target === "/skip") continue;
+        const kind = target.startsWith("/a") ? "a" : "b";
+        sums[kind].requests++;
+        sums[kind].bytesIn += r.sent;
+        sums[kind].bytesOut += r.received;
+      }
+    };
+    // Runs of one kind, broken by the other kind and by an exchange not counted; the connection stays open.
+    await play(["/a", "/a/1", "/a/22", "/b", "/a", "/skip", "/a/333", "/a", "/b/4444", "/b"]);
+    expect(meter.snapshot()).toEqual({ a: sums.a, b: sums.b });
+    // A second snapshot charges only what came since: nothing twice, nothing lost.
+    await play(["/b", "/a/55555", "/a"]);
+    expect(meter.snapshot()).toEqual({ a: sums.a, b: sums.b });
+    expect(meter.snapshot()).toEqual({ a: sums.a, b: sums.b });
+    socket.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   });
 
   it("refuses a second trackAnswer() before settle(): the first exchange's bytes would be lost", () => {

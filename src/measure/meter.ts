@@ -19,6 +19,20 @@ export function emptyCount(): ExchangeCount {
 interface Marks {
   read: number;
   written: number;
+  /**
+   * The count whose answers were written on this socket since `written` and are not charged yet.
+   * Plain polls answered at once (trackAnswer) in a row on one connection charge their answers'
+   * bytes together: when the connection next carries another kind of exchange, when it closes, or
+   * when a snapshot is taken. Null when every byte written so far is charged.
+   */
+  run: ExchangeCount | null;
+}
+
+/** A kind of exchange: its count and the listener, shared by all its responses, that charges their bytes. */
+interface Kind {
+  readonly name: string;
+  readonly count: ExchangeCount;
+  readonly onFinish: (this: ServerResponse) => void;
 }
 
 /**
@@ -33,20 +47,30 @@ interface Marks {
  */
 export class ServerMeter {
   private readonly marks = new WeakMap<Socket, Marks>();
-  readonly counts = new Map<string, ExchangeCount>();
+  /** Sockets whose marks hold a run of answers not charged yet (Marks.run), for snapshot(). */
+  private readonly running = new Set<Socket>();
+  /**
+   * Every kind's count. The answers of plain polls on a connection still open may wait in its run
+   * (Marks.run), so the counts are read through snapshot(), which charges them first.
+   */
+  private readonly counts = new Map<string, ExchangeCount>();
+  private readonly kinds = new Map<string, Kind>();
   /** Tracked exchanges not finished yet (a long poll still held), by kind: their requests have arrived, so their bytes count. */
   private readonly inFlight = new Map<string, Set<ServerResponse>>();
-  private readonly onFinish = new Map<string, (this: ServerResponse) => void>();
   /** Moves the marks without charging anyone. */
   private readonly onSkippedFinish: (this: ServerResponse) => void;
   /**
-   * The exchange trackAnswer() counted and settle() has not charged yet, with its charge. One slot
-   * is enough: a server calls settle() in the same synchronous turn as trackAnswer(), before any
-   * other request can be routed. Kept here rather than on the response: a property added to node's
-   * ServerResponse would give responses a second hidden class for node's own code to handle.
+   * The exchange trackAnswer() counted and settle() has not charged yet, its kind and its socket's
+   * marks. One slot is enough: a server calls settle() in the same synchronous turn as
+   * trackAnswer(), before any other request can be routed. Kept here rather than on the response:
+   * a property added to node's ServerResponse would give responses a second hidden class for
+   * node's own code to handle.
    */
   private answering: ServerResponse | undefined;
-  private answeringCharge: ((this: ServerResponse) => void) | undefined;
+  private answeringKind: Kind | undefined;
+  private answeringMarks: Marks | undefined;
+  /** The kind trackAnswer() was last given: a server repeating one kind looks it up once. */
+  private lastKind: Kind | undefined;
   /** When each counted exchange arrived, on the shared monotonic clock (for the run's requests per second). */
   private stamps = new Float64Array(1024);
   private stamped = 0;
@@ -54,17 +78,30 @@ export class ServerMeter {
   /** `stamping`: keep an arrival stamp per exchange (a run's meters do; a long-running server's do not, or they would grow for ever). */
   constructor(private readonly stamping = false) {
     const marks = this.marks;
+    const running = this.running;
     this.onSkippedFinish = function (this: ServerResponse) {
       const socket = this.req.socket;
       const mark = marks.get(socket);
       if (!mark) return;
+      // As in chargeTo: only a pipelining client could have begun a run since this exchange started.
+      if (mark.run) chargeRun(socket, mark, running);
       mark.read = socket.bytesRead;
       mark.written = socket.bytesWritten;
     };
   }
 
   attach(server: Server): void {
-    server.on("connection", (socket: Socket) => this.marks.set(socket, { read: 0, written: 0 }));
+    const marks = this.marks;
+    const running = this.running;
+    // One listener for every connection: a run of answers still waiting when it closes is charged then.
+    const onSocketClose = function (this: Socket) {
+      const mark = marks.get(this);
+      if (mark?.run) chargeRun(this, mark, running);
+    };
+    server.on("connection", (socket: Socket) => {
+      marks.set(socket, { read: 0, written: 0, run: null });
+      socket.on("close", onSocketClose);
+    });
   }
 
   /**
@@ -74,8 +111,8 @@ export class ServerMeter {
    * costs no bookkeeping on the hot path.
    */
   track(kind: string, res: ServerResponse, held = false): void {
-    const onFinish = this.count(kind);
-    res.on("finish", onFinish);
+    this.endRun(res);
+    res.on("finish", this.count(kind).onFinish);
     if (held) {
       this.openOf(kind).add(res);
       res.on("close", this.onClose.get(kind)!);
@@ -84,39 +121,73 @@ export class ServerMeter {
 
   /**
    * Counts an exchange the handler usually answers before it returns (a plain poll): its charge
-   * waits for settle(res), which takes it at once when the answer is already on the socket, and
-   * otherwise at 'finish' as track() does. Spares the hot path a listener and the array copy node
-   * makes to emit 'finish' to two listeners instead of one.
+   * waits for settle(res). An answer already on its socket by then is charged without a listener:
+   * its request's bytes at once, its answer's with the run of answers on that connection
+   * (Marks.run). Otherwise it is charged at 'finish', as track() charges.
    */
   trackAnswer(kind: string, res: ServerResponse): void {
     // The server's bug, not the client's: a charge left unsettled would lose that exchange's bytes.
     if (this.answering !== undefined) throw new Error("ServerMeter: trackAnswer() called again before settle() charged the previous exchange");
-    this.answeringCharge = this.count(kind);
+    const last = this.lastKind;
+    let counted: Kind;
+    if (last !== undefined && last.name === kind) {
+      counted = last;
+      counted.count.requests++;
+      this.arrived();
+    } else counted = this.lastKind = this.count(kind);
+    const socket = res.req?.socket;
+    const mark = socket ? this.marks.get(socket) : undefined;
+    // Answers of another kind written lazily before this exchange: charged to their kind now.
+    if (mark !== undefined && mark.run !== null && mark.run !== counted.count) chargeRun(socket!, mark, this.running);
     this.answering = res;
-  }
-
-  /** Counts one exchange of `kind` as it arrives; returns the kind's shared listener that charges its bytes. */
-  private count(kind: string): (this: ServerResponse) => void {
-    let onFinish = this.onFinish.get(kind);
-    if (!onFinish) this.onFinish.set(kind, (onFinish = this.chargeTo(this.countFor(kind), this.openOf(kind))));
-    this.counts.get(kind)!.requests++;
-    this.arrived();
-    return onFinish;
+    this.answeringKind = counted;
+    this.answeringMarks = mark;
   }
 
   /**
    * Called by the server once its handler has returned. An exchange from trackAnswer() whose whole
-   * answer was handed to its own socket is charged now: the socket's counters hold its request and
-   * its answer (bytesWritten includes what the socket still buffers), and nothing else, as no
-   * client of ours pipelines. Otherwise (answered later, or queued behind another answer on the
+   * answer was handed to its own socket is charged now: its request's bytes from the socket's read
+   * counter, and its answer's with the connection's run (bytesWritten includes what the socket
+   * still buffers, and nothing else is written on the connection before its next request, as no
+   * client of ours pipelines). Otherwise (answered later, or queued behind another answer on the
    * socket) it is charged at 'finish'.
    */
   settle(res: ServerResponse): void {
     if (this.answering !== res) return;
-    const charge = this.answeringCharge!;
-    this.answering = this.answeringCharge = undefined;
-    if (res.writableEnded && res.socket !== null && res.headersSent) charge.call(res);
-    else res.on("finish", charge);
+    const kind = this.answeringKind!;
+    const mark = this.answeringMarks;
+    this.answering = this.answeringKind = this.answeringMarks = undefined;
+    const socket = res.socket;
+    if (!(res.writableEnded && socket !== null && res.headersSent)) return void res.on("finish", kind.onFinish);
+    if (mark === undefined) return;
+    const read = socket.bytesRead;
+    kind.count.bytesIn += read - mark.read;
+    mark.read = read;
+    if (mark.run === null) {
+      mark.run = kind.count;
+      this.running.add(socket);
+    }
+  }
+
+  /** The kind's count and shared listener (made once), counting one exchange of it as it arrives. */
+  private count(kind: string): Kind {
+    let made = this.kinds.get(kind);
+    if (!made) {
+      const count = this.countFor(kind);
+      made = { name: kind, count, onFinish: this.chargeTo(count, this.openOf(kind)) };
+      this.kinds.set(kind, made);
+    }
+    made.count.requests++;
+    this.arrived();
+    return made;
+  }
+
+  /** An exchange charged at 'finish' (or skipped) starts on a socket: the run of answers before it is charged to its kind first. */
+  private endRun(res: ServerResponse): void {
+    const socket = res.req?.socket;
+    if (!socket) return;
+    const mark = this.marks.get(socket);
+    if (mark?.run) chargeRun(socket, mark, this.running);
   }
 
   /** One 'close' listener per kind, shared like onFinish: an exchange the client abandoned is no longer open. */
@@ -148,9 +219,11 @@ export class ServerMeter {
 
   /** Moves the byte marks past an exchange that is not counted (payment creation), so it is not charged to the next one. */
   skip(res: ServerResponse): void {
+    this.endRun(res);
     res.on("finish", this.onSkippedFinish);
   }
 
+  /** The live count of `kind`, exact for kinds charged at 'finish' (track()); trackAnswer()'s kinds are read through snapshot(). */
   countFor(kind: string): ExchangeCount {
     let count = this.counts.get(kind);
     if (!count) this.counts.set(kind, (count = emptyCount()));
@@ -158,10 +231,16 @@ export class ServerMeter {
   }
 
   /**
-   * The counts so far. An exchange still open (a long poll held when the run ended) has sent its
-   * request, which arrived: its bytes so far are counted, its answer (not sent yet) is not.
+   * The counts so far, every connection's run of answers charged first. An exchange still open (a
+   * long poll held when the run ended) has sent its request, which arrived: its bytes so far are
+   * counted, its answer (not sent yet) is not.
    */
   snapshot(): Record<string, ExchangeCount> {
+    for (const socket of [...this.running]) {
+      const mark = this.marks.get(socket);
+      if (mark?.run) chargeRun(socket, mark, this.running);
+      else this.running.delete(socket);
+    }
     return Object.fromEntries(
       [...this.counts].map(([k, v]) => {
         const count = { ...v };
@@ -178,12 +257,15 @@ export class ServerMeter {
   /** The shared listener for one kind: charges the bytes since the socket's marks to `count`. */
   private chargeTo(count: ExchangeCount, open: Set<ServerResponse>): (this: ServerResponse) => void {
     const marks = this.marks;
+    const running = this.running;
     return function (this: ServerResponse) {
-      open.delete(this);
+      if (open.size > 0) open.delete(this);
       // `res.socket` is already detached at 'finish'; the request keeps its socket.
       const socket = this.req.socket;
       const mark = marks.get(socket);
       if (!mark) return;
+      // Only a pipelining client could have begun a run while this exchange was open: its answers stay its own.
+      if (mark.run) chargeRun(socket, mark, running);
       const read = socket.bytesRead;
       const written = socket.bytesWritten;
       count.bytesIn += read - mark.read;
@@ -192,4 +274,13 @@ export class ServerMeter {
       mark.written = written;
     };
   }
+}
+
+/** Charges a connection's run of answers, every byte written since its mark, to the run's count. */
+function chargeRun(socket: Socket, mark: Marks, running: Set<Socket>): void {
+  const written = socket.bytesWritten;
+  mark.run!.bytesOut += written - mark.written;
+  mark.written = written;
+  mark.run = null;
+  running.delete(socket);
 }

@@ -30,6 +30,11 @@ export class ApiGate {
     return this.rule.counts;
   }
 
+  /** No rate limit and no API faults: every request is admitted at once (admit() returns undefined). */
+  get open(): boolean {
+    return this.rule.open;
+  }
+
   /**
    * Admits a read request (message `message` about `subject`, as src/policy/draws.ts numbers it): undefined when it may be served at once, a promise when an injected
    * latency holds it (rejecting with the injected 500 if one was drawn too); throws the 429, or a
