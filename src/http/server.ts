@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { keepTickShape } from "./tick-shape.js";
 
 /**
  * Server timeouts shared by the provider and the receiver: idle keep-alive sockets stay 30 s,
@@ -27,8 +28,12 @@ export function serverTimeouts(overrides: Partial<ServerTimeouts> = {}): ServerT
  */
 const LISTEN_BACKLOG = 2048;
 
-/** Listens, turning EADDRINUSE and friends into a rejected promise instead of an 'error' event. */
+/**
+ * Listens, turning EADDRINUSE and friends into a rejected promise instead of an 'error' event.
+ * Every server of ours is one that may sit idle before its load: see keepTickShape().
+ */
 export function listen(server: Server, port: number, host: string): Promise<void> {
+  keepTickShape();
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, LISTEN_BACKLOG, () => {
