@@ -13,7 +13,11 @@ afterEach(async () => {
 });
 
 /** One keep-alive connection that sends a request, waits for its whole answer and reports both sizes in bytes. */
-function connection(port: number): { exchange(request: string): Promise<{ sent: number; received: number; status: number }>; close(): void } {
+function connection(port: number): {
+  exchange(request: string): Promise<{ sent: number; received: number; status: number }>;
+  raw(request: string, done: (text: string) => boolean): Promise<string>;
+  close(): void;
+} {
   const socket: Socket = connect(port, "127.0.0.1");
   let buffer = Buffer.alloc(0);
   let waiting: (() => void) | undefined;
@@ -37,6 +41,17 @@ function connection(port: number): { exchange(request: string): Promise<{ sent: 
         };
         socket.write(request);
       }),
+    raw: (request, done) =>
+      new Promise((resolve) => {
+        waiting = () => {
+          const text = buffer.toString("latin1");
+          if (!done(text)) return;
+          waiting = undefined;
+          buffer = Buffer.alloc(0);
+          resolve(text);
+        };
+        socket.write(request);
+      }),
     close: () => socket.destroy(),
   };
 }
@@ -54,7 +69,10 @@ describe("the provider's meter", () => {
     // Plain polls (no URL parsed), polls with a query, a conditional 304, a 404 and a 400 are all
     // polls; creations before, between and after them on the same sockets must not leak into them.
     const polls = [get("/payments/pay_1"), get("/payments/pay_1?wait=0"), get("/payments/pay_1", 'if-none-match: "1.0"\r\n'), get("/payments/pay_99"), get("/payments/pay_1?nope=1"), get("/payments/%70ay_1")];
-    const sums = { poll: { in: 0, out: 0 }, list: { in: 0, out: 0 } };
+    // Exchanges of no kind (a method a route does not allow, a path with no route) count nowhere,
+    // and their bytes must not land on the poll or the list after them on the same socket.
+    const strays = [`DELETE /payments/pay_1 HTTP/1.1\r\nhost: x\r\n\r\n`, get("/nope"), `PUT /payments HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}`];
+    const sums = { poll: { in: 0, out: 0 }, list: { in: 0, out: 0 }, refused: { in: 0, out: 0 } };
     expect((await a.exchange(create)).status).toBe(201);
     const statuses: number[] = [];
     for (const poll of polls) {
@@ -65,16 +83,52 @@ describe("the provider's meter", () => {
         sums.poll.out += r.received;
       }
       expect((await b.exchange(create)).status).toBe(201);
+      for (const stray of strays) statuses.push((await a.exchange(stray)).status);
+      // A stream refused for its query is a refused stream, with its bytes.
+      const refused = await a.exchange(get("/events?since=1"));
+      expect(refused.status).toBe(400);
+      sums.refused.in += refused.sent;
+      sums.refused.out += refused.received;
       const l = await a.exchange(list);
       sums.list.in += l.sent;
       sums.list.out += l.received;
     }
     a.close();
     b.close();
-    expect(new Set(statuses)).toEqual(new Set([200, 304, 404, 400]));
+    expect(new Set(statuses)).toEqual(new Set([200, 304, 404, 400, 405]));
     const { exchanges } = provider.snapshot();
     expect(exchanges.poll).toEqual({ requests: polls.length * 2, bytesIn: sums.poll.in, bytesOut: sums.poll.out });
     expect(exchanges.list).toEqual({ requests: polls.length, bytesIn: sums.list.in, bytesOut: sums.list.out });
+    expect(exchanges["events-refused"]).toEqual({ requests: polls.length, bytesIn: sums.refused.in, bytesOut: sums.refused.out });
+  });
+});
+
+describe("the provider's meter and its event streams", () => {
+  it("charges plain polls answered before a stream on the same connection to the polls, and the stream's bytes to the stream", async () => {
+    provider = await startProvider(providerOptions("fixed(10s)"));
+    const port = Number(new URL(provider.url).port);
+    const created = await fetch(`${provider.url}/payments`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"amount":1000,"currency":"usd"}' });
+    expect(created.status).toBe(201);
+    const a = connection(port);
+    const poll = "GET /payments/pay_1 HTTP/1.1\r\nhost: x\r\n\r\n";
+    const sums = { requests: 0, bytesIn: 0, bytesOut: 0 };
+    for (let i = 0; i < 3; i++) {
+      const r = await a.exchange(poll);
+      expect(r.status).toBe(200);
+      sums.requests++;
+      sums.bytesIn += r.sent;
+      sums.bytesOut += r.received;
+    }
+    // The same connection now opens a stream, which stays open: its head is written at once.
+    const streamRequest = "GET /events HTTP/1.1\r\nhost: x\r\naccept: text/event-stream\r\n\r\n";
+    const head = await a.raw(streamRequest, (text) => text.includes("\r\n\r\n"));
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    const open = provider.snapshot().exchanges;
+    expect(open.poll).toEqual(sums);
+    expect(open.events!.requests).toBe(1);
+    expect(open.events!.bytesIn).toBe(Buffer.byteLength(streamRequest));
+    expect(open.events!.bytesOut).toBeGreaterThanOrEqual(Buffer.byteLength(head));
+    a.close();
   });
 });
 

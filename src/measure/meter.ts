@@ -182,8 +182,12 @@ export class ServerMeter {
     return made;
   }
 
-  /** An exchange charged at 'finish' (or skipped) starts on a socket: the run of answers before it is charged to its kind first. */
-  private endRun(res: ServerResponse): void {
+  /**
+   * An exchange not charged as a plain poll starts on `res`'s connection: the run of answers
+   * before it is charged to its kind first. track() and skip() call it; a server that counts an
+   * exchange itself (the provider's event streams) calls it before the exchange writes anything.
+   */
+  endRun(res: ServerResponse): void {
     const socket = res.req?.socket;
     if (!socket) return;
     const mark = this.marks.get(socket);

@@ -271,7 +271,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   /** `url` is null when the target was plain (see isPlainTarget): its path is `path` and it has no query. */
   function dispatch(req: IncomingMessage, res: ServerResponse, path: string, url: URL | null): Promise<void> | undefined {
     if (path.startsWith("/payments/")) {
-      if (req.method !== "GET") throw notAllowed(req, path, "GET");
+      if (req.method !== "GET") throw noKind(res, notAllowed(req, path, "GET"));
       const long = url !== null && url.searchParams.has("wait");
       // Held (counted as it arrives until answered) when its answer can wait: a long poll, or any poll
       // whose answer the simulated network or an injected latency holds back as the run ends.
@@ -301,23 +301,26 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
         if (url) checkQuery(url, LIST_QUERY);
         return afterGate(req, res, () => reply(res, 200, listPayments(store, url?.searchParams ?? new URLSearchParams())));
       }
-      if (req.method !== "POST") throw notAllowed(req, path, "GET, POST");
+      if (req.method !== "POST") throw noKind(res, notAllowed(req, path, "GET, POST"));
       meter.skip(res);
       if (url) checkQuery(url, []);
       return createPayment(req, res);
     }
     if (path === "/events") {
-      if (req.method !== "GET") throw notAllowed(req, path, "GET");
-      if (url) checkQuery(url, []);
+      if (req.method !== "GET") throw noKind(res, notAllowed(req, path, "GET"));
       const connection = keyed ? (res as KeyedResponse).subject! - SharedKey.stream : ordinals.stream++;
-      // A served stream counts its own exchange; its arrival is stamped here, as a refused one's is by track().
-      const serve = () => (meter.arrived(), stream.serve(req, res, outbound(res), (index) => delay(index, streamEventMessage(connection))));
+      // A served stream counts its own exchange, from its socket's counters as it starts: the polls
+      // answered before it on the connection are charged first. Its arrival is stamped here, as a
+      // refused one's is by track().
+      const serve = () => (meter.endRun(res), meter.arrived(), stream.serve(req, res, outbound(res), (index) => delay(index, streamEventMessage(connection))));
       // A stream refused (429, an injected 500) is an exchange like any other: counted here, as a served one is counted by the stream.
       const refused = (err: unknown): never => {
         meter.track(Exchange.refusedStream, res);
         throw err;
       };
       try {
+        // A stream refused for its query (400) is a refused stream too, not bytes left for the next exchange.
+        if (url) checkQuery(url, []);
         streams.hold(req, res);
         const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
         if (held) return held.then(serve, refused);
@@ -328,12 +331,21 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       }
     }
     if (path === "/webhook-endpoints") {
-      if (req.method !== "POST") throw notAllowed(req, path, "POST");
+      if (req.method !== "POST") throw noKind(res, notAllowed(req, path, "POST"));
       meter.track(Exchange.register, res);
       if (url) checkQuery(url, []);
       return registerEndpoint(req, res);
     }
-    throw new HttpError(404, "not_found", `no route for ${path.slice(0, 64)}`);
+    throw noKind(res, new HttpError(404, "not_found", `no route for ${path.slice(0, 64)}`));
+  }
+
+  /**
+   * An exchange of no kind (a method its route does not allow, a path with no route) counts
+   * nowhere: its bytes are moved past, not left for the next exchange on its connection.
+   */
+  function noKind(res: ServerResponse, err: HttpError): HttpError {
+    meter.skip(res);
+    return err;
   }
 
   function afterGate(req: IncomingMessage, res: ServerResponse, then: () => Promise<void> | void): Promise<void> | undefined {
