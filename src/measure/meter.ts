@@ -129,12 +129,9 @@ export class ServerMeter {
     // The server's bug, not the client's: a charge left unsettled would lose that exchange's bytes.
     if (this.answering !== undefined) throw new Error("ServerMeter: trackAnswer() called again before settle() charged the previous exchange");
     const last = this.lastKind;
-    let counted: Kind;
-    if (last !== undefined && last.name === kind) {
-      counted = last;
-      counted.count.requests++;
-      this.arrived();
-    } else counted = this.lastKind = this.count(kind);
+    const counted = last !== undefined && last.name === kind ? last : (this.lastKind = this.kindOf(kind));
+    counted.count.requests++;
+    this.arrived();
     const socket = res.req?.socket;
     const mark = socket ? this.marks.get(socket) : undefined;
     // Answers of another kind written lazily before this exchange: charged to their kind now.
@@ -169,14 +166,20 @@ export class ServerMeter {
     }
   }
 
-  /** The kind's count and shared listener (made once), counting one exchange of it as it arrives. */
-  private count(kind: string): Kind {
+  /** The kind's count and shared listener, made once. */
+  private kindOf(kind: string): Kind {
     let made = this.kinds.get(kind);
     if (!made) {
       const count = this.countFor(kind);
       made = { name: kind, count, onFinish: this.chargeTo(count, this.openOf(kind)) };
       this.kinds.set(kind, made);
     }
+    return made;
+  }
+
+  /** Counts one exchange of `kind` as it arrives. */
+  private count(kind: string): Kind {
+    const made = this.kindOf(kind);
     made.count.requests++;
     this.arrived();
     return made;

@@ -30,20 +30,17 @@ export class ApiGate {
     return this.rule.counts;
   }
 
-  /** No rate limit and no API faults: every request is admitted at once (admit() returns undefined). */
-  get open(): boolean {
-    return this.rule.open;
-  }
-
   /**
-   * Admits a read request (message `message` about `subject`, as src/policy/draws.ts numbers it): undefined when it may be served at once, a promise when an injected
-   * latency holds it (rejecting with the injected 500 if one was drawn too); throws the 429, or a
-   * 500 drawn without latency. Synchronous whenever no fault delays it, so a plain poll allocates
-   * no promise.
+   * Admits a read request, its messages named by `named` (its response: `subject` and `message`
+   * as src/policy/draws.ts numbers them): undefined when it may be served at once, a promise when
+   * an injected latency holds it (rejecting with the injected 500 if one was drawn too); throws the
+   * 429, or a 500 drawn without latency. Synchronous whenever no fault delays it, so a plain poll
+   * allocates no promise; an open gate reads nothing of `named` (a plain poll's response has no
+   * such properties, and looking them up costs a walk of its prototype chain).
    */
-  admit(req: IncomingMessage, subject: number, message: number): Promise<void> | undefined {
+  admit(req: IncomingMessage, named: { subject?: number; message?: number }): Promise<void> | undefined {
     if (this.rule.open) return undefined;
-    const verdict = this.rule.decide(clientOf(req), undefined, subject, message);
+    const verdict = this.rule.decide(clientOf(req), undefined, named.subject!, named.message!);
     if (verdict === GateVerdict.rateLimited) {
       const seconds = this.rule.retryAfterSeconds;
       throw new HttpError(429, "rate_limited", `too many requests; retry after ${seconds} s`, undefined, { "retry-after": String(seconds) });

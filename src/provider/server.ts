@@ -290,8 +290,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
       if (long) longPolls.hold(req, res);
       // A 304 the profile does not charge (GitHub's) passes the rate limit; see profile-polls.ts.
       if (polls.freeNotModified && polls.isFree(req, long, () => store.etagOf(index))) return answerPoll(req, res, index, url);
-      // An open gate admits at once: a plain poll then reads no property its response does not have.
-      const held = gate.open ? undefined : gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
+      const held = gate.admit(req, res as KeyedResponse);
       if (held) return held.then(() => answerPoll(req, res, index, url));
       return answerPoll(req, res, index, url);
     }
@@ -322,7 +321,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
         // A stream refused for its query (400) is a refused stream too, not bytes left for the next exchange.
         if (url) checkQuery(url, []);
         streams.hold(req, res);
-        const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
+        const held = gate.admit(req, res as KeyedResponse);
         if (held) return held.then(serve, refused);
         serve();
         return undefined;
@@ -349,7 +348,7 @@ export async function startProvider(options: ProviderOptions, onEvent?: (e: Prov
   }
 
   function afterGate(req: IncomingMessage, res: ServerResponse, then: () => Promise<void> | void): Promise<void> | undefined {
-    const held = gate.admit(req, (res as KeyedResponse).subject!, (res as KeyedResponse).message!);
+    const held = gate.admit(req, res as KeyedResponse);
     if (held) return held.then(then);
     const done = then();
     return done ? done : undefined;

@@ -5,7 +5,7 @@
 // autocannon spends more CPU per request than the servers under test do, so its rounds measured how
 // the scheduler split two cores between three busy threads: one bare server against itself, 12
 // alternating rounds of 2 s, gave medians of 0.89× and 1.01× in two runs (round-to-round sd 10–17%).
-// This client spends about three quarters of a core while the server it loads runs at 98–99% of the
+// This client spends 73–82% of a core while the server it loads runs at 97–99% of the
 // other, so the server is the bottleneck and the ratio is the servers' own.
 import net from "node:net";
 

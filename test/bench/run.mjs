@@ -95,7 +95,7 @@ function scale() {
 // (bare, provider, provider, bare, …); the row shows the median of the pairs' ratios.
 // Pairs per throughput row and their windows: see alternate() in throughput.mjs. With 60 pairs the
 // instrument check (a bare server against a second) read 0.99–1.02× across seven runs; the rows
-// take 100, about 45 s each.
+// take 100, 40 s of windows each.
 const THROUGHPUT_PAIRS = 100;
 const WINDOW_MS = 200;
 
@@ -121,9 +121,12 @@ async function throughput() {
   throughputRow(`provider GET /payments/:id vs bare node:http (median of ${pairs} pairs)`, r, 0.95);
 }
 
+/** A throughput row; without a `goal` it is information (the instrument check, whose exact value is 1). */
 function throughputRow(what, r, goal) {
   // Three decimals: at two, 0.9496 would read 0.95× beside a goal of ≥ 0.95× it missed.
-  rows.push({ what, measured: fmt(r.ours, "req/s"), reference: fmt(r.bare, "req/s"), ratio: `${r.ratio.toFixed(3)}×`, goal: `≥ ${goal}×`, ok: r.ratio >= goal });
+  const ratio = `${r.ratio.toFixed(3)}×`;
+  if (goal === undefined) return void rows.push({ what, measured: fmt(r.ours, "req/s"), reference: fmt(r.bare, "req/s"), ratio, goal: "(info: 1.000× is exact)", ok: true });
+  rows.push({ what, measured: fmt(r.ours, "req/s"), reference: fmt(r.bare, "req/s"), ratio, goal: `≥ ${goal}×`, ok: r.ratio >= goal });
 }
 
 function loadAverage() {
@@ -144,7 +147,7 @@ async function standalone() {
   const c = await alternate({ ours: `${twin.url}${payment.path}`, bare: `${bare.url}${payment.path}` }, pairs, WINDOW_MS);
   await twin.close();
   log(`standalone: bare against bare, pair ratios ${c.ratios.map((x) => x.toFixed(2)).join(" ")}`);
-  rows.push({ what: `instrument check: bare node:http vs a second one (median of ${pairs} pairs)`, measured: fmt(c.ours, "req/s"), reference: fmt(c.bare, "req/s"), ratio: `${c.ratio.toFixed(3)}×`, goal: "(info: 1.000× is exact)", ok: true });
+  throughputRow(`instrument check: bare node:http vs a second one (median of ${pairs} pairs)`, c);
   const r = await alternate({ ours: `${quiet.url}${payment.path}`, bare: `${bare.url}${payment.path}` }, pairs, WINDOW_MS);
   await bare.close();
   log(`standalone: pair ratios ${r.ratios.map((x) => x.toFixed(2)).join(" ")}; answers ${r.answerBytes.ours} B against ${r.answerBytes.bare} B`);

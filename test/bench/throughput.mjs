@@ -1,6 +1,7 @@
 // Throughput and cost per request for `npm run bench` (issue 18): alternating windows of a lean
 // closed-loop client (loader.mjs) against two servers, the standalone `apiwh provider` as a user
-// starts it, and CPU time per request on each side of a poll. Each returns plain figures; run.mjs turns them into rows and goals.
+// starts it, and CPU time per request on each side of a poll. Each returns plain figures; run.mjs
+// turns them into rows and goals.
 import { fork, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
